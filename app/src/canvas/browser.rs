@@ -1,0 +1,400 @@
+//! The browser half of the canvas engine (feature `hydrate`): DOM events in, Canvas 2D out.
+//!
+//! All decisions are made by [`inkroom_core::editor::Editor`]; this module only translates events
+//! into editor calls and paints the editor's drawing commands. Painting happens in a
+//! `requestAnimationFrame` callback that is requested only when the editor reports a change, so
+//! an idle board costs no CPU.
+
+use inkroom_core::editor::{Editor, Entropy, PointerButton, ToolKind};
+use inkroom_core::element::{ElementId, ElementKind, StrokeStyle};
+use inkroom_core::geom::{ScreenPoint, ScreenVec};
+use inkroom_core::render::DrawCommand;
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{CanvasRenderingContext2d, EventTarget, HtmlCanvasElement};
+
+/// Ids, nonces and time from the browser.
+struct BrowserEntropy;
+
+impl Entropy for BrowserEntropy {
+    fn element_id(&mut self) -> ElementId {
+        ElementId::new_random()
+    }
+    fn nonce(&mut self) -> u32 {
+        (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+    }
+    fn now_ms(&mut self) -> i64 {
+        js_sys::Date::now() as i64
+    }
+}
+
+/// An event listener that is removed when dropped.
+struct Listener {
+    target: EventTarget,
+    event: &'static str,
+    callback: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Listener {
+    fn new(
+        target: &EventTarget,
+        event: &'static str,
+        f: impl FnMut(web_sys::Event) + 'static,
+    ) -> Self {
+        let callback = Closure::<dyn FnMut(web_sys::Event)>::new(f);
+        // Non-passive so that wheel and touch handlers may call preventDefault.
+        let options = web_sys::AddEventListenerOptions::new();
+        options.set_passive(false);
+        let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
+            event,
+            callback.as_ref().unchecked_ref(),
+            &options,
+        );
+        Self {
+            target: target.clone(),
+            event,
+            callback,
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.target.remove_event_listener_with_callback(
+            self.event,
+            self.callback.as_ref().unchecked_ref(),
+        );
+    }
+}
+
+struct Engine {
+    editor: Editor,
+    canvas: HtmlCanvasElement,
+    ctx: CanvasRenderingContext2d,
+    /// Canvas size in CSS pixels.
+    css_size: (f64, f64),
+    dpr: f64,
+    frame_requested: bool,
+    set_count: WriteSignal<usize>,
+}
+
+type Shared = Rc<RefCell<Engine>>;
+
+/// Everything that must stay alive while the board is mounted; dropping it detaches the engine.
+struct Mounted {
+    _listeners: Vec<Listener>,
+    resize: Option<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>,
+    _hook: Closure<dyn Fn() -> String>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        if let Some((observer, _)) = &self.resize {
+            observer.disconnect();
+        }
+        if let Some(window) = web_sys::window() {
+            let _ = js_sys::Reflect::delete_property(&window, &"__inkroom".into());
+        }
+    }
+}
+
+/// Attaches the engine to `canvas`, following the `tool` signal and reporting the element count.
+pub fn mount(canvas: HtmlCanvasElement, tool: ReadSignal<ToolKind>, set_count: WriteSignal<usize>) {
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+    else {
+        leptos::logging::error!("Canvas 2D is not available");
+        return;
+    };
+    let engine: Shared = Rc::new(RefCell::new(Engine {
+        editor: Editor::default(),
+        canvas: canvas.clone(),
+        ctx,
+        css_size: (0.0, 0.0),
+        dpr: 1.0,
+        frame_requested: false,
+        set_count,
+    }));
+    let frame: Rc<Closure<dyn FnMut()>> = {
+        let engine = engine.clone();
+        Rc::new(Closure::new(move || paint_frame(&engine)))
+    };
+    let schedule = {
+        let engine = engine.clone();
+        let frame = frame.clone();
+        move || request_frame(&engine, &frame)
+    };
+
+    resize(&engine);
+    schedule();
+
+    Effect::new({
+        let engine = engine.clone();
+        let schedule = schedule.clone();
+        move |_| {
+            let t = tool.get();
+            engine.borrow_mut().editor.set_tool(t);
+            schedule();
+        }
+    });
+
+    let target: &EventTarget = canvas.as_ref();
+    let with_point = |engine: &Shared, ev: &web_sys::MouseEvent| -> ScreenPoint {
+        let rect = engine.borrow().canvas.get_bounding_client_rect();
+        ScreenPoint::new(
+            f64::from(ev.client_x()) - rect.left(),
+            f64::from(ev.client_y()) - rect.top(),
+        )
+    };
+    let mut listeners = Vec::new();
+    listeners.push(Listener::new(target, "pointerdown", {
+        let (engine, schedule) = (engine.clone(), schedule.clone());
+        move |ev| {
+            let Some(ev) = ev.dyn_ref::<web_sys::PointerEvent>() else {
+                return;
+            };
+            ev.prevent_default();
+            let _ = engine.borrow().canvas.set_pointer_capture(ev.pointer_id());
+            let button = match ev.button() {
+                0 => PointerButton::Primary,
+                1 => PointerButton::Middle,
+                _ => PointerButton::Other,
+            };
+            let at = with_point(&engine, ev);
+            engine.borrow_mut().editor.pointer_down(at, button);
+            schedule();
+        }
+    }));
+    listeners.push(Listener::new(target, "pointermove", {
+        let (engine, schedule) = (engine.clone(), schedule.clone());
+        move |ev| {
+            let Some(ev) = ev.dyn_ref::<web_sys::PointerEvent>() else {
+                return;
+            };
+            let at = with_point(&engine, ev);
+            engine.borrow_mut().editor.pointer_move(at);
+            schedule();
+        }
+    }));
+    listeners.push(Listener::new(target, "pointerup", {
+        let (engine, schedule) = (engine.clone(), schedule.clone());
+        move |ev| {
+            let Some(ev) = ev.dyn_ref::<web_sys::PointerEvent>() else {
+                return;
+            };
+            let at = with_point(&engine, ev);
+            let mut e = engine.borrow_mut();
+            if e.editor.pointer_up(at, &mut BrowserEntropy).is_some() {
+                let n = e.editor.scene.iter_live().count();
+                let set_count = e.set_count;
+                drop(e);
+                set_count.set(n);
+            } else {
+                drop(e);
+            }
+            schedule();
+        }
+    }));
+    listeners.push(Listener::new(target, "pointercancel", {
+        let (engine, schedule) = (engine.clone(), schedule.clone());
+        move |_| {
+            engine.borrow_mut().editor.cancel();
+            schedule();
+        }
+    }));
+    listeners.push(Listener::new(target, "wheel", {
+        let (engine, schedule) = (engine.clone(), schedule.clone());
+        move |ev| {
+            let Some(ev) = ev.dyn_ref::<web_sys::WheelEvent>() else {
+                return;
+            };
+            ev.prevent_default();
+            // deltaMode 1 = lines, 2 = pages; normalise to pixels.
+            let unit = match ev.delta_mode() {
+                1 => 16.0,
+                2 => engine.borrow().css_size.1,
+                _ => 1.0,
+            };
+            let at = with_point(&engine, ev);
+            let delta = ScreenVec::new(ev.delta_x() * unit, ev.delta_y() * unit);
+            engine
+                .borrow_mut()
+                .editor
+                .wheel(at, delta, ev.ctrl_key() || ev.meta_key());
+            schedule();
+        }
+    }));
+    if let Some(window) = web_sys::window() {
+        listeners.push(Listener::new(window.as_ref(), "keydown", {
+            let (engine, schedule) = (engine.clone(), schedule.clone());
+            move |ev| {
+                let Some(ev) = ev.dyn_ref::<web_sys::KeyboardEvent>() else {
+                    return;
+                };
+                if ev.key() == "Escape" {
+                    engine.borrow_mut().editor.cancel();
+                    schedule();
+                }
+            }
+        }));
+    }
+
+    // Follow the element's layout size (window resizes, panels opening) and the pixel ratio.
+    let resize_observer = canvas.parent_element().and_then(|host| {
+        let engine = engine.clone();
+        let schedule = schedule.clone();
+        let callback = Closure::<dyn FnMut()>::new(move || {
+            resize(&engine);
+            schedule();
+        });
+        let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+        observer.observe(&host);
+        Some((observer, callback))
+    });
+
+    // A read-only hook for end-to-end tests and debugging: the live scene as JSON.
+    let hook = {
+        let engine = engine.clone();
+        Closure::<dyn Fn() -> String>::new(move || {
+            let e = engine.borrow();
+            let live: Vec<_> = e.editor.scene.iter_live().collect();
+            serde_json::to_string(&live).unwrap_or_default()
+        })
+    };
+    if let Some(window) = web_sys::window() {
+        let obj = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&obj, &"sceneJson".into(), hook.as_ref());
+        let _ = js_sys::Reflect::set(&window, &"__inkroom".into(), &obj);
+    }
+
+    // Leptos cleanups must be Send; the wrapper is sound because wasm has one thread.
+    let mounted = SendWrapper::new(Mounted {
+        _listeners: listeners,
+        resize: resize_observer,
+        _hook: hook,
+    });
+    on_cleanup(move || drop(mounted));
+}
+
+fn request_frame(engine: &Shared, frame: &Rc<Closure<dyn FnMut()>>) {
+    let mut e = engine.borrow_mut();
+    if e.frame_requested {
+        return;
+    }
+    let callback: &js_sys::Function = (**frame).as_ref().unchecked_ref();
+    if let Some(window) = web_sys::window() {
+        if window.request_animation_frame(callback).is_ok() {
+            e.frame_requested = true;
+        }
+    }
+}
+
+/// Matches the canvas's backing store to its CSS size times the device pixel ratio.
+fn resize(engine: &Shared) {
+    let mut e = engine.borrow_mut();
+    let dpr = web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .max(0.5);
+    let rect = e.canvas.get_bounding_client_rect();
+    let (w, h) = (rect.width().max(1.0), rect.height().max(1.0));
+    e.canvas.set_width((w * dpr).round() as u32);
+    e.canvas.set_height((h * dpr).round() as u32);
+    e.css_size = (w, h);
+    e.dpr = dpr;
+    e.editor.invalidate();
+}
+
+fn paint_frame(engine: &Shared) {
+    let mut e = engine.borrow_mut();
+    e.frame_requested = false;
+    if !e.editor.take_dirty() {
+        return;
+    }
+    let (w, h) = e.css_size;
+    let commands = e.editor.draw_commands(w, h);
+    paint(
+        &e.ctx,
+        &commands,
+        e.dpr,
+        (f64::from(e.canvas.width()), f64::from(e.canvas.height())),
+    );
+}
+
+/// Paints drawing commands on a Canvas 2D context. `dpr` maps CSS pixels to device pixels.
+fn paint(ctx: &CanvasRenderingContext2d, commands: &[DrawCommand], dpr: f64, device: (f64, f64)) {
+    for cmd in commands {
+        match cmd {
+            DrawCommand::Clear(color) => {
+                let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+                ctx.set_global_alpha(1.0);
+                ctx.set_fill_style_str(&color.to_string());
+                ctx.fill_rect(0.0, 0.0, device.0, device.1);
+            }
+            DrawCommand::SetCamera(cam) => {
+                let k = cam.zoom * dpr;
+                let _ = ctx.set_transform(k, 0.0, 0.0, k, -cam.origin.x * k, -cam.origin.y * k);
+            }
+            DrawCommand::Shape {
+                kind,
+                rect,
+                angle,
+                stroke,
+                fill,
+                opacity,
+            } => {
+                ctx.save();
+                ctx.set_global_alpha(*opacity);
+                let (cx, cy) = (
+                    (rect.min.x + rect.max.x) / 2.0,
+                    (rect.min.y + rect.max.y) / 2.0,
+                );
+                let (hw, hh) = (rect.width() / 2.0, rect.height() / 2.0);
+                let _ = ctx.translate(cx, cy);
+                let _ = ctx.rotate(angle.0);
+                ctx.begin_path();
+                match kind {
+                    ElementKind::Ellipse => {
+                        let _ = ctx.ellipse(0.0, 0.0, hw, hh, 0.0, 0.0, std::f64::consts::TAU);
+                    }
+                    ElementKind::Diamond => {
+                        ctx.move_to(0.0, -hh);
+                        ctx.line_to(hw, 0.0);
+                        ctx.line_to(0.0, hh);
+                        ctx.line_to(-hw, 0.0);
+                        ctx.close_path();
+                    }
+                    _ => ctx.rect(-hw, -hh, rect.width(), rect.height()),
+                }
+                if let Some(fill) = fill {
+                    ctx.set_fill_style_str(&fill.to_string());
+                    ctx.fill();
+                }
+                if let Some(s) = stroke {
+                    ctx.set_line_width(s.width);
+                    ctx.set_stroke_style_str(&s.color.to_string());
+                    let dash = match s.style {
+                        StrokeStyle::Solid => vec![],
+                        StrokeStyle::Dashed => vec![8.0, 8.0],
+                        StrokeStyle::Dotted => vec![1.5, 6.0],
+                    };
+                    let array = js_sys::Array::new();
+                    for d in dash {
+                        array.push(&JsValue::from_f64(d * s.width / 2.0));
+                    }
+                    let _ = ctx.set_line_dash(&array);
+                    ctx.set_line_join("round");
+                    ctx.set_line_cap("round");
+                    ctx.stroke();
+                }
+                ctx.restore();
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! The board: toolbar, status line and the `<canvas>` the wasm engine draws on.
+//!
+//! On the server this renders static markup. In the browser, once the canvas element exists,
+//! [`browser::mount`] attaches the engine: pointer and wheel input, a resize observer and a
+//! `requestAnimationFrame` painter that redraws only when something changed.
+
+#[cfg(feature = "hydrate")]
+mod browser;
+
+use inkroom_core::editor::ToolKind;
+use leptos::prelude::*;
+
+/// A drawing board for the room `slug`.
+#[component]
+pub fn Board(#[prop(into)] slug: Signal<String>) -> impl IntoView {
+    let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
+    let (tool, set_tool) = signal(ToolKind::Rectangle);
+    let (count, set_count) = signal(0usize);
+    let (ready, set_ready) = signal(false);
+
+    #[cfg(feature = "hydrate")]
+    canvas_ref.on_load(move |canvas| {
+        browser::mount(canvas, tool, set_count);
+        set_ready.set(true);
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (set_count, set_ready);
+
+    let tool_button = move |t: ToolKind| {
+        let key = format!("{t:?}").to_lowercase();
+        view! {
+            <button
+                type="button"
+                class="tool"
+                data-tool=key
+                title=t.label()
+                aria-pressed=move || (tool.get() == t).to_string()
+                on:click=move |_| set_tool.set(t)
+            >
+                {t.label()}
+            </button>
+        }
+    };
+
+    view! {
+        <div class="board" data-ready=move || ready.get().to_string()>
+            <header class="board-bar">
+                <a class="brand" href="/">"Inkroom"</a>
+                <span class="room-name">{move || slug.get()}</span>
+                <div class="toolbar" role="toolbar" aria-label="Tools">
+                    {ToolKind::ALL.into_iter().map(tool_button).collect_view()}
+                </div>
+                <span class="status" data-testid="element-count">
+                    {move || match count.get() {
+                        1 => "1 element".to_owned(),
+                        n => format!("{n} elements"),
+                    }}
+                </span>
+            </header>
+            <div class="canvas-host">
+                <canvas node_ref=canvas_ref class="board-canvas" data-testid="board-canvas"></canvas>
+            </div>
+        </div>
+    }
+}

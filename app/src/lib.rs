@@ -1,0 +1,54 @@
+//! Inkroom's Leptos application: the HTML shell, the router, the pages and the browser side of the
+//! canvas engine.
+//!
+//! The same crate is compiled twice: with feature `ssr` into the server (rendering HTML, and later
+//! running server functions), and with feature `hydrate` into the wasm bundle that makes the
+//! server-rendered page interactive. Anything touching the DOM is behind `hydrate`.
+
+pub mod assets;
+pub mod canvas;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+pub use assets::Assets;
+
+/// The full HTML document the server renders around [`App`].
+pub fn shell(options: LeptosOptions, assets: Assets) -> impl IntoView {
+    let _ = options;
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" href=assets.css.clone() />
+                {assets.hydration_scripts()}
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: routes to pages.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|page: String| if page.is_empty() { "Inkroom".to_owned() } else { format!("{page} · Inkroom") } />
+        <Router>
+            <Routes fallback=pages::NotFound>
+                <Route path=path!("/") view=pages::Home />
+                <Route path=path!("/r/:slug") view=pages::RoomPage />
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,42 @@
+// End-to-end tests drive Debian's Chromium (browser downloads are not possible on our machines).
+// scripts/test builds the server and site, then sets INKROOM_BIN and INKROOM_E2E_PORT.
+import { defineConfig } from '@playwright/test';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+
+const port = Number(process.env.INKROOM_E2E_PORT ?? 3100);
+const bin = process.env.INKROOM_BIN;
+if (!bin) {
+  throw new Error('INKROOM_BIN is not set: run the end-to-end tests through scripts/test');
+}
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkroom-e2e-'));
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `"${bin}" --listen 127.0.0.1:${port} --data-dir "${dataDir}" --log warn`,
+    url: `http://127.0.0.1:${port}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  },
+});

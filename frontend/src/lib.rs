@@ -1,0 +1,12 @@
+//! The wasm entry point. `scripts/build-site` compiles this crate for `wasm32-unknown-unknown`,
+//! runs wasm-bindgen over it, and the page's module script calls [`hydrate`] once the module is
+//! instantiated.
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Makes the server-rendered page interactive.
+#[wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,17 @@
+//! # Inkroom server
+//!
+//! The `inkroom` binary's library: everything except argument parsing lives here so that
+//! integration tests can start the real server in-process on port 0.
+//!
+//! # Layout
+//! - [`config`]: command line and environment.
+//! - [`telemetry`]: structured logs.
+//! - [`db`]: SQLite / PostgreSQL storage and migrations.
+//! - [`startup`]: builds the axum router, binds the listener, runs until a shutdown signal.
+//! - [`health`]: liveness and readiness probes.
+
+pub mod config;
+pub mod db;
+pub mod health;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,250 @@
+//! Building and running the application.
+//!
+//! [`Application::build`] connects to storage, runs migrations and binds the listener before
+//! returning, so the caller knows the actual port (tests bind port 0) and every configuration error
+//! surfaces before the first request.
+
+use crate::config::ServeArgs;
+use crate::db::{self, Db, DbError};
+use crate::health;
+use app::{App, Assets, shell};
+use axum::Router;
+use axum::extract::{FromRef, Query};
+use axum::http::{HeaderValue, header};
+use axum::response::Redirect;
+use axum::routing::get;
+use leptos::config::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::path::Path;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// State shared by every handler.
+#[derive(Clone, Debug, FromRef)]
+pub struct AppState {
+    /// Leptos's settings (site root, output name…).
+    pub leptos_options: LeptosOptions,
+    /// Storage.
+    pub db: Db,
+    /// Redis, when configured.
+    pub redis: Option<redis::Client>,
+    /// Hashed front-end file names.
+    pub assets: Assets,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// Storage could not be opened or migrated.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// Redis is configured but unusable.
+    #[error("cannot reach Redis at {url}: {source}")]
+    Redis {
+        /// The URL with any password removed.
+        url: String,
+        /// Why.
+        source: redis::RedisError,
+    },
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The site's asset manifest exists but is unreadable.
+    #[error("cannot read asset manifest {path}: {reason}")]
+    Assets {
+        /// The manifest path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to storage (running migrations), to Redis if configured, and binds the listener.
+    pub async fn build(args: ServeArgs) -> Result<Self, StartupError> {
+        let url = match &args.database_url {
+            Some(url) => url.clone(),
+            None => db::default_sqlite_url(&args.data_dir)?,
+        };
+        let db = Db::connect(&url).await?;
+        db.migrate().await?;
+        tracing::info!(database = %db::redact(&url), backend = ?db.backend(), "storage ready");
+
+        let redis = match &args.redis_url {
+            None => None,
+            Some(url) => {
+                let redis_err = |source| StartupError::Redis {
+                    url: db::redact(url),
+                    source,
+                };
+                let client = redis::Client::open(url.as_str()).map_err(redis_err)?;
+                redis_ping(&client).await.map_err(redis_err)?;
+                Some(client)
+            }
+        };
+
+        let assets = load_assets(&args.site_root)?;
+        let leptos_options = LeptosOptions::builder()
+            .output_name("inkroom")
+            .site_root(args.site_root.display().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(args.listen)
+            .build();
+        let state = AppState {
+            leptos_options,
+            db,
+            redis,
+            assets,
+        };
+        let router = router(state.clone());
+        let listener =
+            TcpListener::bind(args.listen)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: args.listen,
+                    source,
+                })?;
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    /// The bound port (useful when listening on port 0).
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map_or(0, |a| a.port())
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish and closes storage.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        tracing::info!(addr = ?self.listener.local_addr().ok(), "listening");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        self.state.db.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received");
+}
+
+/// Sends PING, bounded to two seconds.
+pub async fn redis_ping(client: &redis::Client) -> Result<(), redis::RedisError> {
+    let ping = async {
+        let mut conn = client.get_multiplexed_async_connection().await?;
+        redis::cmd("PING").query_async::<String>(&mut conn).await?;
+        Ok(())
+    };
+    match tokio::time::timeout(Duration::from_secs(2), ping).await {
+        Ok(result) => result,
+        Err(_) => Err(redis::RedisError::from((redis::ErrorKind::Io, "timed out"))),
+    }
+}
+
+/// Reads `assets.json` from the site root, or falls back to unhashed names if there is none.
+fn load_assets(site_root: &Path) -> Result<Assets, StartupError> {
+    let path = site_root.join("assets.json");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text).map_err(|e| StartupError::Assets {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            tracing::warn!(path = %path.display(), "no asset manifest: was the site built? (scripts/build-site)");
+            Ok(Assets::default())
+        }
+        Err(e) => Err(StartupError::Assets {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct OpenQuery {
+    name: Option<String>,
+}
+
+/// `GET /open?name=…`: the home page's form without JavaScript.
+async fn open_board(Query(q): Query<OpenQuery>) -> Redirect {
+    match q.name.as_deref().and_then(app::pages::slugify) {
+        Some(slug) => Redirect::to(&format!("/r/{slug}")),
+        None => Redirect::to("/"),
+    }
+}
+
+/// The complete router: probes, the front end's hashed files, Leptos pages and static files.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let pkg_dir = Path::new(&*state.leptos_options.site_root).join("pkg");
+    // Hashed names change whenever the content does, so these may be cached for a year.
+    let pkg = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ))
+        .service(ServeDir::new(pkg_dir));
+    let shell_state = state.clone();
+    let error_state = state.clone();
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/open", get(open_board))
+        .nest_service("/pkg", pkg)
+        .leptos_routes(&state, routes, move || {
+            shell(
+                shell_state.leptos_options.clone(),
+                shell_state.assets.clone(),
+            )
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            move |options| shell(options, error_state.assets.clone()),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

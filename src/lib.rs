@@ -1,0 +1,45 @@
+//! # Inkroom core
+//!
+//! The part of Inkroom that both the server and the browser's canvas engine run: the element
+//! model, geometry, the camera, tool state machines and the renderer's drawing commands. It does
+//! no I/O (no sockets, files, clocks or DOM), so it compiles to native code and to
+//! `wasm32-unknown-unknown` alike and is tested natively.
+//!
+//! # Layout
+//! - [`geom`]: world and screen points as distinct types, vectors, angles and rectangles.
+//! - [`camera`]: the pan/zoom transform between screen pixels and world units.
+//! - [`element`]: elements (shapes) and the only functions allowed to change them.
+//! - [`index`]: fractional z-order keys.
+//! - [`scene`]: an ordered collection of elements.
+//! - [`editor`]: the canvas engine's state and input handling, browser-free.
+//! - [`tool`]: drawing tools as explicit state machines fed with pointer events.
+//! - [`render`]: turns a scene into back-end independent drawing commands.
+//!
+//! # Examples
+//! ```
+//! use inkroom_core::editor::{Editor, Entropy, PointerButton};
+//! use inkroom_core::element::ElementId;
+//! use inkroom_core::geom::ScreenPoint;
+//!
+//! struct Fixed;
+//! impl Entropy for Fixed {
+//!     fn element_id(&mut self) -> ElementId { ElementId::from_u128(1) }
+//!     fn nonce(&mut self) -> u32 { 0 }
+//!     fn now_ms(&mut self) -> i64 { 0 }
+//! }
+//!
+//! let mut editor = Editor::default(); // the rectangle tool is active
+//! editor.pointer_down(ScreenPoint::new(10.0, 10.0), PointerButton::Primary);
+//! editor.pointer_move(ScreenPoint::new(110.0, 60.0));
+//! let id = editor.pointer_up(ScreenPoint::new(110.0, 60.0), &mut Fixed).unwrap();
+//! assert_eq!(editor.scene.get(id).unwrap().props().width, 100.0);
+//! ```
+
+pub mod camera;
+pub mod editor;
+pub mod element;
+pub mod geom;
+pub mod index;
+pub mod render;
+pub mod scene;
+pub mod tool;
