@@ -401,13 +401,13 @@ mod tests {
 
     #[test]
     fn new_rejects_nan_negative_and_out_of_range_values() {
-        let cases: Vec<Box<dyn Fn(&mut Props)>> = vec![
-            Box::new(|p| p.y = f64::INFINITY),
-            Box::new(|p| p.width = -1.0),
-            Box::new(|p| p.x = 2.0 * MAX_COORD),
-            Box::new(|p| p.stroke_width = 0.0),
-            Box::new(|p| p.opacity = 101),
-            Box::new(|p| p.angle = Radians(f64::NAN)),
+        let cases: [fn(&mut Props); 6] = [
+            |p| p.y = f64::INFINITY,
+            |p| p.width = -1.0,
+            |p| p.x = 2.0 * MAX_COORD,
+            |p| p.stroke_width = 0.0,
+            |p| p.opacity = 101,
+            |p| p.angle = Radians(f64::NAN),
         ];
         for break_it in cases {
             let mut p = rect_props();

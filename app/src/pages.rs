@@ -51,9 +51,8 @@ pub fn Home() -> impl IntoView {
                     prop:value=name
                     on:input=move |ev| set_name.set(event_target_value(&ev))
                 />
-                <button type="submit" disabled=move || slug.get().is_none()>
-                    "Open board"
-                </button>
+                // Never disabled: without JavaScript the server's /open handles an empty name.
+                <button type="submit">"Open board"</button>
                 <output data-testid="slug-preview">
                     {move || slug.get().map(|s| format!("/r/{s}")).unwrap_or_default()}
                 </output>

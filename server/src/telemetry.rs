@@ -17,9 +17,7 @@ pub fn init(filter: &str, format: LogFormat) {
         LogFormat::Pretty => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
-    if result.is_ok() {
-        if let Some(e) = bad {
-            tracing::warn!(error = %e, "invalid log filter, using `info`");
-        }
+    if let (Ok(()), Some(e)) = (result, bad) {
+        tracing::warn!(error = %e, "invalid log filter, using `info`");
     }
 }

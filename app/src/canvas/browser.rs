@@ -289,10 +289,10 @@ fn request_frame(engine: &Shared, frame: &Rc<Closure<dyn FnMut()>>) {
         return;
     }
     let callback: &js_sys::Function = (**frame).as_ref().unchecked_ref();
-    if let Some(window) = web_sys::window() {
-        if window.request_animation_frame(callback).is_ok() {
-            e.frame_requested = true;
-        }
+    if let Some(window) = web_sys::window()
+        && window.request_animation_frame(callback).is_ok()
+    {
+        e.frame_requested = true;
     }
 }
 

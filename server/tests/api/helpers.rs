@@ -171,7 +171,6 @@ impl Drop for TestDb {
 /// A running server and what tests need to talk to it.
 pub struct TestApp {
     pub address: String,
-    pub port: u16,
     pub client: reqwest::Client,
     /// A pool onto the same database, for arranging and asserting.
     pub db: Db,
@@ -243,12 +242,11 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeA
         .expect("http client");
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
-        port,
         client,
         db,
         shutdown: Some(tx),
         server: Some(server),
-        test_db: test_db,
+        test_db,
     }
 }
 
