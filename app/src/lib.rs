@@ -6,8 +6,13 @@
 //! server-rendered page interactive. Anything touching the DOM is behind `hydrate`.
 
 pub mod assets;
+pub mod auth;
 pub mod canvas;
+pub mod error;
 pub mod pages;
+pub mod rooms;
+#[cfg(feature = "ssr")]
+pub mod ssr;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};

@@ -5,29 +5,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-/// Turns free text into a board slug: lowercase ASCII letters, digits and single dashes, at most
-/// 48 characters. Returns `None` if nothing usable is left.
-pub fn slugify(input: &str) -> Option<String> {
-    let mut out = String::new();
-    for c in input.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-        if out.len() >= 48 {
-            break;
-        }
-    }
-    let out = out.trim_end_matches('-').to_owned();
-    (!out.is_empty()).then_some(out)
-}
-
 /// The landing page: open a board by name.
 #[component]
 pub fn Home() -> impl IntoView {
     let (name, set_name) = signal(String::new());
-    let slug = Memo::new(move |_| slugify(&name.get()));
+    let slug = Memo::new(move |_| crate::rooms::slugify(&name.get()));
     let navigate = use_navigate();
     let open = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -87,21 +69,5 @@ pub fn NotFound() -> impl IntoView {
             <h1>"Nothing here"</h1>
             <p><a href="/">"Back to Inkroom"</a></p>
         </main>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::slugify;
-
-    #[test]
-    fn slugify_keeps_words_and_collapses_separators() {
-        assert_eq!(
-            slugify("  Sprint Planning -- Q3! ").as_deref(),
-            Some("sprint-planning-q3")
-        );
-        assert_eq!(slugify("Ünïcode ok").as_deref(), Some("n-code-ok"));
-        assert_eq!(slugify("!!!"), None);
-        assert_eq!(slugify(&"a".repeat(500)).map(|s| s.len()), Some(48));
     }
 }

@@ -64,6 +64,20 @@ pub struct ServeArgs {
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
 
+    /// Secret for signing bearer tokens. Default: one generated on first start and kept in the
+    /// database, so all processes sharing the database agree.
+    #[arg(long, env = "INKROOM_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// Mark cookies `Secure` (HTTPS only). Turn on in production behind TLS.
+    #[arg(long, env = "INKROOM_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// Requests per minute one IP address may make to sign-in, sign-up, token and join-by-code
+    /// endpoints (with the same number as burst).
+    #[arg(long, env = "INKROOM_AUTH_RATE_PER_MINUTE", default_value_t = 30)]
+    pub auth_rate_per_minute: u32,
+
     /// Log filter, e.g. `info` or `inkroom_server=debug,tower_http=info`.
     #[arg(long, env = "INKROOM_LOG", default_value = "info")]
     pub log: String,
@@ -81,6 +95,9 @@ impl ServeArgs {
             database_url: Some(database_url),
             data_dir: PathBuf::from("data"),
             redis_url: None,
+            jwt_secret: None,
+            secure_cookies: false,
+            auth_rate_per_minute: 1000,
             site_root: PathBuf::from("target/site"),
             log: "warn".into(),
             log_format: LogFormat::Pretty,

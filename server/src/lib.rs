@@ -6,12 +6,15 @@
 //! # Layout
 //! - [`config`]: command line and environment.
 //! - [`telemetry`]: structured logs.
-//! - [`db`]: SQLite / PostgreSQL storage and migrations.
+//! - [`db`]: SQLite / PostgreSQL storage and migrations (defined in `app::ssr::db`, next to the
+//!   server functions that query it, and re-exported here).
 //! - [`startup`]: builds the axum router, binds the listener, runs until a shutdown signal.
 //! - [`health`]: liveness and readiness probes.
 
 pub mod config;
-pub mod db;
 pub mod health;
+pub mod limits;
 pub mod startup;
 pub mod telemetry;
+
+pub use app::ssr::db;

@@ -5,8 +5,12 @@
 //! surfaces before the first request.
 
 use crate::config::ServeArgs;
-use crate::db::{self, Db, DbError};
 use crate::health;
+use crate::limits::{AuthLimiter, limit_auth};
+use app::ssr::ServerState;
+use app::ssr::db::{self, Db, DbError};
+use app::ssr::sessions::SqlSessionStore;
+use app::ssr::tokens::TokenKeys;
 use app::{App, Assets, shell};
 use axum::Router;
 use axum::extract::{FromRef, Query};
@@ -19,9 +23,20 @@ use std::path::Path;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::cookie::time::Duration as CookieDuration;
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// Largest request body accepted (server-function arguments are small; scenes are synced over the
+/// WebSocket). Larger requests get 413 before anything is parsed.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// Cookie sessions end after this long without a request.
+pub const SESSION_IDLE_DAYS: i64 = 14;
 
 /// State shared by every handler.
 #[derive(Clone, Debug, FromRef)]
@@ -34,6 +49,12 @@ pub struct AppState {
     pub redis: Option<redis::Client>,
     /// Hashed front-end file names.
     pub assets: Assets,
+    /// What server functions receive as context.
+    pub server: ServerState,
+    /// Per-IP limiter for the auth endpoints.
+    pub auth_limiter: AuthLimiter,
+    /// Whether session cookies are `Secure`.
+    pub secure_cookies: bool,
 }
 
 /// Why the server could not start.
@@ -99,6 +120,7 @@ impl Application {
             }
         };
 
+        let tokens = TokenKeys::load_or_create(&db, args.jwt_secret.as_deref()).await?;
         let assets = load_assets(&args.site_root)?;
         let leptos_options = LeptosOptions::builder()
             .output_name("inkroom")
@@ -108,9 +130,15 @@ impl Application {
             .build();
         let state = AppState {
             leptos_options,
+            server: ServerState {
+                db: db.clone(),
+                tokens,
+            },
             db,
             redis,
             assets,
+            auth_limiter: AuthLimiter::per_minute(args.auth_rate_per_minute),
+            secure_cookies: args.secure_cookies,
         };
         let router = router(state.clone());
         let listener =
@@ -138,9 +166,16 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!(addr = ?self.listener.local_addr().ok(), "listening");
-        axum::serve(self.listener, self.router)
+        let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        // Connect info: the per-IP limiter needs the peer address.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
-            .await?;
+            .await;
+        housekeeping.abort();
+        served?;
         self.state.db.close().await;
         tracing::info!("stopped");
         Ok(())
@@ -170,6 +205,19 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutdown signal received");
+}
+
+/// Periodic clean-up: expired sessions and idle rate-limiter entries.
+async fn housekeeping(state: AppState) {
+    let store = SqlSessionStore::new(state.db.clone());
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.delete_expired().await {
+            tracing::warn!(error = %e, "could not delete expired sessions");
+        }
+        state.auth_limiter.prune();
+    }
 }
 
 /// Sends PING, bounded to two seconds.
@@ -211,7 +259,7 @@ struct OpenQuery {
 
 /// `GET /open?name=…`: the home page's form without JavaScript.
 async fn open_board(Query(q): Query<OpenQuery>) -> Redirect {
-    match q.name.as_deref().and_then(app::pages::slugify) {
+    match q.name.as_deref().and_then(app::rooms::slugify) {
         Some(slug) => Redirect::to(&format!("/r/{slug}")),
         None => Redirect::to("/"),
     }
@@ -230,20 +278,40 @@ pub fn router(state: AppState) -> Router {
         .service(ServeDir::new(pkg_dir));
     let shell_state = state.clone();
     let error_state = state.clone();
+    let server_state = state.server.clone();
+    // Server functions and SSR both get the ServerState as Leptos context.
+    let context = move || leptos::prelude::provide_context(server_state.clone());
+    let sessions = SessionManagerLayer::new(SqlSessionStore::new(state.db.clone()))
+        .with_name("inkroom.sid")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(CookieDuration::days(
+            SESSION_IDLE_DAYS,
+        )));
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/open", get(open_board))
         .nest_service("/pkg", pkg)
-        .leptos_routes(&state, routes, move || {
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(
                 shell_state.leptos_options.clone(),
                 shell_state.assets.clone(),
             )
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            move |options| shell(options, error_state.assets.clone()),
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, move |options| {
+            shell(options, error_state.assets.clone())
+        }))
+        .layer(axum::middleware::from_fn_with_state(
+            state.auth_limiter.clone(),
+            limit_auth,
         ))
+        .layer(sessions)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -171,6 +171,8 @@ impl Drop for TestDb {
 /// A running server and what tests need to talk to it.
 pub struct TestApp {
     pub address: String,
+    /// The database URL, for starting a second server on the same database.
+    pub db_url: String,
     pub client: reqwest::Client,
     /// A pool onto the same database, for arranging and asserting.
     pub db: Db,
@@ -214,6 +216,107 @@ impl TestApp {
     }
 }
 
+/// A browser-like client with its own cookie jar.
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("http client")
+}
+
+/// A signed-up user with their own cookie session.
+pub struct TestUser {
+    pub client: reqwest::Client,
+    pub id: String,
+    pub email: String,
+    pub password: String,
+}
+
+static USER_COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+impl TestApp {
+    /// POSTs JSON to a server function with `client`; returns the status and JSON body
+    /// (`null` for an empty body).
+    pub async fn call(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let res = client
+            .post(self.url(path))
+            .header("accept", "application/json")
+            .json(&body)
+            .send()
+            .await
+            .expect("request failed");
+        let status = res.status().as_u16();
+        let text = res.text().await.expect("body");
+        let json = if text.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+        };
+        (status, json)
+    }
+
+    /// Signs up a fresh user (unique email from `name`) on a new client.
+    pub async fn sign_up(&self, name: &str) -> TestUser {
+        let n = USER_COUNTER.fetch_add(1, Ordering::Relaxed);
+        let email = format!("{}-{n}@example.com", name.to_lowercase());
+        let password = format!("password-of-{name}");
+        let client = new_client();
+        let (status, body) = self
+            .call(
+                &client,
+                "/api/auth/sign-up",
+                serde_json::json!({ "email": email, "display_name": name, "password": password }),
+            )
+            .await;
+        assert_eq!(status, 200, "sign-up failed: {body}");
+        TestUser {
+            client,
+            id: body["id"].as_str().expect("user id").to_owned(),
+            email,
+            password,
+        }
+    }
+
+    /// Creates a room as `owner`; returns its details.
+    pub async fn create_room(
+        &self,
+        owner: &TestUser,
+        name: &str,
+        is_private: bool,
+        password: Option<&str>,
+    ) -> serde_json::Value {
+        let (status, body) = self
+            .call(
+                &owner.client,
+                "/api/rooms/create",
+                serde_json::json!({ "name": name, "is_private": is_private, "password": password }),
+            )
+            .await;
+        assert_eq!(status, 200, "create room failed: {body}");
+        body
+    }
+}
+
+/// Starts a second server on the same database as `app` (another "instance").
+pub async fn spawn_app_sharing(app: &TestApp) -> (String, oneshot::Sender<()>) {
+    let args = ServeArgs::for_tests(app.db_url.clone());
+    let second = Application::build(args)
+        .await
+        .expect("second server failed to start");
+    let address = format!("http://127.0.0.1:{}", second.port());
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(second.run_until_stopped(async {
+        let _ = rx.await;
+    }));
+    (address, tx)
+}
+
 /// Starts the server on port 0 against a fresh database of `backend`.
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
@@ -235,13 +338,10 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeA
         let _ = rx.await;
     }));
     let db = Db::connect(test_db.url()).await.expect("test pool");
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .expect("http client");
+    let client = new_client();
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
+        db_url: test_db.url().to_owned(),
         client,
         db,
         shutdown: Some(tx),

@@ -6,7 +6,10 @@
 
 mod helpers;
 
+mod access;
+mod auth;
 mod cli;
 mod health;
 mod pages;
+mod rooms;
 mod storage;

@@ -53,6 +53,16 @@ pub async fn insert<'e>(db: impl AnyExecutor<'e>, new: NewUser<'_>) -> Result<Us
     Ok(user)
 }
 
+/// The user with this id.
+pub async fn find_by_id<'e>(db: impl AnyExecutor<'e>, id: &str) -> Result<Option<User>, DbError> {
+    Ok(sqlx::query_as::<_, User>(
+        "SELECT id, email, display_name, password_hash, created_at FROM users WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?)
+}
+
 /// The user with this (normalised) email.
 pub async fn find_by_email<'e>(
     db: impl AnyExecutor<'e>,

@@ -1,0 +1,67 @@
+//! Server-only code (feature `ssr`): storage, password hashing, sessions, tokens and the shared
+//! state server functions run with.
+//!
+//! The feature modules (`auth`, `rooms`) keep their own queries next to their server functions;
+//! what several of them share lives here.
+
+pub mod db;
+pub mod identity;
+pub mod limits;
+pub mod password;
+pub mod sessions;
+pub mod tokens;
+
+use crate::error::AppError;
+use db::{Db, DbError};
+use leptos::prelude::*;
+use tokens::TokenKeys;
+
+/// What server functions need from the server, provided to each one as Leptos context.
+#[derive(Clone, Debug)]
+pub struct ServerState {
+    /// Storage.
+    pub db: Db,
+    /// Bearer-token keys.
+    pub tokens: TokenKeys,
+}
+
+/// The server state for the running server function.
+pub fn state() -> Result<ServerState, AppError> {
+    use_context::<ServerState>().ok_or_else(|| {
+        tracing::error!("ServerState missing from the server function context");
+        AppError::Internal
+    })
+}
+
+impl From<DbError> for AppError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Conflict(what) => AppError::Conflict {
+                message: format!("{what} already exists"),
+            },
+            other => {
+                tracing::error!(error = %other, "storage failure");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+/// Runs a server function's body and gives its error the right HTTP status. Every server
+/// function wraps its body in this, so statuses are consistent across the API.
+pub async fn api<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    let result = body.await;
+    if let Err(e) = &result {
+        set_status(e);
+    }
+    result
+}
+
+/// Sets the HTTP status of the current server-function response to the error's.
+pub fn set_status(e: &AppError) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = axum::http::StatusCode::from_u16(e.status())
+    {
+        response.set_status(status);
+    }
+}

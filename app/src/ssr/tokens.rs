@@ -1,0 +1,164 @@
+//! Signed bearer tokens (JWT, HS256) for non-browser clients and WebSocket upgrades.
+//!
+//! Browsers use the cookie session; scripts, the load generator and the WebSocket handshake can
+//! present `Authorization: Bearer <token>` instead. Each token names its audience, so a
+//! short-lived WebSocket ticket cannot be replayed as an API token and vice versa.
+//!
+//! The signing secret comes from `INKROOM_JWT_SECRET` when configured; otherwise one is generated
+//! on first start and stored in the database, so every process sharing the database agrees on it
+//! and tokens survive restarts.
+
+use super::db::{Db, DbError, now_ms};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// What a token may be used for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// Calling server functions (`/api/...`).
+    Api,
+    /// Opening a WebSocket (short-lived).
+    WebSocket,
+}
+
+impl Audience {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Api => "inkroom-api",
+            Self::WebSocket => "inkroom-ws",
+        }
+    }
+}
+
+/// Claims carried by a token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user's id.
+    pub sub: String,
+    /// Audience (see [`Audience`]).
+    pub aud: String,
+    /// Issued at, seconds since the epoch.
+    pub iat: u64,
+    /// Expiry, seconds since the epoch.
+    pub exp: u64,
+}
+
+/// Signing and verification keys.
+#[derive(Clone)]
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl std::fmt::Debug for TokenKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print key material.
+        f.write_str("TokenKeys(..)")
+    }
+}
+
+/// The secret's row name in `server_secrets`.
+const JWT_SECRET_NAME: &str = "jwt_hs256";
+
+impl TokenKeys {
+    /// Keys from a shared secret.
+    pub fn from_secret(secret: &[u8]) -> Self {
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        }
+    }
+
+    /// The configured secret, or the one stored in the database (created on first use).
+    pub async fn load_or_create(db: &Db, configured: Option<&str>) -> Result<Self, DbError> {
+        if let Some(secret) = configured.filter(|s| !s.is_empty()) {
+            return Ok(Self::from_secret(secret.as_bytes()));
+        }
+        let candidate = random_hex(32);
+        // Insert-if-absent, then read: concurrent first starts all end up with the same secret.
+        sqlx::query(
+            "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(JWT_SECRET_NAME)
+        .bind(&candidate)
+        .bind(now_ms())
+        .execute(db.pool())
+        .await?;
+        let (secret,): (String,) =
+            sqlx::query_as("SELECT value FROM server_secrets WHERE name = $1")
+                .bind(JWT_SECRET_NAME)
+                .fetch_one(db.pool())
+                .await?;
+        Ok(Self::from_secret(secret.as_bytes()))
+    }
+
+    /// A token for `user_id` valid for `ttl`. Returns the token and its expiry (Unix ms).
+    pub fn issue(&self, user_id: &str, audience: Audience, ttl: Duration) -> (String, i64) {
+        let now = (now_ms() / 1000) as u64;
+        let exp = now + ttl.as_secs();
+        let claims = Claims {
+            sub: user_id.to_owned(),
+            aud: audience.as_str().to_owned(),
+            iat: now,
+            exp,
+        };
+        // Encoding HS256 with a valid key cannot fail for these plain claims.
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .unwrap_or_default();
+        (token, exp as i64 * 1000)
+    }
+
+    /// The claims of a valid, unexpired token for `audience`; `None` otherwise.
+    pub fn verify(&self, token: &str, audience: Audience) -> Option<Claims> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_audience(&[audience.as_str()]);
+        validation.leeway = 5;
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .ok()
+            .map(|d| d.claims)
+    }
+}
+
+/// `bytes` random bytes from the OS, hex-encoded.
+pub fn random_hex(bytes: usize) -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_verifies_only_for_its_audience_and_key() {
+        let keys = TokenKeys::from_secret(b"test secret");
+        let (token, exp) = keys.issue("user-1", Audience::Api, Duration::from_secs(60));
+        assert!(exp > now_ms());
+        assert_eq!(keys.verify(&token, Audience::Api).unwrap().sub, "user-1");
+        assert!(keys.verify(&token, Audience::WebSocket).is_none());
+        assert!(
+            TokenKeys::from_secret(b"other")
+                .verify(&token, Audience::Api)
+                .is_none()
+        );
+        assert!(keys.verify("garbage", Audience::Api).is_none());
+    }
+
+    #[test]
+    fn expired_tokens_are_refused() {
+        let keys = TokenKeys::from_secret(b"k");
+        let past = Claims {
+            sub: "u".into(),
+            aud: Audience::Api.as_str().into(),
+            iat: 1,
+            exp: 2,
+        };
+        let token =
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &past, &keys.encoding).unwrap();
+        assert!(keys.verify(&token, Audience::Api).is_none());
+    }
+}

@@ -1,0 +1,305 @@
+//! The access table: every server function, called as each kind of caller, with the outcome it
+//! must have. A server function without a row here fails
+//! `every_server_function_has_a_row_in_the_access_table`, so new endpoints cannot skip the check.
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestApp, TestUser, new_client, spawn_app};
+use serde_json::{Value, json};
+
+/// Who is calling, from least to most privileged. Rows are called in this order, so that an
+/// allowed call by a more powerful caller (e.g. the owner deleting the room) comes last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Caller {
+    Anonymous,
+    Outsider,
+    Viewer,
+    Editor,
+    Owner,
+}
+
+const CALLERS: [Caller; 5] = [
+    Caller::Anonymous,
+    Caller::Outsider,
+    Caller::Viewer,
+    Caller::Editor,
+    Caller::Owner,
+];
+
+/// A private room with one member of each role, a public room, and what the calls need.
+struct Fixture {
+    anonymous: reqwest::Client,
+    owner: TestUser,
+    editor: TestUser,
+    viewer: TestUser,
+    outsider: TestUser,
+    /// Another editor: the target of kick and set-role.
+    extra: TestUser,
+    code: String,
+    viewer_link: String,
+    /// Slugs of this fixture's rooms (unique per fixture: several share one database).
+    private: String,
+    public: String,
+}
+
+impl Fixture {
+    async fn new(app: &TestApp) -> Self {
+        let owner = app.sign_up("Owner").await;
+        let room = app.create_room(&owner, "Private", true, None).await;
+        let private = room["slug"].as_str().unwrap().to_owned();
+        let public = app.create_room(&owner, "Public", false, None).await["slug"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let code = room["code"].as_str().unwrap().to_owned();
+        let editor = app.sign_up("Editor").await;
+        let extra = app.sign_up("Extra").await;
+        for u in [&editor, &extra] {
+            let (s, b) = app
+                .call(&u.client, "/api/rooms/join-code", json!({ "code": code }))
+                .await;
+            assert_eq!(s, 200, "{b}");
+        }
+        let (_, link) = app
+            .call(
+                &owner.client,
+                "/api/rooms/share-links/create",
+                json!({ "slug": private, "role": "viewer" }),
+            )
+            .await;
+        let viewer_link = link["token"].as_str().unwrap().to_owned();
+        let viewer = app.sign_up("Viewer").await;
+        let (s, _) = app
+            .call(
+                &viewer.client,
+                "/api/rooms/join-link",
+                json!({ "token": viewer_link }),
+            )
+            .await;
+        assert_eq!(s, 200);
+        let outsider = app.sign_up("Outsider").await;
+        Self {
+            anonymous: new_client(),
+            owner,
+            editor,
+            viewer,
+            outsider,
+            extra,
+            code,
+            viewer_link,
+            private,
+            public,
+        }
+    }
+
+    fn client(&self, who: Caller) -> &reqwest::Client {
+        match who {
+            Caller::Anonymous => &self.anonymous,
+            Caller::Outsider => &self.outsider.client,
+            Caller::Viewer => &self.viewer.client,
+            Caller::Editor => &self.editor.client,
+            Caller::Owner => &self.owner.client,
+        }
+    }
+
+    /// Credentials a caller signs in with (anonymous callers use the spare account's).
+    fn credentials(&self, who: Caller) -> Value {
+        let u = match who {
+            Caller::Anonymous => &self.extra,
+            Caller::Outsider => &self.outsider,
+            Caller::Viewer => &self.viewer,
+            Caller::Editor => &self.editor,
+            Caller::Owner => &self.owner,
+        };
+        json!({ "email": u.email, "password": u.password })
+    }
+}
+
+type Body = fn(&Fixture, Caller) -> Value;
+
+/// One server function: its path, its arguments, and the expected status per caller, in the
+/// order anonymous, outsider, viewer, editor, owner.
+struct Row {
+    path: &'static str,
+    body: Body,
+    expect: [u16; 5],
+}
+
+const ALL_OK: [u16; 5] = [200, 200, 200, 200, 200];
+const SIGNED_IN: [u16; 5] = [401, 200, 200, 200, 200];
+const MEMBERS: [u16; 5] = [401, 404, 200, 200, 200];
+const OWNER_ONLY: [u16; 5] = [401, 404, 403, 403, 200];
+
+fn private(f: &Fixture, _: Caller) -> Value {
+    json!({ "slug": f.private })
+}
+
+fn table() -> Vec<Row> {
+    vec![
+        Row {
+            path: "/api/auth/sign-up",
+            body: |_, who| json!({ "email": format!("new-{who:?}-{}@example.com", rand_suffix()), "display_name": "New", "password": "long enough" }),
+            expect: ALL_OK,
+        },
+        Row {
+            path: "/api/auth/sign-in",
+            body: |f, who| f.credentials(who),
+            expect: ALL_OK,
+        },
+        Row {
+            path: "/api/auth/sign-out",
+            body: |_, _| json!({}),
+            expect: ALL_OK,
+        },
+        Row {
+            path: "/api/auth/me",
+            body: |_, _| json!({}),
+            expect: ALL_OK,
+        },
+        Row {
+            path: "/api/auth/token",
+            body: |f, who| f.credentials(who),
+            expect: ALL_OK,
+        },
+        Row {
+            path: "/api/auth/ws-ticket",
+            body: |_, _| json!({}),
+            expect: SIGNED_IN,
+        },
+        Row {
+            path: "/api/rooms/create",
+            body: |_, who| json!({ "name": format!("Made by {who:?}"), "is_private": true }),
+            expect: SIGNED_IN,
+        },
+        Row {
+            path: "/api/rooms/public",
+            body: |_, _| json!({ "offset": 0, "limit": 10 }),
+            expect: ALL_OK,
+        },
+        Row {
+            path: "/api/rooms/mine",
+            body: |_, _| json!({}),
+            expect: SIGNED_IN,
+        },
+        // A private room: invisible to non-members.
+        Row {
+            path: "/api/rooms/get",
+            body: private,
+            expect: [404, 404, 200, 200, 200],
+        },
+        Row {
+            path: "/api/rooms/join",
+            body: |f, _| json!({ "slug": f.public }),
+            expect: SIGNED_IN,
+        },
+        Row {
+            path: "/api/rooms/join-code",
+            body: |f, _| json!({ "code": f.code }),
+            expect: SIGNED_IN,
+        },
+        Row {
+            path: "/api/rooms/join-link",
+            body: |f, _| json!({ "token": f.viewer_link }),
+            expect: SIGNED_IN,
+        },
+        // Owners cannot leave (409): they delete the room instead.
+        Row {
+            path: "/api/rooms/leave",
+            body: private,
+            expect: [401, 404, 200, 200, 409],
+        },
+        Row {
+            path: "/api/rooms/rename",
+            body: |f, _| json!({ "slug": f.private, "name": "Renamed" }),
+            expect: OWNER_ONLY,
+        },
+        Row {
+            path: "/api/rooms/delete",
+            body: private,
+            expect: OWNER_ONLY,
+        },
+        Row {
+            path: "/api/rooms/rotate-code",
+            body: private,
+            expect: OWNER_ONLY,
+        },
+        Row {
+            path: "/api/rooms/set-password",
+            body: |f, _| json!({ "slug": f.private, "password": "new password" }),
+            expect: OWNER_ONLY,
+        },
+        Row {
+            path: "/api/rooms/members",
+            body: private,
+            expect: MEMBERS,
+        },
+        Row {
+            path: "/api/rooms/kick",
+            body: |f, _| json!({ "slug": f.private, "user_id": f.extra.id }),
+            expect: OWNER_ONLY,
+        },
+        Row {
+            path: "/api/rooms/set-role",
+            body: |f, _| json!({ "slug": f.private, "user_id": f.extra.id, "role": "viewer" }),
+            expect: OWNER_ONLY,
+        },
+        Row {
+            path: "/api/rooms/share-links/create",
+            body: |f, _| json!({ "slug": f.private, "role": "editor" }),
+            expect: OWNER_ONLY,
+        },
+        Row {
+            path: "/api/rooms/share-links/list",
+            body: private,
+            expect: OWNER_ONLY,
+        },
+        Row {
+            path: "/api/rooms/share-links/revoke",
+            body: |f, _| json!({ "slug": f.private, "token": f.viewer_link }),
+            expect: OWNER_ONLY,
+        },
+    ]
+}
+
+fn rand_suffix() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+async fn every_endpoint_answers_each_caller_as_the_table_says(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut failures = Vec::new();
+    for row in table() {
+        // A fresh fixture per endpoint, so one endpoint's effects never leak into another's.
+        let f = Fixture::new(&app).await;
+        for (who, expected) in CALLERS.into_iter().zip(row.expect) {
+            let (status, body) = app.call(f.client(who), row.path, (row.body)(&f, who)).await;
+            if status != expected {
+                failures.push(format!(
+                    "{} as {who:?}: expected {expected}, got {status} {body}",
+                    row.path
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "access table violations:\n{}",
+        failures.join("\n")
+    );
+    app.stop().await;
+}
+
+both_backends!(every_endpoint_answers_each_caller_as_the_table_says);
+
+#[test]
+fn every_server_function_has_a_row_in_the_access_table() {
+    let mut registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .collect();
+    registered.sort();
+    let mut covered: Vec<String> = table().iter().map(|r| r.path.to_owned()).collect();
+    covered.sort();
+    assert_eq!(
+        registered, covered,
+        "add a row to the access table for every server function"
+    );
+}

@@ -1,0 +1,333 @@
+//! Accounts and sessions through the real `/api/auth/*` endpoints.
+
+use crate::both_backends;
+use crate::helpers::{Backend, new_client, spawn_app, spawn_app_sharing, spawn_app_with};
+use serde_json::json;
+
+async fn signing_up_signs_the_browser_in(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = new_client();
+    let res = client
+        .post(app.url("/api/auth/sign-up"))
+        .json(&json!({ "email": "  Ada@Example.com ", "display_name": "Ada", "password": "analytical" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("inkroom.sid="), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    let user: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(user["email"], "ada@example.com");
+    assert!(user.get("password_hash").is_none());
+
+    let (status, me) = app.call(&client, "/api/auth/me", json!({})).await;
+    assert_eq!((status, &me["display_name"]), (200, &json!("Ada")));
+    app.stop().await;
+}
+
+async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.sign_up("Ada").await;
+    let c = new_client();
+    let wrong = app
+        .call(
+            &c,
+            "/api/auth/sign-in",
+            json!({ "email": ada.email, "password": "nope-nope" }),
+        )
+        .await;
+    let unknown = app
+        .call(
+            &c,
+            "/api/auth/sign-in",
+            json!({ "email": "nobody@example.com", "password": "nope-nope" }),
+        )
+        .await;
+    assert_eq!(wrong.0, 401);
+    assert_eq!(wrong, unknown);
+    assert_eq!(wrong.1["kind"], "bad_credentials");
+    let ok = app
+        .call(
+            &c,
+            "/api/auth/sign-in",
+            json!({ "email": ada.email, "password": ada.password }),
+        )
+        .await;
+    assert_eq!(ok.0, 200, "{}", ok.1);
+    app.stop().await;
+}
+
+async fn bad_sign_up_input_is_rejected_per_field_and_stores_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let c = new_client();
+    let cases = [
+        (
+            json!({ "email": "", "display_name": "Ada", "password": "long enough" }),
+            "email",
+        ),
+        (
+            json!({ "email": "not-an-email", "display_name": "Ada", "password": "long enough" }),
+            "email",
+        ),
+        (
+            json!({ "email": "a@example.com", "display_name": "   ", "password": "long enough" }),
+            "display_name",
+        ),
+        (
+            json!({ "email": "a@example.com", "display_name": "x".repeat(51), "password": "long enough" }),
+            "display_name",
+        ),
+        (
+            json!({ "email": "a@example.com", "display_name": "Ada", "password": "short" }),
+            "password",
+        ),
+    ];
+    for (body, field) in cases {
+        let (status, err) = app.call(&c, "/api/auth/sign-up", body).await;
+        assert_eq!(status, 422, "{err}");
+        assert_eq!(
+            (err["kind"].as_str(), err["field"].as_str()),
+            (Some("invalid"), Some(field))
+        );
+    }
+    // Missing arguments and malformed JSON are bad requests, not server errors.
+    let (status, _) = app
+        .call(&c, "/api/auth/sign-up", json!({ "email": "a@example.com" }))
+        .await;
+    assert_eq!(status, 400);
+    let res = c
+        .post(app.url("/api/auth/sign-up"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    // A 10 MB name never reaches the handler.
+    let huge = json!({ "email": "a@example.com", "display_name": "x".repeat(10 << 20), "password": "long enough" });
+    let (status, _) = app.call(&c, "/api/auth/sign-up", huge).await;
+    assert_eq!(status, 413);
+
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+    app.stop().await;
+}
+
+async fn a_taken_email_is_a_conflict(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.sign_up("Ada").await;
+    let (status, err) = app
+        .call(
+            &new_client(),
+            "/api/auth/sign-up",
+            json!({ "email": ada.email.to_uppercase(), "display_name": "Eve", "password": "long enough" }),
+        )
+        .await;
+    assert_eq!((status, err["kind"].as_str()), (409, Some("conflict")));
+    app.stop().await;
+}
+
+async fn signing_out_ends_the_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.sign_up("Ada").await;
+    assert_eq!(
+        app.call(&ada.client, "/api/auth/sign-out", json!({}))
+            .await
+            .0,
+        200
+    );
+    let (status, me) = app.call(&ada.client, "/api/auth/me", json!({})).await;
+    assert_eq!((status, me), (200, serde_json::Value::Null));
+    let (status, _) = app.call(&ada.client, "/api/rooms/mine", json!({})).await;
+    assert_eq!(status, 401);
+    app.stop().await;
+}
+
+async fn five_failures_lock_the_account_even_for_the_right_password(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.sign_up("Ada").await;
+    let c = new_client();
+    for _ in 0..4 {
+        let (status, _) = app
+            .call(
+                &c,
+                "/api/auth/sign-in",
+                json!({ "email": ada.email, "password": "guess-guess" }),
+            )
+            .await;
+        assert_eq!(status, 401);
+    }
+    let (status, err) = app
+        .call(
+            &c,
+            "/api/auth/sign-in",
+            json!({ "email": ada.email, "password": "guess-guess" }),
+        )
+        .await;
+    assert_eq!((status, err["kind"].as_str()), (429, Some("rate_limited")));
+    assert!(err["retry_after_secs"].as_u64().unwrap() > 14 * 60);
+    let (status, _) = app
+        .call(
+            &c,
+            "/api/auth/sign-in",
+            json!({ "email": ada.email, "password": ada.password }),
+        )
+        .await;
+    assert_eq!(
+        status, 429,
+        "locked accounts refuse even the right password"
+    );
+    // Tokens go through the same check.
+    let (status, _) = app
+        .call(
+            &c,
+            "/api/auth/token",
+            json!({ "email": ada.email, "password": ada.password }),
+        )
+        .await;
+    assert_eq!(status, 429);
+    app.stop().await;
+}
+
+async fn bearer_tokens_authenticate_non_browser_clients(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.sign_up("Ada").await;
+    let script = reqwest::Client::new();
+    let (status, token) = app
+        .call(
+            &script,
+            "/api/auth/token",
+            json!({ "email": ada.email, "password": ada.password }),
+        )
+        .await;
+    assert_eq!(status, 200, "{token}");
+    let bearer = format!("Bearer {}", token["token"].as_str().unwrap());
+    let me: serde_json::Value = script
+        .post(app.url("/api/auth/me"))
+        .header("authorization", &bearer)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["id"], ada.id.as_str());
+    let res = script
+        .post(app.url("/api/rooms/mine"))
+        .header("authorization", "Bearer not.a.token")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        401,
+        "a bad token is an error, not an anonymous call"
+    );
+    // A WebSocket ticket is not an API token.
+    let (_, ticket) = app
+        .call(&ada.client, "/api/auth/ws-ticket", json!({}))
+        .await;
+    let res = script
+        .post(app.url("/api/auth/me"))
+        .header(
+            "authorization",
+            format!("Bearer {}", ticket["token"].as_str().unwrap()),
+        )
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    app.stop().await;
+}
+
+async fn sessions_survive_a_restart_and_work_on_another_instance(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.sign_up("Ada").await;
+    let (second, stop_second) = spawn_app_sharing(&app).await;
+    // The cookie was issued for 127.0.0.1 (any port), so the same jar talks to the second server.
+    let me: serde_json::Value = ada
+        .client
+        .post(format!("{second}/api/auth/me"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["id"], ada.id.as_str());
+    let _ = stop_second.send(());
+    app.stop().await;
+}
+
+both_backends!(
+    signing_up_signs_the_browser_in,
+    a_wrong_password_and_an_unknown_email_get_the_same_answer,
+    bad_sign_up_input_is_rejected_per_field_and_stores_nothing,
+    a_taken_email_is_a_conflict,
+    signing_out_ends_the_session,
+    five_failures_lock_the_account_even_for_the_right_password,
+    bearer_tokens_authenticate_non_browser_clients,
+    sessions_survive_a_restart_and_work_on_another_instance,
+);
+
+#[tokio::test]
+async fn the_lockout_is_shared_by_two_server_processes_on_postgres() {
+    let app = spawn_app(Backend::Postgres).await;
+    let ada = app.sign_up("Ada").await;
+    let (second, stop_second) = spawn_app_sharing(&app).await;
+    let c = new_client();
+    // Alternate between the instances: the count is in the database, so both see all five.
+    for i in 0..5 {
+        let base = if i % 2 == 0 {
+            app.address.clone()
+        } else {
+            second.clone()
+        };
+        c.post(format!("{base}/api/auth/sign-in"))
+            .json(&json!({ "email": ada.email, "password": "guess-guess" }))
+            .send()
+            .await
+            .unwrap();
+    }
+    for base in [app.address.clone(), second.clone()] {
+        let res = c
+            .post(format!("{base}/api/auth/sign-in"))
+            .json(&json!({ "email": ada.email, "password": ada.password }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 429, "instance {base} must see the lock");
+    }
+    let _ = stop_second.send(());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn one_address_is_rate_limited_on_auth_endpoints() {
+    let app = spawn_app_with(Backend::Sqlite, |args| args.auth_rate_per_minute = 3).await;
+    let c = new_client();
+    let body = json!({ "email": "x@example.com", "password": "whatever-1" });
+    for _ in 0..3 {
+        assert_eq!(app.call(&c, "/api/auth/sign-in", body.clone()).await.0, 401);
+    }
+    let res = c
+        .post(app.url("/api/auth/sign-in"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    // Other endpoints are not limited.
+    assert_eq!(app.call(&c, "/api/auth/me", json!({})).await.0, 200);
+    app.stop().await;
+}
