@@ -4,9 +4,9 @@
 //! components. The server functions are public endpoints under `/api/auth/…` taking JSON
 //! (`docs/api.md`).
 
+use crate::api::JsonOrForm;
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 /// A user as other code and clients see it (no password hash).
@@ -150,7 +150,7 @@ pub(crate) mod ssr {
 }
 
 /// Creates an account and signs it in on this browser.
-#[server(prefix = "/api", endpoint = "auth/sign-up", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/sign-up", input = JsonOrForm)]
 pub async fn sign_up(
     email: String,
     display_name: String,
@@ -178,32 +178,39 @@ pub async fn sign_up(
                 other => other.into(),
             })?;
         identity::start_session(&user).await?;
+        crate::ssr::redirect_form_post("/dashboard").await;
         Ok(user.into())
     })
     .await
 }
 
 /// Signs in on this browser (cookie session).
-#[server(prefix = "/api", endpoint = "auth/sign-in", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/sign-in", input = JsonOrForm)]
 pub async fn sign_in(email: String, password: String) -> Result<UserInfo, AppError> {
     use crate::ssr::{api, identity};
     api(async move {
         let user = ssr::authenticate(&email, password).await?;
         identity::start_session(&user).await?;
+        crate::ssr::redirect_form_post("/dashboard").await;
         Ok(user.into())
     })
     .await
 }
 
 /// Signs out of this browser.
-#[server(prefix = "/api", endpoint = "auth/sign-out", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/sign-out", input = JsonOrForm)]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::ssr::{api, identity};
-    api(identity::end_session()).await
+    api(async {
+        identity::end_session().await?;
+        crate::ssr::redirect_form_post("/").await;
+        Ok(())
+    })
+    .await
 }
 
 /// The signed-in user, or `null`.
-#[server(prefix = "/api", endpoint = "auth/me", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/me", input = JsonOrForm)]
 pub async fn me() -> Result<Option<UserInfo>, AppError> {
     use crate::ssr::{api, identity};
     api(async { Ok(identity::current_user().await?.map(UserInfo::from)) }).await
@@ -216,7 +223,7 @@ pub const WS_TICKET_TTL: std::time::Duration = std::time::Duration::from_secs(60
 
 /// Exchanges an email and password for a bearer token (for scripts and the load generator).
 /// Subject to the same lockout as sign-in.
-#[server(prefix = "/api", endpoint = "auth/token", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/token", input = JsonOrForm)]
 pub async fn create_token(email: String, password: String) -> Result<ApiToken, AppError> {
     use crate::ssr::tokens::Audience;
     use crate::ssr::{api, state};
@@ -231,7 +238,7 @@ pub async fn create_token(email: String, password: String) -> Result<ApiToken, A
 }
 
 /// A short-lived ticket for opening a WebSocket as the signed-in user.
-#[server(prefix = "/api", endpoint = "auth/ws-ticket", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/ws-ticket", input = JsonOrForm)]
 pub async fn ws_ticket() -> Result<ApiToken, AppError> {
     use crate::ssr::tokens::Audience;
     use crate::ssr::{api, identity, state};
@@ -245,6 +252,8 @@ pub async fn ws_ticket() -> Result<ApiToken, AppError> {
     })
     .await
 }
+
+crate::json_or_form!(SignUp, SignIn, SignOut, Me, CreateToken, WsTicket);
 
 #[cfg(test)]
 mod tests {

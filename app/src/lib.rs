@@ -5,6 +5,7 @@
 //! running server functions), and with feature `hydrate` into the wasm bundle that makes the
 //! server-rendered page interactive. Anything touching the DOM is behind `hydrate`.
 
+pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod canvas;
@@ -47,12 +48,18 @@ pub fn shell(options: LeptosOptions, assets: Assets) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    pages::Session::provide();
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Inkroom".to_owned() } else { format!("{page} · Inkroom") } />
         <Router>
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/") view=pages::Home />
+                <Route path=path!("/signup") view=pages::SignUpPage />
+                <Route path=path!("/signin") view=pages::SignInPage />
+                <Route path=path!("/dashboard") view=pages::Dashboard />
                 <Route path=path!("/r/:slug") view=pages::RoomPage />
+                <Route path=path!("/r/:slug/settings") view=pages::RoomSettingsPage />
+                <Route path=path!("/join/:token") view=pages::JoinLinkPage />
             </Routes>
         </Router>
     }

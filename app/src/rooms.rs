@@ -13,9 +13,9 @@
 //!   chat. **Viewers** see everything live and may read the chat, but neither draw nor post: a
 //!   read-only link should not become a way to talk into a room.
 
+use crate::api::JsonOrForm;
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 /// A member's role in a room, from most to least powerful.
@@ -402,7 +402,7 @@ pub(crate) mod ssr {
 }
 
 /// Creates a room owned by the caller. Private rooms get a join code and may have a password.
-#[server(prefix = "/api", endpoint = "rooms/create", input = Json)]
+#[server(prefix = "/api", endpoint = "rooms/create", input = JsonOrForm)]
 pub async fn create_room(
     name: String,
     is_private: bool,
@@ -425,13 +425,14 @@ pub async fn create_room(
         };
         let pool = state()?.db.pool().clone();
         let room = ssr::insert_room(&pool, &name, &user, is_private, hash.as_deref()).await?;
+        crate::ssr::redirect_form_post(&format!("/r/{}", room.slug)).await;
         Ok(ssr::details(&pool, room, Some(Role::Owner)).await?)
     })
     .await
 }
 
 /// Public rooms, newest first, `limit` (1–50) at a time from `offset`. Open to everyone.
-#[server(prefix = "/api", endpoint = "rooms/public", input = Json)]
+#[server(prefix = "/api", endpoint = "rooms/public", input = JsonOrForm)]
 pub async fn list_public_rooms(offset: i64, limit: i64) -> Result<RoomPage, AppError> {
     use crate::ssr::db::rooms;
     use crate::ssr::{api, identity, state};
@@ -467,7 +468,7 @@ pub async fn list_public_rooms(offset: i64, limit: i64) -> Result<RoomPage, AppE
 }
 
 /// The rooms the caller is a member of, most recently joined first.
-#[server(prefix = "/api", endpoint = "rooms/mine", input = Json)]
+#[server(prefix = "/api", endpoint = "rooms/mine", input = JsonOrForm)]
 pub async fn my_rooms() -> Result<Vec<RoomSummary>, AppError> {
     use crate::ssr::db::rooms;
     use crate::ssr::{api, identity, state};
@@ -485,7 +486,7 @@ pub async fn my_rooms() -> Result<Vec<RoomSummary>, AppError> {
 }
 
 /// One room as the caller sees it.
-#[server(prefix = "/api", endpoint = "rooms/get", input = Json)]
+#[server(prefix = "/api", endpoint = "rooms/get", input = JsonOrForm)]
 pub async fn get_room(slug: String) -> Result<RoomDetails, AppError> {
     use crate::ssr::{api, identity, state};
     api(async move {
@@ -497,7 +498,7 @@ pub async fn get_room(slug: String) -> Result<RoomDetails, AppError> {
 }
 
 /// Joins a public room as an editor (a no-op for existing members).
-#[server(prefix = "/api", endpoint = "rooms/join", input = Json)]
+#[server(prefix = "/api", endpoint = "rooms/join", input = JsonOrForm)]
 pub async fn join_public_room(slug: String) -> Result<RoomDetails, AppError> {
     use crate::ssr::{api, identity, state};
     api(async move {
@@ -510,13 +511,14 @@ pub async fn join_public_room(slug: String) -> Result<RoomDetails, AppError> {
         } else {
             Some(ssr::grant(&pool, &room.id, &user.id, Role::Editor).await?)
         };
+        crate::ssr::redirect_form_post(&format!("/r/{}", room.slug)).await;
         Ok(ssr::details(&pool, room, role).await?)
     })
     .await
 }
 
 /// Joins a private room with its code (and password, if it has one) as an editor.
-#[server(prefix = "/api", endpoint = "rooms/join-code", input = Json)]
+#[server(prefix = "/api", endpoint = "rooms/join-code", input = JsonOrForm)]
 pub async fn join_by_code(code: String, password: Option<String>) -> Result<RoomDetails, AppError> {
     use crate::ssr::db::rooms;
     use crate::ssr::{api, identity, password as pw, state};
@@ -541,13 +543,14 @@ pub async fn join_by_code(code: String, password: Option<String>) -> Result<Room
             return Err(AppError::BadRoomCredentials);
         };
         let role = ssr::grant(&pool, &room.id, &user.id, Role::Editor).await?;
+        crate::ssr::redirect_form_post(&format!("/r/{}", room.slug)).await;
         Ok(ssr::details(&pool, room, Some(role)).await?)
     })
     .await
 }
 
 /// Joins the room a share link points to, with the link's role.
-#[server(prefix = "/api", endpoint = "rooms/join-link", input = Json)]
+#[server(prefix = "/api", endpoint = "rooms/join-link", input = JsonOrForm)]
 pub async fn join_by_link(token: String) -> Result<RoomDetails, AppError> {
     use crate::ssr::db::rooms;
     use crate::ssr::{api, identity, state};
@@ -559,13 +562,14 @@ pub async fn join_by_link(token: String) -> Result<RoomDetails, AppError> {
         };
         let role = Role::parse(&role).ok_or(AppError::Internal)?;
         let role = ssr::grant(&pool, &room.id, &user.id, role).await?;
+        crate::ssr::redirect_form_post(&format!("/r/{}", room.slug)).await;
         Ok(ssr::details(&pool, room, Some(role)).await?)
     })
     .await
 }
 
 /// Leaves a room. Owners cannot leave their own room; they delete it.
-#[server(prefix = "/api", endpoint = "rooms/leave", input = Json)]
+#[server(prefix = "/api", endpoint = "rooms/leave", input = JsonOrForm)]
 pub async fn leave_room(slug: String) -> Result<(), AppError> {
     use crate::ssr::db::rooms;
     use crate::ssr::{api, state};
@@ -583,7 +587,7 @@ pub async fn leave_room(slug: String) -> Result<(), AppError> {
 }
 
 /// Renames a room (owner). The slug, and so the URL, stays.
-#[server(prefix = "/api", endpoint = "rooms/rename", input = Json)]
+#[server(prefix = "/api", endpoint = "rooms/rename", input = JsonOrForm)]
 pub async fn rename_room(slug: String, name: String) -> Result<RoomDetails, AppError> {
     use crate::ssr::db::rooms;
     use crate::ssr::{api, state};
@@ -599,20 +603,21 @@ pub async fn rename_room(slug: String, name: String) -> Result<RoomDetails, AppE
 }
 
 /// Deletes a room and everything in it (owner).
-#[server(prefix = "/api", endpoint = "rooms/delete", input = Json)]
+#[server(prefix = "/api", endpoint = "rooms/delete", input = JsonOrForm)]
 pub async fn delete_room(slug: String) -> Result<(), AppError> {
     use crate::ssr::db::rooms;
     use crate::ssr::{api, state};
     api(async move {
         let (_, room, _) = ssr::require_role(&slug, Role::Owner).await?;
         rooms::delete(state()?.db.pool(), &room.id).await?;
+        crate::ssr::redirect_form_post("/dashboard").await;
         Ok(())
     })
     .await
 }
 
 /// Gives a private room a new join code; the old one stops working at once (owner).
-#[server(prefix = "/api", endpoint = "rooms/rotate-code", input = Json)]
+#[server(prefix = "/api", endpoint = "rooms/rotate-code", input = JsonOrForm)]
 pub async fn rotate_code(slug: String) -> Result<RoomDetails, AppError> {
     use crate::ssr::db::{DbError, rooms};
     use crate::ssr::{api, state};
@@ -641,7 +646,7 @@ pub async fn rotate_code(slug: String) -> Result<RoomDetails, AppError> {
 }
 
 /// Sets (or with `null`/empty, clears) a private room's password (owner).
-#[server(prefix = "/api", endpoint = "rooms/set-password", input = Json)]
+#[server(prefix = "/api", endpoint = "rooms/set-password", input = JsonOrForm)]
 pub async fn set_room_password(
     slug: String,
     password: Option<String>,
@@ -670,7 +675,7 @@ pub async fn set_room_password(
 }
 
 /// The members of a room (any member may see who else is in it).
-#[server(prefix = "/api", endpoint = "rooms/members", input = Json)]
+#[server(prefix = "/api", endpoint = "rooms/members", input = JsonOrForm)]
 pub async fn list_members(slug: String) -> Result<Vec<Member>, AppError> {
     use crate::ssr::db::rooms;
     use crate::ssr::{api, state};
@@ -682,7 +687,7 @@ pub async fn list_members(slug: String) -> Result<Vec<Member>, AppError> {
 }
 
 /// Removes a member (owner; not the owner themself).
-#[server(prefix = "/api", endpoint = "rooms/kick", input = Json)]
+#[server(prefix = "/api", endpoint = "rooms/kick", input = JsonOrForm)]
 pub async fn kick_member(slug: String, user_id: String) -> Result<(), AppError> {
     use crate::ssr::db::rooms;
     use crate::ssr::{api, state};
@@ -702,7 +707,7 @@ pub async fn kick_member(slug: String, user_id: String) -> Result<(), AppError> 
 }
 
 /// Changes a member's role to editor or viewer (owner).
-#[server(prefix = "/api", endpoint = "rooms/set-role", input = Json)]
+#[server(prefix = "/api", endpoint = "rooms/set-role", input = JsonOrForm)]
 pub async fn set_member_role(slug: String, user_id: String, role: Role) -> Result<(), AppError> {
     use crate::ssr::{api, state};
     api(async move {
@@ -732,7 +737,7 @@ pub async fn set_member_role(slug: String, user_id: String, role: Role) -> Resul
 }
 
 /// Creates a share link granting `role` (editor or viewer) to whoever opens it (owner).
-#[server(prefix = "/api", endpoint = "rooms/share-links/create", input = Json)]
+#[server(prefix = "/api", endpoint = "rooms/share-links/create", input = JsonOrForm)]
 pub async fn create_share_link(slug: String, role: Role) -> Result<ShareLink, AppError> {
     use crate::ssr::db::{now_ms, rooms};
     use crate::ssr::{api, state, tokens};
@@ -762,7 +767,7 @@ pub async fn create_share_link(slug: String, role: Role) -> Result<ShareLink, Ap
 }
 
 /// The room's active share links (owner).
-#[server(prefix = "/api", endpoint = "rooms/share-links/list", input = Json)]
+#[server(prefix = "/api", endpoint = "rooms/share-links/list", input = JsonOrForm)]
 pub async fn list_share_links(slug: String) -> Result<Vec<ShareLink>, AppError> {
     use crate::ssr::db::rooms;
     use crate::ssr::{api, state};
@@ -774,7 +779,7 @@ pub async fn list_share_links(slug: String) -> Result<Vec<ShareLink>, AppError> 
 }
 
 /// Revokes a share link; members who joined through it stay (owner).
-#[server(prefix = "/api", endpoint = "rooms/share-links/revoke", input = Json)]
+#[server(prefix = "/api", endpoint = "rooms/share-links/revoke", input = JsonOrForm)]
 pub async fn revoke_share_link(slug: String, token: String) -> Result<(), AppError> {
     use crate::ssr::db::rooms;
     use crate::ssr::{api, state};
@@ -787,6 +792,27 @@ pub async fn revoke_share_link(slug: String, token: String) -> Result<(), AppErr
     })
     .await
 }
+
+crate::json_or_form!(
+    CreateRoom,
+    ListPublicRooms,
+    MyRooms,
+    GetRoom,
+    JoinPublicRoom,
+    JoinByCode,
+    JoinByLink,
+    LeaveRoom,
+    RenameRoom,
+    DeleteRoom,
+    RotateCode,
+    SetRoomPassword,
+    ListMembers,
+    KickMember,
+    SetMemberRole,
+    CreateShareLink,
+    ListShareLinks,
+    RevokeShareLink,
+);
 
 #[cfg(test)]
 mod tests {

@@ -13,9 +13,8 @@ use app::ssr::sessions::SqlSessionStore;
 use app::ssr::tokens::TokenKeys;
 use app::{App, Assets, shell};
 use axum::Router;
-use axum::extract::{FromRef, Query};
+use axum::extract::FromRef;
 use axum::http::{HeaderValue, header};
-use axum::response::Redirect;
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -252,19 +251,6 @@ fn load_assets(site_root: &Path) -> Result<Assets, StartupError> {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct OpenQuery {
-    name: Option<String>,
-}
-
-/// `GET /open?name=…`: the home page's form without JavaScript.
-async fn open_board(Query(q): Query<OpenQuery>) -> Redirect {
-    match q.name.as_deref().and_then(app::rooms::slugify) {
-        Some(slug) => Redirect::to(&format!("/r/{slug}")),
-        None => Redirect::to("/"),
-    }
-}
-
 /// The complete router: probes, the front end's hashed files, Leptos pages and static files.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -292,7 +278,6 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/open", get(open_board))
         .nest_service("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(

@@ -10,11 +10,32 @@ mod browser;
 use inkroom_core::editor::ToolKind;
 use leptos::prelude::*;
 
-/// A drawing board for the room `slug`.
+/// A drawing board for the room `slug`. Read-only boards offer only the hand tool. `children` go
+/// into the top bar (room badges, links).
 #[component]
-pub fn Board(#[prop(into)] slug: Signal<String>) -> impl IntoView {
+pub fn Board(
+    /// The room's slug.
+    slug: String,
+    /// The room's name.
+    title: String,
+    /// Whether the viewer may only look.
+    read_only: bool,
+    /// Extra top-bar content.
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
-    let (tool, set_tool) = signal(ToolKind::Rectangle);
+    let initial = if read_only {
+        ToolKind::Hand
+    } else {
+        ToolKind::Rectangle
+    };
+    let (tool, set_tool) = signal(initial);
+    let tools: Vec<ToolKind> = if read_only {
+        vec![ToolKind::Hand]
+    } else {
+        ToolKind::ALL.to_vec()
+    };
     let (count, set_count) = signal(0usize);
     let (ready, set_ready) = signal(false);
 
@@ -43,12 +64,14 @@ pub fn Board(#[prop(into)] slug: Signal<String>) -> impl IntoView {
     };
 
     view! {
-        <div class="board" data-ready=move || ready.get().to_string()>
+        <div class="board" data-ready=move || ready.get().to_string() data-slug=slug>
             <header class="board-bar">
                 <a class="brand" href="/">"Inkroom"</a>
-                <span class="room-name">{move || slug.get()}</span>
+                <span class="room-name">{title}</span>
+                {children.map(|c| c())}
                 <div class="toolbar" role="toolbar" aria-label="Tools">
-                    {ToolKind::ALL.into_iter().map(tool_button).collect_view()}
+                    {tools.into_iter().map(tool_button).collect_view()}
+                    {read_only.then(|| view! { <span class="muted">"View only"</span> })}
                 </div>
                 <span class="status" data-testid="element-count">
                     {move || match count.get() {

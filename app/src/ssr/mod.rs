@@ -57,8 +57,36 @@ pub async fn api<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T
     result
 }
 
+/// After a plain HTML form post (JavaScript off), sends the browser to `path`. JSON clients (the
+/// hydrated app, scripts) are unaffected: they never ask for `text/html`.
+pub async fn redirect_form_post(path: &str) {
+    if is_html_form_post() {
+        leptos_axum::redirect(path);
+    }
+}
+
+/// Whether this request is a plain HTML form post (the browser asks for HTML), as opposed to a
+/// call from the hydrated app or a script (which ask for JSON).
+fn is_html_form_post() -> bool {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(axum::http::header::ACCEPT)?
+                .to_str()
+                .ok()
+                .map(|a| a.contains("text/html"))
+        })
+        .unwrap_or(false)
+}
+
 /// Sets the HTTP status of the current server-function response to the error's.
 pub fn set_status(e: &AppError) {
+    // A form post is answered with a redirect back to the form, the error encoded in the URL
+    // (server_fn's form redirects); an error status here would replace that redirect.
+    if is_html_form_post() {
+        return;
+    }
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
         && let Ok(status) = axum::http::StatusCode::from_u16(e.status())
     {

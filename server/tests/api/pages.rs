@@ -15,7 +15,7 @@ async fn the_home_page_is_rendered_on_the_server(backend: Backend) {
     );
     let html = res.text().await.unwrap();
     assert!(html.contains("<h1>Inkroom</h1>"), "{html}");
-    assert!(html.contains(r#"<label for="board-name">"#));
+    assert!(html.contains("Public rooms"));
     // The hydration script loads the wasm bundle.
     assert!(
         html.contains(r#"import init, { hydrate } from "/pkg/inkroom.js""#),
@@ -26,10 +26,31 @@ async fn the_home_page_is_rendered_on_the_server(backend: Backend) {
 
 async fn a_board_page_renders_its_toolbar_and_canvas(backend: Backend) {
     let app = spawn_app(backend).await;
-    let html = app.get("/r/team-retro").await.text().await.unwrap();
+    let owner = app.sign_up("Owner").await;
+    app.create_room(&owner, "Team Retro", false, None).await;
+    let html = owner
+        .client
+        .get(app.url("/r/team-retro"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("<canvas"), "{html}");
     assert!(html.contains(r#"data-tool="rectangle""#));
-    assert!(html.contains("team-retro"));
+    assert!(html.contains("Team Retro"));
+    assert!(
+        html.contains(r#"data-testid="role" class="badge">owner<"#),
+        "{html}"
+    );
+    // Anonymous visitors of a public room get a read-only board.
+    let anon = app.get("/r/team-retro").await.text().await.unwrap();
+    assert!(
+        anon.contains("<canvas") && anon.contains("View only"),
+        "{anon}"
+    );
+    assert!(!anon.contains(r#"data-tool="rectangle""#));
     assert!(
         html.contains("<title>team-retro · Inkroom</title>"),
         "{html}"
@@ -45,21 +66,11 @@ async fn unknown_paths_get_a_404_page(backend: Backend) {
     app.stop().await;
 }
 
-async fn the_open_form_redirects_to_the_board_without_javascript(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let res = app.get("/open?name=Hello%20World!").await;
-    assert_eq!(res.status(), 303);
-    assert_eq!(res.headers()["location"], "/r/hello-world");
-    let res = app.get("/open?name=%20%21").await;
-    assert_eq!(res.headers()["location"], "/");
-    app.stop().await;
-}
-
 both_backends!(
     the_home_page_is_rendered_on_the_server,
     a_board_page_renders_its_toolbar_and_canvas,
     unknown_paths_get_a_404_page,
-    the_open_form_redirects_to_the_board_without_javascript,
+    the_forms_work_without_javascript,
 );
 
 #[tokio::test]
@@ -99,5 +110,84 @@ async fn hashed_assets_are_served_compressed_and_cached_forever() {
 
     // Public files are served from the site root.
     assert_eq!(app.get("/favicon.svg").await.status(), 200);
+    app.stop().await;
+}
+
+/// A browser without JavaScript: posts forms as `application/x-www-form-urlencoded` and asks for
+/// HTML.
+async fn post_form(
+    app: &crate::helpers::TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+    referer: &str,
+) -> reqwest::Response {
+    client
+        .post(app.url(path))
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("referer", app.url(referer))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn the_forms_work_without_javascript(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let browser = crate::helpers::new_client();
+    let form = [
+        ("email", "nojs@example.com"),
+        ("display_name", "No JS"),
+        ("password", "plain html"),
+    ];
+    let res = post_form(&app, &browser, "/api/auth/sign-up", &form, "/signup").await;
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()["location"], "/dashboard");
+
+    let room = [
+        ("name", "Paper Plans"),
+        ("is_private", "true"),
+        ("password", ""),
+    ];
+    let res = post_form(&app, &browser, "/api/rooms/create", &room, "/dashboard").await;
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()["location"], "/r/paper-plans");
+
+    // A failed post goes back to the form's page with the error encoded for it to show.
+    let bad = [("code", "WRONG1"), ("password", "")];
+    let res = post_form(&app, &browser, "/api/rooms/join-code", &bad, "/dashboard").await;
+    assert_eq!(res.status(), 302);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.contains("/dashboard?") && location.contains("__err="),
+        "{location}"
+    );
+    let html = browser
+        .get(&location)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("wrong room code or password"),
+        "the page shows the error"
+    );
+
+    // The session cookie from the form sign-up works for server-rendered pages.
+    let dashboard = browser
+        .get(app.url("/dashboard"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        dashboard.contains(r#"data-testid="signed-in-as" class="who">No JS<"#),
+        "{dashboard}"
+    );
+    assert!(dashboard.contains("Paper Plans"));
     app.stop().await;
 }

@@ -1,0 +1,71 @@
+import { test, expect } from '@playwright/test';
+import { createRoomViaApi, signUpViaApi, uniqueEmail, waitForBoard } from './helpers';
+
+test('sign up, create a private room, and a second person joins by code and password', async ({ page, browser }) => {
+  // The owner signs up through the form.
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(uniqueEmail('owner'));
+  await page.getByLabel('Display name').fill('Olivia');
+  await page.getByLabel('Password').fill('correct horse');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByTestId('signed-in-as')).toHaveText('Olivia');
+
+  // …and creates a private room with a password.
+  const roomName = `Design crit ${Date.now()}`;
+  await page.getByLabel('Name').fill(roomName);
+  await page.getByLabel('Visibility').selectOption('true');
+  await page.getByLabel('Password (private rooms, optional)').fill('letmein1');
+  await page.getByRole('button', { name: 'Create room' }).click();
+  await expect(page).toHaveURL(/\/r\/design-crit-/);
+  await waitForBoard(page);
+  await expect(page.getByTestId('role')).toHaveText('owner');
+  const code = (await page.getByTestId('room-code').textContent())!.trim();
+  expect(code).toMatch(/^[2-9A-HJKMNP-Z]{6}$/);
+  const roomUrl = page.url();
+
+  // A second person, in a separate browser context (own cookies), cannot see the room yet.
+  const guestContext = await browser.newContext();
+  const guest = await guestContext.newPage();
+  await signUpViaApi(guest.request, 'Gus');
+  await guest.goto(roomUrl);
+  await expect(guest.getByRole('heading', { name: 'Room not found' })).toBeVisible();
+
+  // A wrong password is refused with a clear message…
+  await guest.goto('/dashboard');
+  await guest.getByLabel('Room code').fill(code.toLowerCase());
+  await guest.getByLabel('Password (if the room has one)').fill('guessing');
+  await guest.getByRole('button', { name: 'Join room' }).click();
+  await expect(guest.getByRole('alert')).toHaveText('wrong room code or password');
+  await expect(guest).toHaveURL(/\/dashboard$/);
+
+  // …the right one opens the board as an editor.
+  await guest.getByLabel('Password (if the room has one)').fill('letmein1');
+  await guest.getByRole('button', { name: 'Join room' }).click();
+  await expect(guest).toHaveURL(roomUrl);
+  await waitForBoard(guest);
+  await expect(guest.getByTestId('role')).toHaveText('editor');
+  await expect(guest.locator('[data-tool=rectangle]')).toBeVisible();
+  await guestContext.close();
+});
+
+test('a view-only share link gives a read-only board', async ({ page, browser }) => {
+  await signUpViaApi(page.request, 'Owner');
+  const room = await createRoomViaApi(page.request, `Gallery ${Date.now()}`, true);
+  const link = await page.request.post('/api/rooms/share-links/create', {
+    data: { slug: room.slug, role: 'viewer' },
+  });
+  const { token } = await link.json();
+
+  const viewerContext = await browser.newContext();
+  const viewer = await viewerContext.newPage();
+  await signUpViaApi(viewer.request, 'Vera');
+  await viewer.goto(`/join/${token}`);
+  await viewer.getByRole('button', { name: 'Join' }).click();
+  await expect(viewer).toHaveURL(new RegExp(`/r/${room.slug}$`));
+  await waitForBoard(viewer);
+  await expect(viewer.getByTestId('role')).toHaveText('viewer');
+  await expect(viewer.getByText('View only')).toBeVisible();
+  await expect(viewer.locator('[data-tool=rectangle]')).toHaveCount(0);
+  await viewerContext.close();
+});
