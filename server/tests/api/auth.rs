@@ -279,36 +279,96 @@ both_backends!(
     sessions_survive_a_restart_and_work_on_another_instance,
 );
 
+/// A real `inkroom` process on a free port; killed on drop.
+struct ServerProcess {
+    child: std::process::Child,
+    base: String,
+}
+
+impl ServerProcess {
+    async fn start(database_url: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_inkroom"))
+            .args(["--listen", &format!("127.0.0.1:{port}"), "--log", "error"])
+            .env("DATABASE_URL", database_url)
+            .env_remove("REDIS_URL")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Owned by the guard at once, so the process is reaped on every path, panics included.
+        let process = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if client
+                .get(format!("{}/readyz", process.base))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
+                return process;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("inkroom did not become ready on {}", process.base);
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[tokio::test]
 async fn the_lockout_is_shared_by_two_server_processes_on_postgres() {
-    let app = spawn_app(Backend::Postgres).await;
-    let ada = app.sign_up("Ada").await;
-    let (second, stop_second) = spawn_app_sharing(&app).await;
+    let db = crate::helpers::TestDb::new(Backend::Postgres).await;
+    let (a, b) = (
+        ServerProcess::start(db.url()).await,
+        ServerProcess::start(db.url()).await,
+    );
     let c = new_client();
-    // Alternate between the instances: the count is in the database, so both see all five.
+    let post = |base: &str, path: &str, body: serde_json::Value| {
+        c.post(format!("{base}{path}")).json(&body).send()
+    };
+    let email = "shared-lock@example.com";
+    let res = post(
+        &a.base,
+        "/api/auth/sign-up",
+        json!({ "email": email, "display_name": "Ada", "password": "right password" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 200);
+    // Alternate between the processes: the count is in the database, so both see all five.
     for i in 0..5 {
-        let base = if i % 2 == 0 {
-            app.address.clone()
-        } else {
-            second.clone()
-        };
-        c.post(format!("{base}/api/auth/sign-in"))
-            .json(&json!({ "email": ada.email, "password": "guess-guess" }))
-            .send()
-            .await
-            .unwrap();
+        let base = if i % 2 == 0 { &a.base } else { &b.base };
+        post(
+            base,
+            "/api/auth/sign-in",
+            json!({ "email": email, "password": "guess-guess" }),
+        )
+        .await
+        .unwrap();
     }
-    for base in [app.address.clone(), second.clone()] {
-        let res = c
-            .post(format!("{base}/api/auth/sign-in"))
-            .json(&json!({ "email": ada.email, "password": ada.password }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 429, "instance {base} must see the lock");
+    for base in [&a.base, &b.base] {
+        let res = post(
+            base,
+            "/api/auth/sign-in",
+            json!({ "email": email, "password": "right password" }),
+        )
+        .await
+        .unwrap();
+        assert_eq!(res.status(), 429, "process {base} must see the lock");
     }
-    let _ = stop_second.send(());
-    app.stop().await;
 }
 
 #[tokio::test]
