@@ -11,6 +11,9 @@
 //! - [`element`]: elements (shapes) and the only functions allowed to change them.
 //! - [`index`]: fractional z-order keys.
 //! - [`scene`]: an ordered collection of elements.
+//! - [`ops`]: changes as data (create, per-property patch, delete) and how they apply.
+//! - [`replica`]: the server's ordering authority and clients' optimistic replicas.
+//! - [`history`]: undo/redo of a user's own changes.
 //! - [`editor`]: the canvas engine's state and input handling, browser-free.
 //! - [`tool`]: drawing tools as explicit state machines fed with pointer events.
 //! - [`render`]: turns a scene into back-end independent drawing commands.
@@ -39,7 +42,12 @@ pub mod camera;
 pub mod editor;
 pub mod element;
 pub mod geom;
+pub mod history;
 pub mod index;
+pub mod ops;
 pub mod render;
+pub mod replica;
 pub mod scene;
+#[cfg(test)]
+mod testing;
 pub mod tool;

@@ -64,6 +64,22 @@ impl Scene {
         Ok(true)
     }
 
+    /// Puts `element` in place of any element with its id (or adds it), keeping paint order
+    /// consistent. For replicas rebuilding an element from confirmed state; does not validate.
+    pub(crate) fn replace(&mut self, element: Element) {
+        self.remove(element.id);
+        self.order
+            .insert((element.props().index.clone(), element.id), ());
+        self.by_id.insert(element.id, element);
+    }
+
+    /// Removes an element entirely (not a deletion: no tombstone). For replicas only.
+    pub(crate) fn remove(&mut self, id: ElementId) -> Option<Element> {
+        let old = self.by_id.remove(&id)?;
+        self.order.remove(&(old.props().index.clone(), id));
+        Some(old)
+    }
+
     /// All elements in paint order, tombstones included.
     pub fn iter(&self) -> impl Iterator<Item = &Element> {
         self.order.keys().filter_map(|(_, id)| self.by_id.get(id))
@@ -90,17 +106,9 @@ fn first_index() -> FracIndex {
 mod tests {
     use super::*;
     use crate::element::ElementKind;
-    use crate::geom::{Rect, WorldPoint};
 
     fn element(n: u128, index: FracIndex) -> Element {
-        let r = Rect::from_corners(WorldPoint::new(0.0, 0.0), WorldPoint::new(1.0, 1.0));
-        Element::new(
-            ElementId::from_u128(n),
-            Props::new(ElementKind::Ellipse, r, index),
-            0,
-            0,
-        )
-        .unwrap()
+        crate::testing::element(n, ElementKind::Ellipse, index)
     }
 
     #[test]
