@@ -6,8 +6,8 @@ use crate::canvas::Board;
 use crate::error::AppError;
 use crate::rooms::{
     CreateRoom, CreateShareLink, DeleteRoom, JoinByCode, JoinByLink, JoinPublicRoom, KickMember,
-    RenameRoom, Role, RoomDetails, RoomSummary, RotateCode, SetMemberRole, SetRoomPassword,
-    get_room, list_members, list_public_rooms, list_share_links, my_rooms,
+    LeaveRoom, RenameRoom, Role, RoomDetails, RoomSummary, RotateCode, SetMemberRole,
+    SetRoomPassword, get_room, list_members, list_public_rooms, list_share_links, my_rooms,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -97,7 +97,6 @@ pub fn NavBar() -> impl IntoView {
 /// The landing page: what Inkroom is, and the public rooms.
 #[component]
 pub fn Home() -> impl IntoView {
-    let rooms = Resource::new(|| (), |_| list_public_rooms(0, 12));
     view! {
         <Title text="" />
         <NavBar />
@@ -108,15 +107,43 @@ pub fn Home() -> impl IntoView {
                 <A href="/dashboard" attr:class="button primary">"Start drawing"</A>
             </p>
             <h2>"Public rooms"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match rooms.await {
-                        Ok(page) => view! { <RoomList rooms=page.rooms empty="No public rooms yet." /> }.into_any(),
-                        Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <PublicRooms />
         </main>
+    }
+}
+
+/// Public rooms, a page at a time (`?page=` keeps it working without JavaScript).
+#[component]
+fn PublicRooms() -> impl IntoView {
+    const PAGE: i64 = 20;
+    let query = use_query_map();
+    let page = Memo::new(move |_| {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<i64>().ok())
+            .unwrap_or(0)
+            .max(0)
+    });
+    let rooms = Resource::new(move || page.get(), |p| list_public_rooms(p * PAGE, PAGE));
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match rooms.await {
+                    Ok(result) => {
+                        let p = page.get_untracked();
+                        view! {
+                            <RoomList rooms=result.rooms empty="No public rooms yet." />
+                            <p class="row pager">
+                                {(p > 0).then(|| view! { <A href=format!("?page={}", p - 1)>"← Newer"</A> })}
+                                {result.next_offset.map(|_| view! { <A href=format!("?page={}", p + 1)>"Older →"</A> })}
+                            </p>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 
@@ -261,6 +288,8 @@ pub fn Dashboard() -> impl IntoView {
                                     }
                                 })}
                             </Transition>
+                            <h2>"Public rooms"</h2>
+                            <PublicRooms />
                         </main>
                     }.into_any(),
                     _ => view! { <SignInFirst /> }.into_any(),
@@ -355,6 +384,11 @@ fn RoomView(room: RoomDetails, joined: RwSignal<u64>) -> impl IntoView {
     let session = session();
     let join = ServerAction::<JoinPublicRoom>::new();
     on_success(join, move |_| joined.update(|v| *v += 1));
+    let leave = ServerAction::<LeaveRoom>::new();
+    let navigate = use_navigate();
+    on_success(leave, move |()| navigate("/dashboard", Default::default()));
+    let can_leave = room.role.is_some_and(|r| r != Role::Owner);
+    let leave_slug = room.slug.clone();
     let read_only = !room.role.is_some_and(Role::can_edit);
     let can_join = !room.is_private && room.role.is_none();
     let slug = room.slug.clone();
@@ -364,6 +398,12 @@ fn RoomView(room: RoomDetails, joined: RwSignal<u64>) -> impl IntoView {
             {room.role.map(|r| view! { <span class="badge" data-testid="role">{r.as_str()}</span> })}
             {room.code.clone().map(|c| view! { <span class="code" title="Join code">"Code " <b data-testid="room-code">{c}</b></span> })}
             {settings.map(|href| view! { <A href=href>"Settings"</A> })}
+            {can_leave.then(|| view! {
+                <ApiForm action=leave class="inline">
+                    <input type="hidden" name="slug" value=leave_slug />
+                    <button type="submit">"Leave"</button>
+                </ApiForm>
+            })}
             {can_join.then(|| view! {
                 <Transition fallback=|| ()>
                     {let slug = slug.clone(); move || {

@@ -581,6 +581,7 @@ pub async fn leave_room(slug: String) -> Result<(), AppError> {
             });
         }
         rooms::remove_member(state()?.db.pool(), &room.id, &user.id).await?;
+        crate::ssr::redirect_form_post("/dashboard").await;
         Ok(())
     })
     .await

@@ -46,6 +46,11 @@ test('sign up, create a private room, and a second person joins by code and pass
   await waitForBoard(guest);
   await expect(guest.getByTestId('role')).toHaveText('editor');
   await expect(guest.locator('[data-tool=rectangle]')).toBeVisible();
+
+  // Leaving takes the room off the guest's dashboard.
+  await guest.getByRole('button', { name: 'Leave' }).click();
+  await expect(guest).toHaveURL(/\/dashboard$/);
+  await expect(guest.getByText('You are not in any room yet.')).toBeVisible();
   await guestContext.close();
 });
 
