@@ -14,6 +14,7 @@
 //! - [`ops`]: changes as data (create, per-property patch, delete) and how they apply.
 //! - [`replica`]: the server's ordering authority and clients' optimistic replicas.
 //! - [`history`]: undo/redo of a user's own changes.
+//! - [`protocol`]: the WebSocket messages (`docs/protocol.md`).
 //! - [`editor`]: the canvas engine's state and input handling, browser-free.
 //! - [`tool`]: drawing tools as explicit state machines fed with pointer events.
 //! - [`render`]: turns a scene into back-end independent drawing commands.
@@ -45,6 +46,7 @@ pub mod geom;
 pub mod history;
 pub mod index;
 pub mod ops;
+pub mod protocol;
 pub mod render;
 pub mod replica;
 pub mod scene;

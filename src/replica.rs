@@ -24,7 +24,6 @@ pub type ClientOpId = u64;
 
 /// An op as the server ordered it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Sequenced {
     /// The room's sequence number for this op (1, 2, 3, … without gaps).
     pub seq: u64,

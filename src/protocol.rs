@@ -1,0 +1,406 @@
+//! The real-time protocol: the messages a room's WebSocket carries, shared by the server, the
+//! browser client and the load generator.
+//!
+//! Frames are JSON text, tagged by `type`, using the product design's message names where they
+//! apply (`join_room`, `draw`, `edit_shape`, `erase`, `cursor_update`, `user_activity`,
+//! `get_participant_count`, `chat`). `docs/protocol.md` shows an example of every message; a test
+//! parses each of them, so the document cannot drift from the code.
+
+use crate::element::{Element, ElementId};
+use crate::ops::{Op, Patch};
+use crate::replica::{ClientId, ClientOpId, Sequenced};
+use serde::{Deserialize, Serialize};
+
+/// The largest frame a client may send, in bytes. Larger frames are refused unread.
+pub const MAX_FRAME_BYTES: usize = 1 << 20;
+/// The longest chat message, in characters.
+pub const MAX_CHAT_CHARS: usize = 2000;
+
+/// What a user is doing, shown next to their name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activity {
+    /// Looking around.
+    Idle,
+    /// Drawing or editing shapes.
+    Drawing,
+    /// Typing text or chatting.
+    Typing,
+}
+
+/// A message from a client.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientMessage {
+    /// Enter a room. `last_seq` (after a reconnect) asks for only the ops after it.
+    JoinRoom {
+        /// The room's slug.
+        room: String,
+        /// This tab's id, kept across reconnects so re-sent ops are recognised.
+        client: ClientId,
+        /// The last sequence number this client has, if any.
+        #[serde(default)]
+        last_seq: Option<u64>,
+    },
+    /// Create an element.
+    Draw {
+        /// The client's number for this op.
+        client_op: ClientOpId,
+        /// The new element.
+        element: Element,
+    },
+    /// Change some properties of an element.
+    EditShape {
+        /// The client's number for this op.
+        client_op: ClientOpId,
+        /// Which element.
+        id: ElementId,
+        /// The changed properties.
+        patch: Patch,
+    },
+    /// Delete an element (idempotent).
+    Erase {
+        /// The client's number for this op.
+        client_op: ClientOpId,
+        /// Which element.
+        id: ElementId,
+    },
+    /// The pointer moved (world coordinates). Clients send at most 20 per second.
+    CursorUpdate {
+        /// World x.
+        x: f64,
+        /// World y.
+        y: f64,
+    },
+    /// The user's activity changed.
+    UserActivity {
+        /// What they are doing now.
+        activity: Activity,
+    },
+    /// Ask how many people are in the room.
+    GetParticipantCount {},
+    /// Post a chat message.
+    Chat {
+        /// The text (1–2000 characters).
+        text: String,
+    },
+    /// Ask for older chat messages.
+    ChatHistory {
+        /// Messages before this id (exclusive); `None` for the newest.
+        #[serde(default)]
+        before: Option<i64>,
+        /// How many (1–100).
+        limit: u32,
+    },
+}
+
+impl ClientMessage {
+    /// Parses a text frame, refusing oversized frames before reading them.
+    pub fn parse(frame: &str) -> Result<Self, ProtocolError> {
+        if frame.len() > MAX_FRAME_BYTES {
+            return Err(ProtocolError::TooLarge { bytes: frame.len() });
+        }
+        serde_json::from_str(frame).map_err(|e| ProtocolError::Malformed(e.to_string()))
+    }
+
+    /// The scene op this message asks for, with the client's number for it.
+    pub fn op(&self) -> Option<(ClientOpId, Op)> {
+        match self {
+            Self::Draw { client_op, element } => Some((
+                *client_op,
+                Op::Create {
+                    element: element.clone(),
+                },
+            )),
+            Self::EditShape {
+                client_op,
+                id,
+                patch,
+            } => Some((
+                *client_op,
+                Op::Update {
+                    id: *id,
+                    patch: patch.clone(),
+                },
+            )),
+            Self::Erase { client_op, id } => Some((*client_op, Op::Delete { id: *id })),
+            _ => None,
+        }
+    }
+}
+
+/// A participant in a room.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    /// The user's id.
+    pub user_id: String,
+    /// Their display name.
+    pub name: String,
+    /// Their cursor and badge colour, `#rrggbb`.
+    pub color: String,
+    /// `owner`, `editor` or `viewer`.
+    pub role: String,
+}
+
+/// A chat message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// Increasing id within the room.
+    pub id: i64,
+    /// The author's id.
+    pub user_id: String,
+    /// The author's display name.
+    pub name: String,
+    /// The text.
+    pub text: String,
+    /// Unix milliseconds.
+    pub at_ms: i64,
+}
+
+/// Machine-readable error codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The frame was not valid JSON or not a known message.
+    Malformed,
+    /// The frame was larger than [`MAX_FRAME_BYTES`].
+    TooLarge,
+    /// A message other than `join_room` arrived before joining.
+    NotJoined,
+    /// No such room, or not visible to this user.
+    UnknownRoom,
+    /// The user's role does not allow this (e.g. a viewer drawing).
+    Forbidden,
+    /// The op is invalid (NaN coordinates, unknown element…).
+    InvalidOp,
+    /// Too many messages: slow down.
+    RateLimited,
+    /// The client fell too far behind; it must rejoin with its `last_seq`.
+    ResyncRequired,
+    /// The server failed; details are in its log.
+    Internal,
+}
+
+/// A message from the server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// The full scene after joining (or when the client was too far behind for a delta).
+    RoomState {
+        /// The sequence number the scene is at.
+        seq: u64,
+        /// Every element, tombstones included.
+        elements: Vec<Element>,
+        /// Who is here.
+        participants: Vec<Participant>,
+        /// The joining user as others see them.
+        you: Participant,
+    },
+    /// Sequenced ops to apply in order: a delta after a reconnect, or live changes.
+    Ops {
+        /// Consecutive ops.
+        ops: Vec<Sequenced>,
+    },
+    /// The client's op is durable and numbered `seq`.
+    Ack {
+        /// The client's number for it.
+        client_op: ClientOpId,
+        /// Its sequence number.
+        seq: u64,
+    },
+    /// The client's op was refused; the scene is unchanged.
+    Rejected {
+        /// The client's number for it.
+        client_op: ClientOpId,
+        /// Why.
+        code: ErrorCode,
+        /// Human-readable detail.
+        message: String,
+    },
+    /// Something about the last frame was wrong (the connection stays open).
+    Error {
+        /// What kind of problem.
+        code: ErrorCode,
+        /// Human-readable detail.
+        message: String,
+    },
+    /// Someone joined.
+    ParticipantJoined {
+        /// Who.
+        participant: Participant,
+    },
+    /// Someone left (or their last connection closed).
+    ParticipantLeft {
+        /// Who.
+        user_id: String,
+    },
+    /// How many people are in the room.
+    ParticipantCount {
+        /// The count.
+        count: usize,
+    },
+    /// Someone's pointer moved.
+    Cursor {
+        /// Whose.
+        user_id: String,
+        /// World x.
+        x: f64,
+        /// World y.
+        y: f64,
+    },
+    /// Someone's activity changed.
+    UserActivity {
+        /// Whose.
+        user_id: String,
+        /// What they are doing.
+        activity: Activity,
+    },
+    /// A new chat message.
+    Chat {
+        /// The message.
+        message: ChatMessage,
+    },
+    /// Older chat messages, newest first.
+    ChatHistory {
+        /// The messages.
+        messages: Vec<ChatMessage>,
+        /// Pass as `before` for the next page; `None` at the beginning of the room.
+        next_before: Option<i64>,
+    },
+}
+
+/// Why a frame could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ProtocolError {
+    /// Over [`MAX_FRAME_BYTES`].
+    #[error("frame of {bytes} bytes exceeds the limit of {MAX_FRAME_BYTES}")]
+    TooLarge {
+        /// The frame's size.
+        bytes: usize,
+    },
+    /// Not JSON, or not a message this protocol knows.
+    #[error("malformed message: {0}")]
+    Malformed(String),
+}
+
+impl ProtocolError {
+    /// The error code to report.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::TooLarge { .. } => ErrorCode::TooLarge,
+            Self::Malformed(_) => ErrorCode::Malformed,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every JSON example in `docs/protocol.md` (fenced as `json client` or `json server`) parses
+    /// as a message of its direction, and every message type has an example.
+    #[test]
+    fn every_documented_example_parses_and_every_message_is_documented() {
+        let doc = include_str!("../docs/protocol.md");
+        let mut client_types = std::collections::BTreeSet::new();
+        let mut server_types = std::collections::BTreeSet::new();
+        let mut lines = doc.lines();
+        while let Some(line) = lines.next() {
+            let direction = match line.trim() {
+                "```json client" => "client",
+                "```json server" => "server",
+                _ => continue,
+            };
+            let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != "```").collect();
+            let json = body.join("\n");
+            let value: serde_json::Value =
+                serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+            let ty = value["type"].as_str().unwrap_or_default().to_owned();
+            if direction == "client" {
+                ClientMessage::parse(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+                client_types.insert(ty);
+            } else {
+                serde_json::from_str::<ServerMessage>(&json)
+                    .unwrap_or_else(|e| panic!("{e}: {json}"));
+                server_types.insert(ty);
+            }
+        }
+        let expected_client = [
+            "join_room",
+            "draw",
+            "edit_shape",
+            "erase",
+            "cursor_update",
+            "user_activity",
+            "get_participant_count",
+            "chat",
+            "chat_history",
+        ];
+        let expected_server = [
+            "room_state",
+            "ops",
+            "ack",
+            "rejected",
+            "error",
+            "participant_joined",
+            "participant_left",
+            "participant_count",
+            "cursor",
+            "user_activity",
+            "chat",
+            "chat_history",
+        ];
+        assert_eq!(
+            client_types,
+            expected_client.iter().map(|s| s.to_string()).collect()
+        );
+        assert_eq!(
+            server_types,
+            expected_server.iter().map(|s| s.to_string()).collect()
+        );
+    }
+
+    #[test]
+    fn bad_frames_get_a_clear_error() {
+        assert!(matches!(
+            ClientMessage::parse("{not json"),
+            Err(ProtocolError::Malformed(_))
+        ));
+        assert!(matches!(
+            ClientMessage::parse(r#"{"type":"teleport"}"#),
+            Err(ProtocolError::Malformed(_))
+        ));
+        assert!(matches!(
+            ClientMessage::parse(r#"{"type":"chat"}"#),
+            Err(ProtocolError::Malformed(_))
+        ));
+        let huge = format!(
+            r#"{{"type":"chat","text":"{}"}}"#,
+            "x".repeat(MAX_FRAME_BYTES)
+        );
+        assert_eq!(
+            ClientMessage::parse(&huge).unwrap_err().code(),
+            ErrorCode::TooLarge
+        );
+        // NaN is not JSON, so NaN coordinates cannot even be expressed.
+        assert!(ClientMessage::parse(r#"{"type":"cursor_update","x":NaN,"y":0}"#).is_err());
+    }
+
+    #[test]
+    fn shape_messages_become_ops() {
+        let m = ClientMessage::parse(
+            r#"{"type":"erase","client_op":7,"id":"00000000-0000-0000-0000-000000000001"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            m.op(),
+            Some((
+                7,
+                Op::Delete {
+                    id: ElementId::from_u128(1)
+                }
+            ))
+        );
+        assert_eq!(ClientMessage::GetParticipantCount {}.op(), None);
+    }
+}
