@@ -199,7 +199,7 @@ pub fn slugify(input: &str) -> Option<String> {
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) mod ssr {
+pub mod ssr {
     //! Queries and access checks.
     use super::*;
     use crate::ssr::db::rooms::{self, Room};

@@ -10,9 +10,11 @@
 //!   server functions that query it, and re-exported here).
 //! - [`startup`]: builds the axum router, binds the listener, runs until a shutdown signal.
 //! - [`health`]: liveness and readiness probes.
+//! - [`hub`]: the real-time WebSocket hub (rooms' actors, event log, connections).
 
 pub mod config;
 pub mod health;
+pub mod hub;
 pub mod limits;
 pub mod startup;
 pub mod telemetry;

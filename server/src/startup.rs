@@ -54,6 +54,8 @@ pub struct AppState {
     pub auth_limiter: AuthLimiter,
     /// Whether session cookies are `Secure`.
     pub secure_cookies: bool,
+    /// The real-time hub.
+    pub hub: std::sync::Arc<crate::hub::Hub>,
 }
 
 /// Why the server could not start.
@@ -127,6 +129,7 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(args.listen)
             .build();
+        let hub = crate::hub::Hub::new(db.clone(), crate::hub::HubConfig::default());
         let state = AppState {
             leptos_options,
             server: ServerState {
@@ -137,6 +140,7 @@ impl Application {
             redis,
             assets,
             auth_limiter: AuthLimiter::per_minute(args.auth_rate_per_minute),
+            hub,
             secure_cookies: args.secure_cookies,
         };
         let router = router(state.clone());
@@ -170,10 +174,18 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        // WebSocket connections outlive HTTP's graceful shutdown (they are upgraded), so the hub
+        // is told at the same moment: sockets close, and rooms write what they have pending.
+        let hub = self.state.hub.clone();
+        let stop = async move {
+            shutdown.await;
+            hub.begin_shutdown();
+        };
         let served = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(stop)
             .await;
         housekeeping.abort();
+        self.state.hub.shutdown().await;
         served?;
         self.state.db.close().await;
         tracing::info!("stopped");
@@ -278,6 +290,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/ws", get(crate::hub::conn::ws_handler))
         .nest_service("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(

@@ -1,7 +1,9 @@
 //! Accounts and sessions through the real `/api/auth/*` endpoints.
 
 use crate::both_backends;
-use crate::helpers::{Backend, new_client, spawn_app, spawn_app_sharing, spawn_app_with};
+use crate::helpers::{
+    Backend, ServerProcess, new_client, spawn_app, spawn_app_sharing, spawn_app_with,
+};
 use serde_json::json;
 
 async fn signing_up_signs_the_browser_in(backend: Backend) {
@@ -278,55 +280,6 @@ both_backends!(
     bearer_tokens_authenticate_non_browser_clients,
     sessions_survive_a_restart_and_work_on_another_instance,
 );
-
-/// A real `inkroom` process on a free port; killed on drop.
-struct ServerProcess {
-    child: std::process::Child,
-    base: String,
-}
-
-impl ServerProcess {
-    async fn start(database_url: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_inkroom"))
-            .args(["--listen", &format!("127.0.0.1:{port}"), "--log", "error"])
-            .env("DATABASE_URL", database_url)
-            .env_remove("REDIS_URL")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        // Owned by the guard at once, so the process is reaped on every path, panics included.
-        let process = Self {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        let client = reqwest::Client::new();
-        for _ in 0..200 {
-            if client
-                .get(format!("{}/readyz", process.base))
-                .send()
-                .await
-                .is_ok_and(|r| r.status() == 200)
-            {
-                return process;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("inkroom did not become ready on {}", process.base);
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[tokio::test]
 async fn the_lockout_is_shared_by_two_server_processes_on_postgres() {

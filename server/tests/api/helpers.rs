@@ -350,6 +350,55 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut ServeA
     }
 }
 
+/// A real `inkroom` process on a free port; killed on drop.
+pub struct ServerProcess {
+    child: std::process::Child,
+    pub base: String,
+}
+
+impl ServerProcess {
+    pub async fn start(database_url: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_inkroom"))
+            .args(["--listen", &format!("127.0.0.1:{port}"), "--log", "error"])
+            .env("DATABASE_URL", database_url)
+            .env_remove("REDIS_URL")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Owned by the guard at once, so the process is reaped on every path, panics included.
+        let process = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if client
+                .get(format!("{}/readyz", process.base))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
+                return process;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("inkroom did not become ready on {}", process.base);
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[test]
 fn database_names_are_swapped_in_urls() {
     assert_eq!(

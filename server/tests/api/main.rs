@@ -11,5 +11,6 @@ mod auth;
 mod cli;
 mod health;
 mod pages;
+mod realtime;
 mod rooms;
 mod storage;

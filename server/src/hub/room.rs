@@ -1,0 +1,601 @@
+//! One room's actor: the only writer of its scene, its event log and its chat.
+//!
+//! Commands arrive on a channel from the room's connections. Accepted ops are applied to the
+//! [`Authority`] at once (so the next op validates against the latest state) and queued for the
+//! log. At most one write is in flight; everything accepted while it runs goes into the next
+//! transaction, so batches grow with load (group commit) while a lone op is written immediately.
+//! Only when a batch is committed are its ops acknowledged to their senders and broadcast, so an
+//! acknowledged change is always durable. If a write fails the room closes all its connections and
+//! stops; clients reconnect, the room reloads from the log, and clients re-send what was never
+//! acknowledged.
+
+use super::store::{self, LogEntry};
+use app::rooms::Role;
+use app::ssr::db::{Db, DbError, now_ms};
+use inkroom_core::ops::Op;
+use inkroom_core::protocol::{
+    Activity, ChatMessage, ErrorCode, MAX_CHAT_CHARS, Participant, ServerMessage,
+};
+use inkroom_core::replica::{Authority, ClientId, ClientOpId, Sequenced, Submitted};
+use std::collections::{HashMap, VecDeque};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// Identifies one WebSocket connection.
+pub type ConnId = u64;
+/// A connection's outbound queue.
+pub type Outbound = mpsc::Sender<ServerMessage>;
+
+/// Who a connection belongs to.
+#[derive(Clone, Debug)]
+pub struct Member {
+    /// The user's id.
+    pub user_id: String,
+    /// Their display name.
+    pub name: String,
+    /// Their role in this room.
+    pub role: Role,
+}
+
+/// A request to the room actor.
+#[derive(Debug)]
+pub enum Command {
+    /// A connection enters the room.
+    Join {
+        /// The connection.
+        conn: ConnId,
+        /// Whose it is.
+        member: Member,
+        /// The client's id (for exactly-once).
+        client: ClientId,
+        /// The last sequence number the client has.
+        last_seq: Option<u64>,
+        /// Where to send its messages.
+        tx: Outbound,
+    },
+    /// The connection closed.
+    Leave {
+        /// The connection.
+        conn: ConnId,
+    },
+    /// A scene op.
+    Op {
+        /// The connection.
+        conn: ConnId,
+        /// The client's number for it.
+        client_op: ClientOpId,
+        /// The op.
+        op: Op,
+    },
+    /// A cursor move.
+    Cursor {
+        /// The connection.
+        conn: ConnId,
+        /// World x.
+        x: f64,
+        /// World y.
+        y: f64,
+    },
+    /// An activity change.
+    Activity {
+        /// The connection.
+        conn: ConnId,
+        /// The activity.
+        activity: Activity,
+    },
+    /// A participant-count request.
+    Count {
+        /// The connection.
+        conn: ConnId,
+    },
+    /// A chat message.
+    Chat {
+        /// The connection.
+        conn: ConnId,
+        /// The text.
+        text: String,
+    },
+    /// A chat-history request.
+    ChatHistory {
+        /// The connection.
+        conn: ConnId,
+        /// Before this id.
+        before: Option<i64>,
+        /// How many.
+        limit: u32,
+    },
+}
+
+/// Tuning of a room.
+#[derive(Clone, Copy, Debug)]
+pub struct RoomConfig {
+    /// Write a snapshot every this many ops.
+    pub snapshot_every: u64,
+    /// Durable ops kept in memory for reconnect deltas.
+    pub recent_ops: usize,
+    /// The most ops in one transaction.
+    pub max_batch: usize,
+}
+
+impl Default for RoomConfig {
+    fn default() -> Self {
+        Self {
+            snapshot_every: 1000,
+            recent_ops: 10_000,
+            max_batch: 2000,
+        }
+    }
+}
+
+struct Conn {
+    member: Member,
+    client: ClientId,
+    tx: Outbound,
+}
+
+type Write = JoinHandle<Result<Vec<(LogEntry, ConnId)>, DbError>>;
+
+struct Room {
+    id: String,
+    db: Db,
+    config: RoomConfig,
+    authority: Authority,
+    conns: HashMap<ConnId, Conn>,
+    /// The last durable sequence number.
+    durable: u64,
+    /// Durable ops, newest last, for deltas.
+    recent: VecDeque<Sequenced>,
+    /// Accepted, not yet written.
+    unflushed: Vec<(LogEntry, ConnId)>,
+    in_flight: Option<Write>,
+    last_snapshot: u64,
+    last_chat_id: i64,
+}
+
+const PALETTE: [&str; 10] = [
+    "#e03131", "#2f9e44", "#1971c2", "#f08c00", "#9c36b5", "#0c8599", "#e8590c", "#5c940d",
+    "#3b5bdb", "#c2255c",
+];
+
+/// A stable colour per user.
+fn color_of(user_id: &str) -> String {
+    let h = user_id
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    PALETTE[h as usize % PALETTE.len()].to_owned()
+}
+
+fn participant(m: &Member) -> Participant {
+    Participant {
+        user_id: m.user_id.clone(),
+        name: m.name.clone(),
+        color: color_of(&m.user_id),
+        role: m.role.as_str().to_owned(),
+    }
+}
+
+/// Loads a room's state and runs its actor until every sender is gone, the hub shuts down, or a
+/// write fails. Pending writes are flushed before it returns.
+pub async fn run(
+    id: String,
+    db: Db,
+    config: RoomConfig,
+    rx: mpsc::Receiver<Command>,
+    cancel: CancellationToken,
+) -> Result<(), DbError> {
+    let authority = store::load(&db, &id).await?;
+    let last_chat_id = store::last_chat_id(&db, &id).await?;
+    let seq = authority.seq();
+    let mut room = Room {
+        id,
+        db,
+        config,
+        authority,
+        conns: HashMap::new(),
+        durable: seq,
+        recent: VecDeque::new(),
+        unflushed: Vec::new(),
+        in_flight: None,
+        last_snapshot: seq,
+        last_chat_id,
+    };
+    room.run(rx, cancel).await
+}
+
+impl Room {
+    async fn run(
+        &mut self,
+        mut rx: mpsc::Receiver<Command>,
+        cancel: CancellationToken,
+    ) -> Result<(), DbError> {
+        let result = loop {
+            tokio::select! {
+                biased;
+                done = async { self.in_flight.as_mut().expect("guarded").await }, if self.in_flight.is_some() => {
+                    self.in_flight = None;
+                    match done {
+                        Ok(Ok(batch)) => self.committed(batch),
+                        Ok(Err(e)) => break Err(e),
+                        Err(join) => break Err(DbError::Sqlx(sqlx::Error::WorkerCrashed)).inspect_err(|_| {
+                            tracing::error!(error = %join, "log writer panicked");
+                        }),
+                    }
+                }
+                cmd = rx.recv() => match cmd {
+                    Some(cmd) => self.handle(cmd).await,
+                    None => break Ok(()),
+                },
+                () = cancel.cancelled() => break Ok(()),
+            }
+            if self.in_flight.is_none() && !self.unflushed.is_empty() {
+                self.start_write();
+            }
+            if self.conns.is_empty()
+                && self.in_flight.is_none()
+                && self.unflushed.is_empty()
+                && rx.is_empty()
+            {
+                break Ok(()); // idle: free the memory; the next join reloads from the log
+            }
+        };
+        match result {
+            Ok(()) => self.flush().await,
+            Err(e) => {
+                tracing::error!(room = %self.id, error = %e, "room log write failed; closing the room");
+                self.broadcast(ServerMessage::Error {
+                    code: ErrorCode::Internal,
+                    message: "the room had to restart; reconnecting will restore it".into(),
+                });
+                // Dropping the queues closes every connection; unacknowledged ops are re-sent.
+                self.conns.clear();
+                Err(e)
+            }
+        }
+    }
+
+    /// Writes everything still pending (at shutdown or when idle).
+    async fn flush(&mut self) -> Result<(), DbError> {
+        if let Some(write) = self.in_flight.take() {
+            match write.await {
+                Ok(Ok(batch)) => self.committed(batch),
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Err(DbError::Sqlx(sqlx::Error::WorkerCrashed)),
+            }
+        }
+        while !self.unflushed.is_empty() {
+            self.start_write();
+            if let Some(write) = self.in_flight.take() {
+                match write.await {
+                    Ok(Ok(batch)) => self.committed(batch),
+                    Ok(Err(e)) => return Err(e),
+                    Err(_) => return Err(DbError::Sqlx(sqlx::Error::WorkerCrashed)),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn start_write(&mut self) {
+        let n = self.unflushed.len().min(self.config.max_batch);
+        let batch: Vec<_> = self.unflushed.drain(..n).collect();
+        let last_seq = batch.last().map_or(self.durable, |(e, _)| e.op.seq);
+        // A snapshot is only correct if the authority is exactly at the batch's end.
+        let snapshot = (self.unflushed.is_empty()
+            && last_seq == self.authority.seq()
+            && last_seq - self.last_snapshot >= self.config.snapshot_every)
+            .then(|| store::snapshot_of(&self.authority));
+        if snapshot.is_some() {
+            self.last_snapshot = last_seq;
+        }
+        let (db, id) = (self.db.clone(), self.id.clone());
+        self.in_flight = Some(tokio::spawn(async move {
+            let entries: Vec<LogEntry> = batch.iter().map(|(e, _)| e.clone()).collect();
+            store::append(&db, &id, &entries, snapshot).await?;
+            Ok(batch)
+        }));
+    }
+
+    /// A batch is durable: acknowledge and broadcast it.
+    fn committed(&mut self, batch: Vec<(LogEntry, ConnId)>) {
+        let mut ops = Vec::with_capacity(batch.len());
+        for (entry, conn) in batch {
+            if let Some(c) = self.conns.get(&conn) {
+                let ack = ServerMessage::Ack {
+                    client_op: entry.op.client_op,
+                    seq: entry.op.seq,
+                };
+                Self::send_reliable(c, ack);
+            }
+            self.durable = entry.op.seq;
+            self.recent.push_back(entry.op.clone());
+            if self.recent.len() > self.config.recent_ops {
+                self.recent.pop_front();
+            }
+            ops.push(entry.op);
+        }
+        self.broadcast(ServerMessage::Ops { ops });
+        self.drop_slow();
+    }
+
+    /// Queues a message that must arrive; a connection whose queue is full is too slow and is
+    /// closed (it reconnects and catches up with a delta) instead of slowing the room.
+    fn send_reliable(conn: &Conn, msg: ServerMessage) -> bool {
+        conn.tx.try_send(msg).is_ok()
+    }
+
+    fn broadcast(&self, msg: ServerMessage) {
+        for c in self.conns.values() {
+            let _ = Self::send_reliable(c, msg.clone());
+        }
+    }
+
+    /// Closes connections whose queues overflowed (their sender sees the channel close after
+    /// draining what was queued, then asks the client to resync).
+    fn drop_slow(&mut self) {
+        let slow: Vec<ConnId> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| c.tx.capacity() == 0)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in slow {
+            tracing::info!(room = %self.id, conn = id, "closing a connection that fell behind");
+            self.leave(id);
+        }
+    }
+
+    fn participants(&self) -> Vec<Participant> {
+        let mut seen = std::collections::BTreeMap::new();
+        for c in self.conns.values() {
+            seen.entry(c.member.user_id.clone())
+                .or_insert_with(|| participant(&c.member));
+        }
+        seen.into_values().collect()
+    }
+
+    fn user_count(&self) -> usize {
+        self.participants().len()
+    }
+
+    fn leave(&mut self, conn: ConnId) {
+        if let Some(c) = self.conns.remove(&conn) {
+            let still_here = self
+                .conns
+                .values()
+                .any(|o| o.member.user_id == c.member.user_id);
+            if !still_here {
+                self.broadcast(ServerMessage::ParticipantLeft {
+                    user_id: c.member.user_id,
+                });
+            }
+        }
+    }
+
+    async fn handle(&mut self, cmd: Command) {
+        match cmd {
+            Command::Join {
+                conn,
+                member,
+                client,
+                last_seq,
+                tx,
+            } => {
+                let newcomer = !self
+                    .conns
+                    .values()
+                    .any(|c| c.member.user_id == member.user_id);
+                if newcomer {
+                    self.broadcast(ServerMessage::ParticipantJoined {
+                        participant: participant(&member),
+                    });
+                }
+                let you = participant(&member);
+                let c = Conn { member, client, tx };
+                let first_recent = self.recent.front().map_or(self.durable + 1, |s| s.seq);
+                match last_seq {
+                    Some(have) if have <= self.durable && have + 1 >= first_recent => {
+                        let ops: Vec<Sequenced> = self
+                            .recent
+                            .iter()
+                            .filter(|s| s.seq > have)
+                            .cloned()
+                            .collect();
+                        Self::send_reliable(&c, ServerMessage::Ops { ops });
+                        for p in self.participants() {
+                            Self::send_reliable(
+                                &c,
+                                ServerMessage::ParticipantJoined { participant: p },
+                            );
+                        }
+                    }
+                    _ => {
+                        let mut participants = self.participants();
+                        if newcomer {
+                            participants.push(you.clone());
+                        }
+                        Self::send_reliable(
+                            &c,
+                            ServerMessage::RoomState {
+                                seq: self.authority.seq(),
+                                elements: self.authority.scene().iter().cloned().collect(),
+                                participants,
+                                you,
+                            },
+                        );
+                    }
+                }
+                self.conns.insert(conn, c);
+            }
+            Command::Leave { conn } => self.leave(conn),
+            Command::Op {
+                conn,
+                client_op,
+                op,
+            } => {
+                let Some(c) = self.conns.get(&conn) else {
+                    return;
+                };
+                if !c.member.role.can_edit() {
+                    Self::send_reliable(
+                        c,
+                        ServerMessage::Rejected {
+                            client_op,
+                            code: ErrorCode::Forbidden,
+                            message: "viewers cannot change the board".into(),
+                        },
+                    );
+                    return;
+                }
+                match self.authority.submit(c.client, client_op, op, now_ms()) {
+                    Ok(Submitted::Accepted(s)) => {
+                        let entry = LogEntry {
+                            op: s,
+                            user_id: c.member.user_id.clone(),
+                        };
+                        self.unflushed.push((entry, conn));
+                    }
+                    // Applied before the client reconnected; its rejoin delta carries it.
+                    Ok(Submitted::Duplicate) => {}
+                    Err(e) => {
+                        Self::send_reliable(
+                            c,
+                            ServerMessage::Rejected {
+                                client_op,
+                                code: ErrorCode::InvalidOp,
+                                message: e.to_string(),
+                            },
+                        );
+                    }
+                }
+            }
+            Command::Cursor { conn, x, y } => {
+                let Some(c) = self.conns.get(&conn) else {
+                    return;
+                };
+                if !(x.is_finite() && y.is_finite()) {
+                    return;
+                }
+                let msg = ServerMessage::Cursor {
+                    user_id: c.member.user_id.clone(),
+                    x,
+                    y,
+                };
+                for (id, other) in &self.conns {
+                    if *id != conn {
+                        // Cursors are disposable: a full queue drops this one (the next move
+                        // supersedes it) rather than queueing or closing.
+                        let _ = other.tx.try_send(msg.clone());
+                    }
+                }
+            }
+            Command::Activity { conn, activity } => {
+                let Some(c) = self.conns.get(&conn) else {
+                    return;
+                };
+                let msg = ServerMessage::UserActivity {
+                    user_id: c.member.user_id.clone(),
+                    activity,
+                };
+                for (id, other) in &self.conns {
+                    if *id != conn {
+                        let _ = other.tx.try_send(msg.clone());
+                    }
+                }
+            }
+            Command::Count { conn } => {
+                if let Some(c) = self.conns.get(&conn) {
+                    Self::send_reliable(
+                        c,
+                        ServerMessage::ParticipantCount {
+                            count: self.user_count(),
+                        },
+                    );
+                }
+            }
+            Command::Chat { conn, text } => self.chat(conn, text).await,
+            Command::ChatHistory {
+                conn,
+                before,
+                limit,
+            } => {
+                let Some(c) = self.conns.get(&conn) else {
+                    return;
+                };
+                let limit = limit.clamp(1, 100);
+                let msg = match store::chat_page(&self.db, &self.id, before, limit).await {
+                    Ok(messages) => {
+                        let next_before = (messages.len() == limit as usize)
+                            .then(|| messages.last().map(|m| m.id))
+                            .flatten();
+                        ServerMessage::ChatHistory {
+                            messages,
+                            next_before,
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(room = %self.id, error = %e, "chat history failed");
+                        ServerMessage::Error {
+                            code: ErrorCode::Internal,
+                            message: "could not load the chat".into(),
+                        }
+                    }
+                };
+                Self::send_reliable(c, msg);
+            }
+        }
+    }
+
+    async fn chat(&mut self, conn: ConnId, text: String) {
+        let Some(c) = self.conns.get(&conn) else {
+            return;
+        };
+        if !c.member.role.can_edit() {
+            Self::send_reliable(
+                c,
+                ServerMessage::Error {
+                    code: ErrorCode::Forbidden,
+                    message: "viewers can read the chat but not post".into(),
+                },
+            );
+            return;
+        }
+        let text = text.trim().to_owned();
+        let chars = text.chars().count();
+        if chars == 0 || chars > MAX_CHAT_CHARS {
+            Self::send_reliable(
+                c,
+                ServerMessage::Error {
+                    code: ErrorCode::Malformed,
+                    message: format!("chat messages are 1 to {MAX_CHAT_CHARS} characters"),
+                },
+            );
+            return;
+        }
+        let message = ChatMessage {
+            id: self.last_chat_id + 1,
+            user_id: c.member.user_id.clone(),
+            name: c.member.name.clone(),
+            text,
+            at_ms: now_ms(),
+        };
+        match store::insert_chat(&self.db, &self.id, &message).await {
+            Ok(()) => {
+                self.last_chat_id = message.id;
+                self.broadcast(ServerMessage::Chat { message });
+            }
+            Err(e) => {
+                tracing::error!(room = %self.id, error = %e, "chat write failed");
+                if let Some(c) = self.conns.get(&conn) {
+                    Self::send_reliable(
+                        c,
+                        ServerMessage::Error {
+                            code: ErrorCode::Internal,
+                            message: "the message could not be saved".into(),
+                        },
+                    );
+                }
+            }
+        }
+    }
+}

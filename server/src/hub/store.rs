@@ -1,0 +1,200 @@
+//! The event log, snapshots and chat of rooms (tables from migration 3).
+
+use app::ssr::db::{Db, DbError, now_ms};
+use inkroom_core::element::Element;
+use inkroom_core::ops::Op;
+use inkroom_core::protocol::ChatMessage;
+use inkroom_core::replica::{Authority, ClientId, ClientOpId, Sequenced};
+use inkroom_core::scene::Scene;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+/// What a snapshot row holds.
+#[derive(Serialize, Deserialize)]
+struct SnapshotState {
+    elements: Vec<Element>,
+    applied: Vec<(ClientId, ClientOpId)>,
+}
+
+/// Client ids and op numbers are below 2^53 (they travel as JSON numbers), so they fit `BIGINT`.
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// A storage error while loading or writing a room.
+pub type StoreResult<T> = Result<T, DbError>;
+
+/// Loads a room's authority: the newest snapshot plus every event after it.
+pub async fn load(db: &Db, room_id: &str) -> StoreResult<Authority> {
+    let snapshot: Option<(i64, String)> = sqlx::query_as(
+        "SELECT seq, state FROM room_snapshots WHERE room_id = $1 ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(room_id)
+    .fetch_optional(db.pool())
+    .await?;
+    let mut authority = match snapshot {
+        Some((seq, state)) => {
+            let state: SnapshotState = serde_json::from_str(&state)
+                .map_err(|e| DbError::Sqlx(sqlx::Error::Decode(Box::new(e))))?;
+            let mut scene = Scene::default();
+            for e in state.elements {
+                scene
+                    .insert(e)
+                    .map_err(|e| DbError::Sqlx(sqlx::Error::Decode(Box::new(e))))?;
+            }
+            Authority::restore(scene, seq as u64, state.applied)
+        }
+        None => Authority::default(),
+    };
+    let rows = sqlx::query(
+        "SELECT seq, client_id, client_op, op, at_ms FROM room_events \
+         WHERE room_id = $1 AND seq > $2 ORDER BY seq",
+    )
+    .bind(room_id)
+    .bind(to_i64(authority.seq()))
+    .fetch_all(db.pool())
+    .await?;
+    for row in rows {
+        let op: Op = serde_json::from_str(row.try_get::<String, _>("op")?.as_str())
+            .map_err(|e| DbError::Sqlx(sqlx::Error::Decode(Box::new(e))))?;
+        let s = Sequenced {
+            seq: row.try_get::<i64, _>("seq")? as u64,
+            op,
+            client: row.try_get::<i64, _>("client_id")? as u64,
+            client_op: row.try_get::<i64, _>("client_op")? as u64,
+            at_ms: row.try_get("at_ms")?,
+        };
+        authority
+            .replay(&s)
+            .map_err(|e| DbError::Sqlx(sqlx::Error::Decode(Box::new(e))))?;
+    }
+    Ok(authority)
+}
+
+/// One accepted op waiting to be written.
+#[derive(Clone, Debug)]
+pub struct LogEntry {
+    /// The op as sequenced.
+    pub op: Sequenced,
+    /// Who sent it.
+    pub user_id: String,
+}
+
+/// A snapshot to write together with a batch.
+pub struct Snapshot {
+    /// The sequence number it is at.
+    pub seq: u64,
+    /// Its serialised state.
+    pub state: String,
+}
+
+/// Serialises an authority's state for a snapshot.
+pub fn snapshot_of(authority: &Authority) -> Snapshot {
+    let state = SnapshotState {
+        elements: authority.scene().iter().cloned().collect(),
+        applied: authority.applied().collect(),
+    };
+    Snapshot {
+        seq: authority.seq(),
+        state: serde_json::to_string(&state).unwrap_or_default(),
+    }
+}
+
+/// Appends a batch of ops (and optionally a snapshot) in one transaction: the group commit.
+pub async fn append(
+    db: &Db,
+    room_id: &str,
+    batch: &[LogEntry],
+    snapshot: Option<Snapshot>,
+) -> StoreResult<()> {
+    let mut tx = db.pool().begin().await?;
+    for entry in batch {
+        let op = serde_json::to_string(&entry.op.op).unwrap_or_default();
+        sqlx::query(
+            "INSERT INTO room_events (room_id, seq, client_id, client_op, user_id, op, at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(room_id)
+        .bind(to_i64(entry.op.seq))
+        .bind(to_i64(entry.op.client))
+        .bind(to_i64(entry.op.client_op))
+        .bind(&entry.user_id)
+        .bind(op)
+        .bind(entry.op.at_ms)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if let Some(s) = snapshot {
+        sqlx::query(
+            "INSERT INTO room_snapshots (room_id, seq, state, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(room_id)
+        .bind(to_i64(s.seq))
+        .bind(s.state)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        // Older snapshots and the events they cover are no longer needed for replay.
+        sqlx::query("DELETE FROM room_snapshots WHERE room_id = $1 AND seq < $2")
+            .bind(room_id)
+            .bind(to_i64(s.seq))
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The newest chat id of a room (0 if none).
+pub async fn last_chat_id(db: &Db, room_id: &str) -> StoreResult<i64> {
+    let (id,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(id) FROM chat_messages WHERE room_id = $1")
+            .bind(room_id)
+            .fetch_one(db.pool())
+            .await?;
+    Ok(id.unwrap_or(0))
+}
+
+/// Stores a chat message.
+pub async fn insert_chat(db: &Db, room_id: &str, m: &ChatMessage) -> StoreResult<()> {
+    sqlx::query("INSERT INTO chat_messages (room_id, id, user_id, text, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(room_id)
+        .bind(m.id)
+        .bind(&m.user_id)
+        .bind(&m.text)
+        .bind(m.at_ms)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Chat messages before `before` (exclusive), newest first.
+pub async fn chat_page(
+    db: &Db,
+    room_id: &str,
+    before: Option<i64>,
+    limit: u32,
+) -> StoreResult<Vec<ChatMessage>> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.user_id, u.display_name, c.text, c.created_at FROM chat_messages c \
+         JOIN users u ON u.id = c.user_id WHERE c.room_id = $1 AND c.id < $2 \
+         ORDER BY c.id DESC LIMIT $3",
+    )
+    .bind(room_id)
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(i64::from(limit))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ChatMessage {
+                id: r.try_get("id")?,
+                user_id: r.try_get("user_id")?,
+                name: r.try_get("display_name")?,
+                text: r.try_get("text")?,
+                at_ms: r.try_get("created_at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(DbError::from)
+}
