@@ -486,3 +486,55 @@ async fn a_killed_server_keeps_every_acknowledged_change() {
     }
     assert!(state["seq"].as_u64().unwrap() >= acked.len() as u64);
 }
+
+#[tokio::test]
+async fn the_upgrade_accepts_the_browser_session_cookie() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let app = spawn_app(Backend::Sqlite).await;
+    let browser = crate::helpers::new_client();
+    let res = browser
+        .post(app.url("/api/auth/sign-up"))
+        .json(&json!({ "email": "cookie@example.com", "display_name": "Cookie", "password": "long enough" }))
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, room) = app
+        .call(
+            &browser,
+            "/api/rooms/create",
+            json!({ "name": "Jar", "is_private": true }),
+        )
+        .await;
+    let mut request = format!("{}/ws", app.address.replacen("http", "ws", 1))
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("cookie", cookie.parse().unwrap());
+    let (stream, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("cookie upgrade");
+    let mut ws = Ws { stream };
+    let state = ws.join(room["slug"].as_str().unwrap(), 5, None).await;
+    assert_eq!(state["you"]["role"], "owner");
+    // A ticket that is not a WebSocket ticket is refused.
+    let url = format!(
+        "{}/ws?ticket=not-a-ticket",
+        app.address.replacen("http", "ws", 1)
+    );
+    assert!(
+        tokio_tungstenite::connect_async(url)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("401")
+    );
+    app.stop().await;
+}
