@@ -8,7 +8,10 @@ use crate::camera::Camera;
 use crate::element::ElementId;
 use crate::element::ElementKind;
 use crate::geom::{ScreenPoint, ScreenVec};
+use crate::history::History;
+use crate::ops::{Op, Stamp};
 use crate::render::{DrawCommand, scene_commands};
+use crate::replica::{ClientOpId, Replica, Sequenced};
 use crate::scene::Scene;
 use crate::tool::{BoxTool, ShapeDraft, ToolOutcome};
 use serde::{Deserialize, Serialize};
@@ -84,10 +87,14 @@ enum Gesture {
 }
 
 /// The canvas engine's state.
-#[derive(Clone, Debug, Default)]
+///
+/// The scene lives in a [`Replica`]: local changes apply at once and wait in an outbox for the
+/// host to send them; sequenced ops from the server are applied with [`Editor::receive`].
+#[derive(Clone, Debug)]
 pub struct Editor {
-    /// The board's elements.
-    pub scene: Scene,
+    replica: Replica,
+    history: History,
+    outbox: Vec<(ClientOpId, Op)>,
     /// The viewer's camera.
     pub camera: Camera,
     tool: ToolKind,
@@ -96,7 +103,111 @@ pub struct Editor {
     dirty: bool,
 }
 
+impl Default for Editor {
+    fn default() -> Self {
+        Self::new(1)
+    }
+}
+
 impl Editor {
+    /// An empty board for the client `client` (see [`crate::replica::ClientId`]).
+    pub fn new(client: crate::replica::ClientId) -> Self {
+        Self {
+            replica: Replica::new(client, Scene::default(), 0),
+            history: History::default(),
+            outbox: Vec::new(),
+            camera: Camera::default(),
+            tool: ToolKind::default(),
+            gesture: Gesture::default(),
+            preview: None,
+            dirty: true,
+        }
+    }
+
+    /// The scene as this user sees it (confirmed state plus their pending changes).
+    pub fn scene(&self) -> &Scene {
+        self.replica.view()
+    }
+
+    /// The synchronisation state.
+    pub fn replica(&self) -> &Replica {
+        &self.replica
+    }
+
+    /// Applies a user action (one or more ops) locally, records it for undo and queues it for the
+    /// server. Invalid ops are dropped.
+    pub fn act(&mut self, ops: Vec<Op>, env: &mut impl Entropy) {
+        self.history.record(self.replica.view(), &ops);
+        self.apply_local(ops, env);
+    }
+
+    fn apply_local(&mut self, ops: Vec<Op>, env: &mut impl Entropy) {
+        for op in ops {
+            let stamp = Stamp {
+                nonce: env.nonce(),
+                at_ms: env.now_ms(),
+            };
+            if let Ok(n) = self.replica.local(op.clone(), stamp) {
+                self.outbox.push((n, op));
+            }
+        }
+        self.dirty = true;
+    }
+
+    /// Undoes the user's last action (never other people's). Returns whether anything changed.
+    pub fn undo(&mut self, env: &mut impl Entropy) -> bool {
+        match self.history.undo(self.replica.view()) {
+            Some(ops) => {
+                self.apply_local(ops, env);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Redoes the last undone action.
+    pub fn redo(&mut self, env: &mut impl Entropy) -> bool {
+        match self.history.redo(self.replica.view()) {
+            Some(ops) => {
+                self.apply_local(ops, env);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Ops made locally since the last call, for the host to send.
+    pub fn take_outbox(&mut self) -> Vec<(ClientOpId, Op)> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// Every op not yet confirmed by the server (re-sent after reconnecting).
+    pub fn unconfirmed(&self) -> Vec<(ClientOpId, Op)> {
+        self.replica
+            .pending()
+            .map(|(n, op)| (n, op.clone()))
+            .collect()
+    }
+
+    /// A sequenced op from the server.
+    pub fn receive(&mut self, op: &Sequenced) -> Result<(), crate::replica::ReplicaError> {
+        self.replica.receive(op)?;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// The server refused one of our ops.
+    pub fn rejected(&mut self, client_op: ClientOpId) {
+        self.replica.rejected(client_op);
+        self.dirty = true;
+    }
+
+    /// Replaces the confirmed scene with the server's (joining, or a full resync). Pending ops
+    /// numbered up to `applied_up_to` were already applied by the server and are dropped.
+    pub fn load(&mut self, scene: Scene, seq: u64, applied_up_to: ClientOpId) {
+        self.replica.reset(scene, seq, applied_up_to);
+        self.dirty = true;
+    }
     /// The active tool.
     pub fn tool(&self) -> ToolKind {
         self.tool
@@ -166,14 +277,14 @@ impl Editor {
         let element = draft
             .into_element(
                 env.element_id(),
-                self.scene.next_index(),
+                self.scene().next_index(),
                 env.nonce(),
                 env.now_ms(),
             )
             .ok()?;
         let id = element.id;
-        self.scene.insert(element).ok()?;
-        Some(id)
+        self.act(vec![Op::Create { element }], env);
+        self.scene().get(id).map(|_| id)
     }
 
     /// A wheel or trackpad scroll at `at`: pans, or zooms around the pointer when `zoom` is set
@@ -202,7 +313,7 @@ impl Editor {
     /// The drawing commands for a `width` × `height` CSS-pixel viewport.
     pub fn draw_commands(&self, width: f64, height: f64) -> Vec<DrawCommand> {
         scene_commands(
-            &self.scene,
+            self.replica.view(),
             &self.camera,
             width,
             height,
@@ -243,11 +354,22 @@ mod tests {
         let id = ed
             .pointer_up(ScreenPoint::new(300.0, 200.0), &mut Counter(0))
             .unwrap();
-        let p = ed.scene.get(id).unwrap().props().clone();
+        let p = ed.scene().get(id).unwrap().props().clone();
         assert_eq!((p.x, p.y, p.width, p.height), (50.0, 50.0, 100.0, 50.0));
         assert_eq!(p.kind, ElementKind::Rectangle);
         assert!(ed.take_dirty());
         assert!(!ed.take_dirty());
+        let outbox = ed.take_outbox();
+        assert!(
+            matches!(outbox.as_slice(), [(1, Op::Create { .. })]),
+            "queued for the server"
+        );
+        // Undo removes it (as a new op to send), redo brings it back.
+        assert!(ed.undo(&mut Counter(0)));
+        assert_eq!(ed.scene().iter_live().count(), 0);
+        assert!(ed.redo(&mut Counter(0)));
+        assert_eq!(ed.scene().iter_live().count(), 1);
+        assert_eq!(ed.take_outbox().len(), 2);
     }
 
     #[test]
@@ -265,7 +387,7 @@ mod tests {
         ed.pointer_move(ScreenPoint::new(0.0, 30.0));
         ed.pointer_up(ScreenPoint::new(0.0, 30.0), &mut Counter(0));
         assert_eq!(ed.camera.origin.y, -50.0);
-        assert!(ed.scene.is_empty());
+        assert!(ed.scene().is_empty());
     }
 
     #[test]

@@ -36,7 +36,7 @@
 //! editor.pointer_down(ScreenPoint::new(10.0, 10.0), PointerButton::Primary);
 //! editor.pointer_move(ScreenPoint::new(110.0, 60.0));
 //! let id = editor.pointer_up(ScreenPoint::new(110.0, 60.0), &mut Fixed).unwrap();
-//! assert_eq!(editor.scene.get(id).unwrap().props().width, 100.0);
+//! assert_eq!(editor.scene().get(id).unwrap().props().width, 100.0);
 //! ```
 
 pub mod camera;

@@ -195,6 +195,10 @@ pub enum ServerMessage {
         participants: Vec<Participant>,
         /// The joining user as others see them.
         you: Participant,
+        /// The last op number of this client the server has applied (0 if none): pending ops up
+        /// to it are already part of `elements`.
+        #[serde(default)]
+        applied: ClientOpId,
     },
     /// Sequenced ops to apply in order: a delta after a reconnect, or live changes.
     Ops {

@@ -98,6 +98,11 @@ impl Authority {
         Ok(())
     }
 
+    /// The last op number applied for `client` (0 if none).
+    pub fn applied_for(&self, client: ClientId) -> ClientOpId {
+        self.applied.get(&client).copied().unwrap_or(0)
+    }
+
     /// The last op number applied per client (saved with snapshots).
     pub fn applied(&self) -> impl Iterator<Item = (ClientId, ClientOpId)> + '_ {
         self.applied.iter().map(|(c, o)| (*c, *o))

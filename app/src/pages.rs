@@ -394,7 +394,7 @@ fn RoomView(room: RoomDetails, joined: RwSignal<u64>) -> impl IntoView {
     let slug = room.slug.clone();
     let settings = (room.role == Some(Role::Owner)).then(|| format!("/r/{}/settings", room.slug));
     view! {
-        <Board slug=room.slug.clone() title=room.name.clone() read_only>
+        <Board slug=room.slug.clone() title=room.name.clone() read_only live=room.role.is_some()>
             {room.role.map(|r| view! { <span class="badge" data-testid="role">{r.as_str()}</span> })}
             {room.code.clone().map(|c| view! { <span class="code" title="Join code">"Code " <b data-testid="room-code">{c}</b></span> })}
             {settings.map(|href| view! { <A href=href>"Settings"</A> })}

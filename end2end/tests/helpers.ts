@@ -33,6 +33,12 @@ export async function createRoomViaApi(
   return res.json();
 }
 
+/** Opens `path` and waits until the wasm has hydrated it (before that, forms post natively). */
+export async function open(page: Page, path: string) {
+  await page.goto(path);
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
 /** Waits until the board's wasm engine is attached to the canvas. */
 export async function waitForBoard(page: Page) {
   await expect(page.locator('.board')).toHaveAttribute('data-ready', 'true');

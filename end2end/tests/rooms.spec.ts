@@ -1,9 +1,9 @@
 import { test, expect } from '@playwright/test';
-import { createRoomViaApi, signUpViaApi, uniqueEmail, waitForBoard } from './helpers';
+import { createRoomViaApi, open, signUpViaApi, uniqueEmail, waitForBoard } from './helpers';
 
 test('sign up, create a private room, and a second person joins by code and password', async ({ page, browser }) => {
   // The owner signs up through the form.
-  await page.goto('/signup');
+  await open(page, '/signup');
   await page.getByLabel('Email').fill(uniqueEmail('owner'));
   await page.getByLabel('Display name').fill('Olivia');
   await page.getByLabel('Password').fill('correct horse');
@@ -32,7 +32,7 @@ test('sign up, create a private room, and a second person joins by code and pass
   await expect(guest.getByRole('heading', { name: 'Room not found' })).toBeVisible();
 
   // A wrong password is refused with a clear message…
-  await guest.goto('/dashboard');
+  await open(guest, '/dashboard');
   await guest.getByLabel('Room code').fill(code.toLowerCase());
   await guest.getByLabel('Password (if the room has one)').fill('guessing');
   await guest.getByRole('button', { name: 'Join room' }).click();
@@ -65,7 +65,7 @@ test('a view-only share link gives a read-only board', async ({ page, browser })
   const viewerContext = await browser.newContext();
   const viewer = await viewerContext.newPage();
   await signUpViaApi(viewer.request, 'Vera');
-  await viewer.goto(`/join/${token}`);
+  await open(viewer, `/join/${token}`);
   await viewer.getByRole('button', { name: 'Join' }).click();
   await expect(viewer).toHaveURL(new RegExp(`/r/${room.slug}$`));
   await waitForBoard(viewer);

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { createRoomViaApi, signUpViaApi, waitForBoard } from './helpers';
+import { createRoomViaApi, open, signUpViaApi, waitForBoard } from './helpers';
 
 /** The live scene as the page's canvas engine sees it (a read-only test hook). */
 async function scene(page: Page): Promise<Array<Record<string, unknown>>> {
@@ -25,7 +25,7 @@ test('the home page renders without console errors', async ({ page }) => {
   const errors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
+  await open(page, '/');
   await expect(page.getByRole('heading', { name: 'Inkroom', exact: true })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Public rooms' })).toBeVisible();
   // Client-side navigation only works once the wasm has hydrated the page.

@@ -5,13 +5,19 @@
 //! `requestAnimationFrame` callback that is requested only when the editor reports a change, so
 //! an idle board costs no CPU.
 
+mod live;
+
+use super::LinkState;
 use inkroom_core::editor::{Editor, Entropy, PointerButton, ToolKind};
 use inkroom_core::element::{ElementId, ElementKind, StrokeStyle};
+use inkroom_core::geom::WorldPoint;
 use inkroom_core::geom::{ScreenPoint, ScreenVec};
+use inkroom_core::protocol::Participant;
 use inkroom_core::render::DrawCommand;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -71,8 +77,21 @@ impl Drop for Listener {
     }
 }
 
+/// Another user's pointer, in world coordinates, and when it last moved.
+struct RemoteCursor {
+    at: WorldPoint,
+    at_ms: f64,
+}
+
+/// Remote cursors disappear after this long without moving.
+const STALE_CURSOR_MS: f64 = 10_000.0;
+
 struct Engine {
     editor: Editor,
+    /// Other users' cursors by user id.
+    cursors: HashMap<String, RemoteCursor>,
+    /// Display name and colour by user id.
+    names: HashMap<String, (String, String)>,
     canvas: HtmlCanvasElement,
     ctx: CanvasRenderingContext2d,
     /// Canvas size in CSS pixels.
@@ -84,15 +103,44 @@ struct Engine {
 
 type Shared = Rc<RefCell<Engine>>;
 
+impl Engine {
+    /// Reports the live element count to the UI (outside any borrow of the engine).
+    fn publish_count(engine: &Shared) {
+        let (n, set_count) = {
+            let e = engine.borrow();
+            (e.editor.scene().iter_live().count(), e.set_count)
+        };
+        set_count.set(n);
+    }
+}
+
+/// Where a board connects to, and the UI signals its connection reports to.
+pub struct LiveParams {
+    /// The room's slug.
+    pub slug: String,
+    /// Connection state for the UI.
+    pub set_state: WriteSignal<LinkState>,
+    /// Who is in the room.
+    pub set_people: WriteSignal<Vec<Participant>>,
+}
+
 /// Everything that must stay alive while the board is mounted; dropping it detaches the engine.
 struct Mounted {
     _listeners: Vec<Listener>,
     resize: Option<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>,
     _hook: Closure<dyn Fn() -> String>,
+    live: Option<Rc<live::Live>>,
+    ticker: Option<(i32, Closure<dyn FnMut()>)>,
 }
 
 impl Drop for Mounted {
     fn drop(&mut self) {
+        if let Some(live) = &self.live {
+            live.stop();
+        }
+        if let (Some((id, _)), Some(window)) = (&self.ticker, web_sys::window()) {
+            window.clear_interval_with_handle(*id);
+        }
         if let Some((observer, _)) = &self.resize {
             observer.disconnect();
         }
@@ -103,7 +151,12 @@ impl Drop for Mounted {
 }
 
 /// Attaches the engine to `canvas`, following the `tool` signal and reporting the element count.
-pub fn mount(canvas: HtmlCanvasElement, tool: ReadSignal<ToolKind>, set_count: WriteSignal<usize>) {
+pub fn mount(
+    canvas: HtmlCanvasElement,
+    tool: ReadSignal<ToolKind>,
+    set_count: WriteSignal<usize>,
+    live: Option<LiveParams>,
+) {
     let Some(ctx) = canvas
         .get_context("2d")
         .ok()
@@ -113,8 +166,12 @@ pub fn mount(canvas: HtmlCanvasElement, tool: ReadSignal<ToolKind>, set_count: W
         leptos::logging::error!("Canvas 2D is not available");
         return;
     };
+    // A random id below 2^53 (it travels as a JSON number) for this page's connection.
+    let client = (js_sys::Math::random() * 9.0e15) as u64 + 1;
     let engine: Shared = Rc::new(RefCell::new(Engine {
-        editor: Editor::default(),
+        editor: Editor::new(client),
+        cursors: HashMap::new(),
+        names: HashMap::new(),
         canvas: canvas.clone(),
         ctx,
         css_size: (0.0, 0.0),
@@ -134,6 +191,19 @@ pub fn mount(canvas: HtmlCanvasElement, tool: ReadSignal<ToolKind>, set_count: W
 
     resize(&engine);
     schedule();
+    let live = live.map(|p| {
+        let repaint: Rc<dyn Fn()> = Rc::new(schedule.clone());
+        live::Live::start(p.slug, engine.clone(), repaint, p.set_state, p.set_people)
+    });
+    // Sends whatever the user just did.
+    let flush = {
+        let live = live.clone();
+        move || {
+            if let Some(l) = &live {
+                l.flush();
+            }
+        }
+    };
 
     Effect::new({
         let engine = engine.clone();
@@ -174,30 +244,38 @@ pub fn mount(canvas: HtmlCanvasElement, tool: ReadSignal<ToolKind>, set_count: W
     }));
     listeners.push(Listener::new(target, "pointermove", {
         let (engine, schedule) = (engine.clone(), schedule.clone());
+        let live = live.clone();
         move |ev| {
             let Some(ev) = ev.dyn_ref::<web_sys::PointerEvent>() else {
                 return;
             };
             let at = with_point(&engine, ev);
-            engine.borrow_mut().editor.pointer_move(at);
+            let world = {
+                let mut e = engine.borrow_mut();
+                e.editor.pointer_move(at);
+                e.editor.camera.screen_to_world(at)
+            };
+            if let Some(l) = &live {
+                l.cursor(world);
+            }
             schedule();
         }
     }));
     listeners.push(Listener::new(target, "pointerup", {
-        let (engine, schedule) = (engine.clone(), schedule.clone());
+        let (engine, schedule, flush) = (engine.clone(), schedule.clone(), flush.clone());
         move |ev| {
             let Some(ev) = ev.dyn_ref::<web_sys::PointerEvent>() else {
                 return;
             };
             let at = with_point(&engine, ev);
-            let mut e = engine.borrow_mut();
-            if e.editor.pointer_up(at, &mut BrowserEntropy).is_some() {
-                let n = e.editor.scene.iter_live().count();
-                let set_count = e.set_count;
-                drop(e);
-                set_count.set(n);
-            } else {
-                drop(e);
+            let created = engine
+                .borrow_mut()
+                .editor
+                .pointer_up(at, &mut BrowserEntropy)
+                .is_some();
+            if created {
+                flush();
+                Engine::publish_count(&engine);
             }
             schedule();
         }
@@ -233,15 +311,41 @@ pub fn mount(canvas: HtmlCanvasElement, tool: ReadSignal<ToolKind>, set_count: W
     }));
     if let Some(window) = web_sys::window() {
         listeners.push(Listener::new(window.as_ref(), "keydown", {
-            let (engine, schedule) = (engine.clone(), schedule.clone());
+            let (engine, schedule, flush) = (engine.clone(), schedule.clone(), flush.clone());
             move |ev| {
                 let Some(ev) = ev.dyn_ref::<web_sys::KeyboardEvent>() else {
                     return;
                 };
-                if ev.key() == "Escape" {
-                    engine.borrow_mut().editor.cancel();
-                    schedule();
+                // Typing in a form field is not a board shortcut.
+                let in_field = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| {
+                        matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                    });
+                if in_field {
+                    return;
                 }
+                let key = ev.key().to_lowercase();
+                let modifier = ev.ctrl_key() || ev.meta_key();
+                let changed = match key.as_str() {
+                    "escape" => {
+                        engine.borrow_mut().editor.cancel();
+                        false
+                    }
+                    "z" if modifier && ev.shift_key() => {
+                        engine.borrow_mut().editor.redo(&mut BrowserEntropy)
+                    }
+                    "z" if modifier => engine.borrow_mut().editor.undo(&mut BrowserEntropy),
+                    "y" if modifier => engine.borrow_mut().editor.redo(&mut BrowserEntropy),
+                    _ => return,
+                };
+                ev.prevent_default();
+                if changed {
+                    flush();
+                    Engine::publish_count(&engine);
+                }
+                schedule();
             }
         }));
     }
@@ -264,7 +368,7 @@ pub fn mount(canvas: HtmlCanvasElement, tool: ReadSignal<ToolKind>, set_count: W
         let engine = engine.clone();
         Closure::<dyn Fn() -> String>::new(move || {
             let e = engine.borrow();
-            let live: Vec<_> = e.editor.scene.iter_live().collect();
+            let live: Vec<_> = e.editor.scene().iter_live().collect();
             serde_json::to_string(&live).unwrap_or_default()
         })
     };
@@ -275,10 +379,29 @@ pub fn mount(canvas: HtmlCanvasElement, tool: ReadSignal<ToolKind>, set_count: W
     }
 
     // Leptos cleanups must be Send; the wrapper is sound because wasm has one thread.
+    // Stale remote cursors fade out even when nothing else repaints.
+    let ticker = web_sys::window().and_then(|window| {
+        let (engine, schedule) = (engine.clone(), schedule.clone());
+        let tick = Closure::<dyn FnMut()>::new(move || {
+            if !engine.borrow().cursors.is_empty() {
+                engine.borrow_mut().editor.invalidate();
+                schedule();
+            }
+        });
+        let id = window
+            .set_interval_with_callback_and_timeout_and_arguments_0(
+                tick.as_ref().unchecked_ref(),
+                1000,
+            )
+            .ok()?;
+        Some((id, tick))
+    });
     let mounted = SendWrapper::new(Mounted {
         _listeners: listeners,
         resize: resize_observer,
         _hook: hook,
+        live,
+        ticker,
     });
     on_cleanup(move || drop(mounted));
 }
@@ -325,6 +448,36 @@ fn paint_frame(engine: &Shared) {
         e.dpr,
         (f64::from(e.canvas.width()), f64::from(e.canvas.height())),
     );
+    let now = js_sys::Date::now();
+    e.cursors.retain(|_, c| now - c.at_ms < STALE_CURSOR_MS);
+    paint_cursors(&e);
+}
+
+/// Draws other users' pointers with their names, in screen space (constant size at any zoom).
+fn paint_cursors(e: &Engine) {
+    let ctx = &e.ctx;
+    let _ = ctx.set_transform(e.dpr, 0.0, 0.0, e.dpr, 0.0, 0.0);
+    ctx.set_global_alpha(1.0);
+    ctx.set_font("12px system-ui, sans-serif");
+    for (user_id, c) in &e.cursors {
+        let p = e.editor.camera.world_to_screen(c.at);
+        let (name, color) = e
+            .names
+            .get(user_id)
+            .cloned()
+            .unwrap_or_else(|| (String::new(), "#868e96".to_owned()));
+        ctx.set_fill_style_str(&color);
+        ctx.begin_path();
+        ctx.move_to(p.x, p.y);
+        ctx.line_to(p.x + 4.0, p.y + 14.0);
+        ctx.line_to(p.x + 7.5, p.y + 8.5);
+        ctx.line_to(p.x + 13.0, p.y + 7.0);
+        ctx.close_path();
+        ctx.fill();
+        if !name.is_empty() {
+            let _ = ctx.fill_text(&name, p.x + 12.0, p.y + 22.0);
+        }
+    }
 }
 
 /// Paints drawing commands on a Canvas 2D context. `dpr` maps CSS pixels to device pixels.

@@ -8,7 +8,29 @@
 mod browser;
 
 use inkroom_core::editor::ToolKind;
+use inkroom_core::protocol::Participant;
 use leptos::prelude::*;
+
+/// The state of a board's live connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkState {
+    /// Not connected: changes stay local and sync once reconnected.
+    Offline,
+    /// Opening the connection.
+    Connecting,
+    /// Connected and in sync.
+    Live,
+}
+
+impl LinkState {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Offline => "Offline: changes will sync",
+            Self::Connecting => "Connecting…",
+            Self::Live => "Live",
+        }
+    }
+}
 
 /// A drawing board for the room `slug`. Read-only boards offer only the hand tool. `children` go
 /// into the top bar (room badges, links).
@@ -20,6 +42,9 @@ pub fn Board(
     title: String,
     /// Whether the viewer may only look.
     read_only: bool,
+    /// Whether to connect to the room for real-time collaboration.
+    #[prop(optional)]
+    live: bool,
     /// Extra top-bar content.
     #[prop(optional)]
     children: Option<Children>,
@@ -38,14 +63,23 @@ pub fn Board(
     };
     let (count, set_count) = signal(0usize);
     let (ready, set_ready) = signal(false);
+    let (link, set_link) = signal(LinkState::Offline);
+    let (people, set_people) = signal(Vec::<Participant>::new());
 
     #[cfg(feature = "hydrate")]
+    let room_slug = slug.clone();
+    #[cfg(feature = "hydrate")]
     canvas_ref.on_load(move |canvas| {
-        browser::mount(canvas, tool, set_count);
+        let params = live.then_some(browser::LiveParams {
+            slug: room_slug,
+            set_state: set_link,
+            set_people,
+        });
+        browser::mount(canvas, tool, set_count, params);
         set_ready.set(true);
     });
     #[cfg(not(feature = "hydrate"))]
-    let _ = (set_count, set_ready);
+    let _ = (set_count, set_ready, set_link, set_people, live);
 
     let tool_button = move |t: ToolKind| {
         let key = format!("{t:?}").to_lowercase();
@@ -73,6 +107,15 @@ pub fn Board(
                     {tools.into_iter().map(tool_button).collect_view()}
                     {read_only.then(|| view! { <span class="muted">"View only"</span> })}
                 </div>
+                <span class="people" data-testid="people">
+                    {move || people.get().into_iter().map(|p| {
+                        let initial: String = p.name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+                        view! { <span class="person" style=format!("background:{}", p.color) title=p.name.clone()>{initial}</span> }
+                    }).collect_view()}
+                </span>
+                <span class="link" data-testid="link-state" data-state=move || format!("{:?}", link.get()).to_lowercase()>
+                    {move || link.get().label()}
+                </span>
                 <span class="status" data-testid="element-count">
                     {move || match count.get() {
                         1 => "1 element".to_owned(),

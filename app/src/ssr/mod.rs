@@ -28,7 +28,11 @@ pub struct ServerState {
 /// The server state for the running server function.
 pub fn state() -> Result<ServerState, AppError> {
     use_context::<ServerState>().ok_or_else(|| {
-        tracing::error!("ServerState missing from the server function context");
+        let path = use_context::<axum::http::request::Parts>().map(|p| p.uri.to_string());
+        tracing::error!(
+            ?path,
+            "ServerState missing from the server function context"
+        );
         AppError::Internal
     })
 }
@@ -65,6 +69,12 @@ pub async fn redirect_form_post(path: &str) {
     }
 }
 
+/// Whether this request is a call to a server function (as opposed to rendering a page).
+fn is_api_request() -> bool {
+    use_context::<axum::http::request::Parts>()
+        .is_some_and(|parts| parts.uri.path().starts_with("/api/"))
+}
+
 /// Whether this request is a plain HTML form post (the browser asks for HTML), as opposed to a
 /// call from the hydrated app or a script (which ask for JSON).
 fn is_html_form_post() -> bool {
@@ -83,8 +93,10 @@ fn is_html_form_post() -> bool {
 /// Sets the HTTP status of the current server-function response to the error's.
 pub fn set_status(e: &AppError) {
     // A form post is answered with a redirect back to the form, the error encoded in the URL
-    // (server_fn's form redirects); an error status here would replace that redirect.
-    if is_html_form_post() {
+    // (server_fn's form redirects); an error status here would replace that redirect. And when a
+    // page calls a server function while rendering, the error belongs to that resource, not to
+    // the page's status.
+    if is_html_form_post() || !is_api_request() {
         return;
     }
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>()

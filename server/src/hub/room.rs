@@ -421,6 +421,7 @@ impl Room {
                                 elements: self.authority.scene().iter().cloned().collect(),
                                 participants,
                                 you,
+                                applied: self.authority.applied_for(client),
                             },
                         );
                     }

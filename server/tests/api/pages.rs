@@ -58,6 +58,18 @@ async fn a_board_page_renders_its_toolbar_and_canvas(backend: Backend) {
     app.stop().await;
 }
 
+async fn pages_that_need_an_account_render_a_sign_in_prompt_with_status_200(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let res = app.get("/dashboard").await;
+    assert_eq!(
+        res.status(),
+        200,
+        "a failed server function inside a page must not set its status"
+    );
+    assert!(res.text().await.unwrap().contains("Sign in first"));
+    app.stop().await;
+}
+
 async fn unknown_paths_get_a_404_page(backend: Backend) {
     let app = spawn_app(backend).await;
     let res = app.get("/definitely/not/here").await;
@@ -70,6 +82,7 @@ both_backends!(
     the_home_page_is_rendered_on_the_server,
     a_board_page_renders_its_toolbar_and_canvas,
     unknown_paths_get_a_404_page,
+    pages_that_need_an_account_render_a_sign_in_prompt_with_status_200,
     the_forms_work_without_javascript,
 );
 
