@@ -1,0 +1,358 @@
+//! `inkroom-load`: a load generator for capacity planning.
+//!
+//! Creates users and rooms through the API, opens ROOMS × USERS WebSockets, and has every user
+//! send cursor moves (default 20 Hz) and shape changes (default 2 Hz) for a fixed time. It reports
+//! delivered messages per second, end-to-end latency of shape changes (sender → every receiver),
+//! acknowledgement latency, cursor loss, undelivered changes and, given `--server-pid`, the
+//! server's CPU time per delivered message and its memory. `--idle N` instead holds N joined,
+//! silent connections and reports the server's memory per connection.
+//!
+//! Loopback only by design: point it at a server on this machine. Every loop is bounded in time.
+
+use clap::Parser;
+use futures_util::{SinkExt, StreamExt};
+use inkroom_core::element::{Element, ElementId, ElementKind, Props};
+use inkroom_core::geom::{Rect, WorldPoint};
+use inkroom_core::index::FracIndex;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "inkroom-load",
+    about = "Load generator for an Inkroom server on this machine"
+)]
+struct Args {
+    /// The server's base URL.
+    #[arg(long, default_value = "http://127.0.0.1:3000")]
+    url: String,
+    /// Number of rooms.
+    #[arg(long, default_value_t = 10)]
+    rooms: usize,
+    /// Users per room.
+    #[arg(long, default_value_t = 10)]
+    users: usize,
+    /// How long to send, in seconds.
+    #[arg(long, default_value_t = 20)]
+    seconds: u64,
+    /// Cursor updates per second per user.
+    #[arg(long, default_value_t = 20.0)]
+    cursor_hz: f64,
+    /// Shape changes per second per user.
+    #[arg(long, default_value_t = 2.0)]
+    edit_hz: f64,
+    /// The server's process id, to report its CPU time and memory.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// Hold this many idle joined connections instead and report memory per connection.
+    #[arg(long)]
+    idle: Option<usize>,
+}
+
+/// Wall-clock milliseconds modulo 10^8: small enough to carry in a shape's x coordinate.
+fn clock() -> f64 {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    (ms % 100_000_000) as f64
+}
+
+fn elapsed_ms(sent: f64) -> f64 {
+    (clock() - sent).rem_euclid(100_000_000.0)
+}
+
+#[derive(Default)]
+struct Stats {
+    latencies: Vec<f64>,
+    ack_latencies: Vec<f64>,
+    ops_received: u64,
+    cursors_sent: u64,
+    cursors_received: u64,
+    acks: u64,
+    messages: u64,
+}
+
+/// (utime + stime in seconds, RSS in KiB) of a process.
+fn process_usage(pid: u32) -> Option<(f64, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let rss = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some((ticks / 100.0, rss))
+}
+
+async fn user(base: &str, name: &str) -> anyhow::Result<reqwest::Client> {
+    let client = reqwest::Client::builder().cookie_store(true).build()?;
+    let email = format!("{name}@load.example.com");
+    let body = json!({ "email": email, "display_name": name, "password": "load-test-password" });
+    let res = client
+        .post(format!("{base}/api/auth/sign-up"))
+        .json(&body)
+        .send()
+        .await?;
+    if res.status() == 409 {
+        let login = json!({ "email": email, "password": "load-test-password" });
+        client
+            .post(format!("{base}/api/auth/sign-in"))
+            .json(&login)
+            .send()
+            .await?;
+    }
+    Ok(client)
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(client: &reqwest::Client, base: &str, slug: &str, id: u64) -> anyhow::Result<Ws> {
+    let t: Value = client
+        .post(format!("{base}/api/auth/ws-ticket"))
+        .json(&json!({}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = t["token"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("no ticket: {t}"))?;
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!(
+        "{}/ws?ticket={token}",
+        base.replacen("http", "ws", 1)
+    ))
+    .await?;
+    ws.send(Message::text(
+        json!({ "type": "join_room", "room": slug, "client": id }).to_string(),
+    ))
+    .await?;
+    while let Some(msg) = ws.next().await {
+        if let Message::Text(t) = msg?
+            && (t.contains("\"room_state\"") || t.contains("\"ops\""))
+        {
+            return Ok(ws);
+        }
+    }
+    anyhow::bail!("closed before joining")
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let run = std::process::id();
+    let base = args.url.trim_end_matches('/').to_owned();
+
+    // Rooms and their members.
+    let mut rooms = Vec::new();
+    let users_per_room = if args.idle.is_some() { 1 } else { args.users };
+    let room_count = if args.idle.is_some() { 1 } else { args.rooms };
+    for r in 0..room_count {
+        let owner = user(&base, &format!("load{run}r{r}u0")).await?;
+        let room: Value = owner
+            .post(format!("{base}/api/rooms/create"))
+            .json(&json!({ "name": format!("Load {run} {r}"), "is_private": false }))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let slug = room["slug"]
+            .as_str()
+            .ok_or_else(|| anyhow::anyhow!("room not created: {room}"))?
+            .to_owned();
+        let mut members = vec![owner];
+        for u in 1..users_per_room {
+            let c = user(&base, &format!("load{run}r{r}u{u}")).await?;
+            c.post(format!("{base}/api/rooms/join"))
+                .json(&json!({ "slug": slug }))
+                .send()
+                .await?;
+            members.push(c);
+        }
+        rooms.push((slug, members));
+    }
+
+    if let Some(n) = args.idle {
+        let (slug, members) = &rooms[0];
+        let before = args.server_pid.and_then(process_usage);
+        let mut sockets = Vec::with_capacity(n);
+        for i in 0..n {
+            sockets.push(
+                connect(
+                    &members[0],
+                    &base,
+                    slug,
+                    ((run as u64) << 20) | (i as u64 + 1),
+                )
+                .await?,
+            );
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let after = args.server_pid.and_then(process_usage);
+        println!("idle joined connections: {n}");
+        if let (Some((_, a)), Some((_, b))) = (before, after) {
+            println!(
+                "server RSS: {a} KiB before, {b} KiB with them: {:.2} KiB per connection",
+                (b as f64 - a as f64) / n as f64
+            );
+        }
+        drop(sockets);
+        return Ok(());
+    }
+
+    let stats = Arc::new(Mutex::new(Stats::default()));
+    let start_usage = args.server_pid.and_then(process_usage);
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(args.seconds);
+    let mut tasks = Vec::new();
+    let mut next_id = 1u64;
+    for (slug, members) in &rooms {
+        for member in members {
+            let ws = connect(member, &base, slug, ((run as u64) << 20) | next_id).await?;
+            next_id += 1;
+            let stats = stats.clone();
+            let (cursor_every, edit_every) = (
+                Duration::from_secs_f64(1.0 / args.cursor_hz),
+                Duration::from_secs_f64(1.0 / args.edit_hz),
+            );
+            tasks.push(tokio::spawn(async move {
+                let (mut tx, mut rx) = ws.split();
+                let mut local = Stats::default();
+                let mut sent_at: HashMap<u64, f64> = HashMap::new();
+                let mut cursor = tokio::time::interval(cursor_every);
+                let mut edit = tokio::time::interval(edit_every);
+                let id = ElementId::new_random();
+                let mut op = 0u64;
+                let drain_until = deadline + Duration::from_secs(2);
+                loop {
+                    let now = tokio::time::Instant::now();
+                    let sending = Instant::now() < deadline;
+                    tokio::select! {
+                        _ = cursor.tick(), if sending => {
+                            let m = json!({ "type": "cursor_update", "x": 1.0, "y": 2.0 });
+                            if tx.send(Message::text(m.to_string())).await.is_err() { break; }
+                            local.cursors_sent += 1;
+                        }
+                        _ = edit.tick(), if sending => {
+                            op += 1;
+                            let x = clock();
+                            let m = if op == 1 {
+                                let rect = Rect::from_corners(WorldPoint::new(x, 0.0), WorldPoint::new(x + 10.0, 10.0));
+                                let index = FracIndex::between(None, None).expect("first index");
+                                let Ok(e) = Element::new(id, Props::new(ElementKind::Rectangle, rect, index), 1, 0) else { break };
+                                json!({ "type": "draw", "client_op": op, "element": e })
+                            } else {
+                                json!({ "type": "edit_shape", "client_op": op, "id": id, "patch": { "x": x } })
+                            };
+                            sent_at.insert(op, x);
+                            if tx.send(Message::text(m.to_string())).await.is_err() { break; }
+                        }
+                        msg = rx.next() => {
+                            let Some(Ok(Message::Text(t))) = msg else { if msg.is_none() { break } else { continue } };
+                            local.messages += 1;
+                            let Ok(v) = serde_json::from_str::<Value>(&t) else { continue };
+                            match v["type"].as_str() {
+                                Some("cursor") => local.cursors_received += 1,
+                                Some("ack") => {
+                                    local.acks += 1;
+                                    if let Some(sent) = v["client_op"].as_u64().and_then(|n| sent_at.remove(&n)) {
+                                        local.ack_latencies.push(elapsed_ms(sent));
+                                    }
+                                }
+                                Some("ops") => {
+                                    for o in v["ops"].as_array().into_iter().flatten() {
+                                        local.ops_received += 1;
+                                        let x = o["op"]["patch"]["x"].as_f64().or_else(|| o["op"]["element"]["x"].as_f64());
+                                        if let Some(x) = x { local.latencies.push(elapsed_ms(x)); }
+                                    }
+                                }
+                                _ => {}
+                            }
+                        }
+                        () = tokio::time::sleep_until(now + Duration::from_millis(200)), if !sending => {
+                            if Instant::now() > drain_until { break; }
+                        }
+                    }
+                }
+                let mut s = stats.lock().unwrap_or_else(|p| p.into_inner());
+                s.latencies.extend(local.latencies);
+                s.ack_latencies.extend(local.ack_latencies);
+                s.ops_received += local.ops_received;
+                s.cursors_sent += local.cursors_sent;
+                s.cursors_received += local.cursors_received;
+                s.acks += local.acks;
+                s.messages += local.messages;
+            }));
+        }
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    let secs = args.seconds as f64;
+    let end_usage = args.server_pid.and_then(process_usage);
+    let mut s = Arc::try_unwrap(stats)
+        .map_err(|_| anyhow::anyhow!("stats still shared"))?
+        .into_inner()
+        .unwrap_or_default();
+    s.latencies.sort_by(f64::total_cmp);
+    s.ack_latencies.sort_by(f64::total_cmp);
+    let users = rooms.len() * args.users;
+    let expected_cursors = s.cursors_sent as f64 * (args.users as f64 - 1.0);
+    let expected_ops = s.acks as f64 * args.users as f64;
+    println!(
+        "rooms {} × users {} = {users} connections, {secs} s",
+        rooms.len(),
+        args.users
+    );
+    println!(
+        "delivered messages: {} ({:.0}/s)",
+        s.messages,
+        s.messages as f64 / secs
+    );
+    println!(
+        "shape change latency sender→receivers (ms): p50 {:.1} p95 {:.1} p99 {:.1} max {:.1}",
+        percentile(&s.latencies, 0.5),
+        percentile(&s.latencies, 0.95),
+        percentile(&s.latencies, 0.99),
+        s.latencies.last().copied().unwrap_or(f64::NAN)
+    );
+    println!(
+        "ack latency (durable) (ms): p50 {:.1} p95 {:.1} p99 {:.1}",
+        percentile(&s.ack_latencies, 0.5),
+        percentile(&s.ack_latencies, 0.95),
+        percentile(&s.ack_latencies, 0.99)
+    );
+    println!(
+        "cursor loss: {:.2} % ({} of {:.0} expected deliveries arrived)",
+        100.0 * (1.0 - s.cursors_received as f64 / expected_cursors.max(1.0)),
+        s.cursors_received,
+        expected_cursors
+    );
+    println!(
+        "acknowledged changes: {} ; undelivered change copies: {:.0}",
+        s.acks,
+        (expected_ops - s.ops_received as f64).max(0.0)
+    );
+    if let (Some((c0, _)), Some((c1, rss))) = (start_usage, end_usage) {
+        let cpu = c1 - c0;
+        println!(
+            "server CPU: {cpu:.2} s ({:.1} µs per delivered message); RSS {rss} KiB",
+            cpu * 1e6 / s.messages.max(1) as f64
+        );
+    }
+    Ok(())
+}
