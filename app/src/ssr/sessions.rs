@@ -29,41 +29,41 @@ fn expiry_ms(record: &Record) -> i64 {
     (record.expiry_date.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
-#[async_trait]
-impl SessionStore for SqlSessionStore {
-    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        // Ids are random 128-bit values; on the astronomically unlikely collision, draw again.
-        loop {
-            let data = serde_json::to_string(&record).map_err(backend)?;
-            let inserted = sqlx::query(
-                "INSERT INTO sessions (id, data, expiry) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(record.id.to_string())
-            .bind(data)
-            .bind(expiry_ms(record))
-            .execute(self.db.pool())
-            .await
-            .map_err(backend)?;
-            if inserted.rows_affected() == 1 {
-                return Ok(());
-            }
-            record.id = Id::default();
-        }
-    }
-
-    async fn save(&self, record: &Record) -> session_store::Result<()> {
+impl SqlSessionStore {
+    /// Inserts the record; on an id clash does `on_conflict` (an `ON CONFLICT (id) DO …` action).
+    /// Returns the rows written.
+    async fn write(&self, record: &Record, on_conflict: &str) -> session_store::Result<u64> {
         let data = serde_json::to_string(&record).map_err(backend)?;
-        sqlx::query(
-            "INSERT INTO sessions (id, data, expiry) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry = excluded.expiry",
-        )
+        let done = sqlx::query(&format!(
+            "INSERT INTO sessions (id, data, expiry) VALUES ($1, $2, $3) ON CONFLICT (id) DO {on_conflict}"
+        ))
         .bind(record.id.to_string())
         .bind(data)
         .bind(expiry_ms(record))
         .execute(self.db.pool())
         .await
         .map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+}
+
+#[async_trait]
+impl SessionStore for SqlSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        // Ids are random 128-bit values; on the astronomically unlikely collision, draw again.
+        while self.write(record, "NOTHING").await? != 1 {
+            record.id = Id::default();
+        }
         Ok(())
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        self.write(
+            record,
+            "UPDATE SET data = excluded.data, expiry = excluded.expiry",
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {

@@ -65,7 +65,11 @@ pub async fn ws_handler(
         return (StatusCode::SERVICE_UNAVAILABLE, "too many connections").into_response();
     };
     let (hub, db) = (state.hub.clone(), state.db.clone());
-    ws.max_message_size(HARD_FRAME_LIMIT)
+    // Small per-socket buffers: the defaults (128 KiB each way) cost far more than the messages
+    // need and dominate the memory of idle connections; reads grow as needed up to the limits.
+    ws.read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(HARD_FRAME_LIMIT)
         .max_frame_size(HARD_FRAME_LIMIT)
         .on_upgrade(move |socket| serve(socket, hub, db, user, slot))
 }
