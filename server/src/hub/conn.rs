@@ -8,7 +8,7 @@ use app::rooms::Role;
 use app::ssr::db::{Db, rooms, users};
 use app::ssr::identity::SESSION_USER_KEY;
 use app::ssr::tokens::Audience;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -92,7 +92,7 @@ async fn serve(
 ) {
     let conn = hub.next_conn_id();
     let (mut sink, mut stream) = socket.split();
-    let (tx, mut rx) = mpsc::channel::<ServerMessage>(hub.config().outbound_queue);
+    let (tx, mut rx) = mpsc::channel::<Utf8Bytes>(hub.config().outbound_queue);
     let last_seen = Arc::new(AtomicI64::new(now_ms()));
     let heartbeat = hub.config().heartbeat;
     let cancel = hub.cancelled();
@@ -105,9 +105,8 @@ async fn serve(
             loop {
                 tokio::select! {
                     msg = rx.recv() => match msg {
-                        Some(msg) => {
-                            let Ok(text) = serde_json::to_string(&msg) else { continue };
-                            if sink.send(Message::Text(text.into())).await.is_err() {
+                        Some(text) => {
+                            if sink.send(Message::Text(text)).await.is_err() {
                                 break;
                             }
                         }
@@ -145,7 +144,7 @@ async fn serve(
     let weak = local.as_ref().map(|t| t.downgrade()).expect("just created");
     let reply = |msg: ServerMessage| {
         if let Some(tx) = weak.upgrade() {
-            let _ = tx.try_send(msg);
+            let _ = tx.try_send(super::room::frame(&msg));
         }
     };
     let mut joined: Option<Joined> = None;

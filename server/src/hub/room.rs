@@ -12,6 +12,7 @@
 use super::store::{self, LogEntry};
 use app::rooms::Role;
 use app::ssr::db::{Db, DbError, now_ms};
+use axum::extract::ws::Utf8Bytes;
 use inkroom_core::ops::Op;
 use inkroom_core::protocol::{
     Activity, ChatMessage, ErrorCode, MAX_CHAT_CHARS, Participant, ServerMessage,
@@ -24,8 +25,14 @@ use tokio_util::sync::CancellationToken;
 
 /// Identifies one WebSocket connection.
 pub type ConnId = u64;
-/// A connection's outbound queue.
-pub type Outbound = mpsc::Sender<ServerMessage>;
+/// A connection's outbound queue of serialised frames. A broadcast is serialised once and the
+/// bytes shared by every recipient (cloning `Utf8Bytes` only bumps a reference count).
+pub type Outbound = mpsc::Sender<Utf8Bytes>;
+
+/// Serialises a message for the wire.
+pub fn frame(msg: &ServerMessage) -> Utf8Bytes {
+    serde_json::to_string(msg).unwrap_or_default().into()
+}
 
 /// Who a connection belongs to.
 #[derive(Clone, Debug)]
@@ -321,12 +328,24 @@ impl Room {
     /// Queues a message that must arrive; a connection whose queue is full is too slow and is
     /// closed (it reconnects and catches up with a delta) instead of slowing the room.
     fn send_reliable(conn: &Conn, msg: ServerMessage) -> bool {
-        conn.tx.try_send(msg).is_ok()
+        conn.tx.try_send(frame(&msg)).is_ok()
     }
 
     fn broadcast(&self, msg: ServerMessage) {
+        let f = frame(&msg);
         for c in self.conns.values() {
-            let _ = Self::send_reliable(c, msg.clone());
+            let _ = c.tx.try_send(f.clone());
+        }
+    }
+
+    /// Sends a disposable message (cursor, activity) to everyone but `from`; a full queue drops
+    /// it (the next one supersedes it) rather than queueing or closing.
+    fn relay(&self, from: ConnId, msg: ServerMessage) {
+        let f = frame(&msg);
+        for (id, other) in &self.conns {
+            if *id != from {
+                let _ = other.tx.try_send(f.clone());
+            }
         }
     }
 
@@ -482,13 +501,7 @@ impl Room {
                     x,
                     y,
                 };
-                for (id, other) in &self.conns {
-                    if *id != conn {
-                        // Cursors are disposable: a full queue drops this one (the next move
-                        // supersedes it) rather than queueing or closing.
-                        let _ = other.tx.try_send(msg.clone());
-                    }
-                }
+                self.relay(conn, msg);
             }
             Command::Activity { conn, activity } => {
                 let Some(c) = self.conns.get(&conn) else {
@@ -498,11 +511,7 @@ impl Room {
                     user_id: c.member.user_id.clone(),
                     activity,
                 };
-                for (id, other) in &self.conns {
-                    if *id != conn {
-                        let _ = other.tx.try_send(msg.clone());
-                    }
-                }
+                self.relay(conn, msg);
             }
             Command::Count { conn } => {
                 if let Some(c) = self.conns.get(&conn) {
