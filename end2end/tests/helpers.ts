@@ -36,10 +36,11 @@ export async function createRoomViaApi(
 /** Opens `path` and waits until the wasm has hydrated it (before that, forms post natively). */
 export async function open(page: Page, path: string) {
   await page.goto(path);
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  // The dev build's wasm is ~30 MB; compiling it in a fresh browser context can take seconds.
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 30_000 });
 }
 
 /** Waits until the board's wasm engine is attached to the canvas. */
 export async function waitForBoard(page: Page) {
-  await expect(page.locator('.board')).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('.board')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
 }
