@@ -273,7 +273,8 @@ pub fn router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=31536000, immutable"),
         ))
-        .service(ServeDir::new(pkg_dir));
+        // build-site writes .gz copies; serving them avoids compressing the bundle per request.
+        .service(ServeDir::new(pkg_dir).precompressed_gzip());
     let shell_state = state.clone();
     let error_state = state.clone();
     let server_state = state.server.clone();
