@@ -35,12 +35,17 @@ export async function createRoomViaApi(
 
 /** Opens `path` and waits until the wasm has hydrated it (before that, forms post natively). */
 export async function open(page: Page, path: string) {
+  // Surface browser-side failures (e.g. a hydration panic) in the test output.
+  page.on('pageerror', (e) => console.log(`[pageerror ${path}] ${e.message.slice(0, 500)}`));
+  page.on('console', (m) => m.type() === 'error' && console.log(`[console ${path}] ${m.text().slice(0, 500)}`));
   await page.goto(path);
-  // The dev build's wasm is ~30 MB; compiling it in a fresh browser context can take seconds.
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 30_000 });
+  // The dev build's wasm is ~30 MB; compiling it in a fresh browser context on a loaded 2-core
+  // machine can take many seconds (and an abandoned page's compile keeps running), so tests
+  // always let a page hydrate before leaving it.
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 60_000 });
 }
 
 /** Waits until the board's wasm engine is attached to the canvas. */
 export async function waitForBoard(page: Page) {
-  await expect(page.locator('.board')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
+  await expect(page.locator('.board')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
 }

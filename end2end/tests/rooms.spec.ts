@@ -28,7 +28,7 @@ test('sign up, create a private room, and a second person joins by code and pass
   const guestContext = await browser.newContext();
   const guest = await guestContext.newPage();
   await signUpViaApi(guest.request, 'Gus');
-  await guest.goto(roomUrl);
+  await open(guest, roomUrl);
   await expect(guest.getByRole('heading', { name: 'Room not found' })).toBeVisible();
 
   // A wrong password is refused with a clear message…
