@@ -6,6 +6,7 @@
 //! that queue, so a slow reader can never slow the room down. Protocol: `docs/protocol.md`.
 
 pub mod conn;
+pub mod journal;
 pub mod room;
 pub mod store;
 
@@ -48,6 +49,7 @@ impl Default for HubConfig {
 #[derive(Debug)]
 pub struct Hub {
     db: Db,
+    journal: journal::Journal,
     config: HubConfig,
     rooms: Mutex<HashMap<String, mpsc::Sender<Command>>>,
     next_conn: AtomicU64,
@@ -60,6 +62,7 @@ impl Hub {
     /// A hub storing rooms in `db`.
     pub fn new(db: Db, config: HubConfig) -> Arc<Self> {
         Arc::new(Self {
+            journal: journal::Journal::start(db.clone()),
             db,
             config,
             rooms: Mutex::new(HashMap::new()),
@@ -86,14 +89,15 @@ impl Hub {
             return tx.clone();
         }
         let (tx, rx) = mpsc::channel(4096);
-        let (db, id, config, cancel) = (
+        let (db, journal, id, config, cancel) = (
             self.db.clone(),
+            self.journal.clone(),
             room_id.to_owned(),
             self.config.room,
             self.cancel.child_token(),
         );
         self.tasks.spawn(async move {
-            if let Err(e) = room::run(id.clone(), db, config, rx, cancel).await {
+            if let Err(e) = room::run(id.clone(), db, journal, config, rx, cancel).await {
                 tracing::error!(room = %id, error = %e, "room stopped");
             }
         });

@@ -4,11 +4,13 @@
 //! [`Authority`] at once (so the next op validates against the latest state) and queued for the
 //! log. At most one write is in flight; everything accepted while it runs goes into the next
 //! transaction, so batches grow with load (group commit) while a lone op is written immediately.
-//! Only when a batch is committed are its ops acknowledged to their senders and broadcast, so an
+//! Writes go through the process-wide [`Journal`], which commits every room's waiting batch in
+//! one transaction. Only when a batch is committed are its ops acknowledged to their senders and broadcast, so an
 //! acknowledged change is always durable. If a write fails the room closes all its connections and
 //! stops; clients reconnect, the room reloads from the log, and clients re-send what was never
 //! acknowledged.
 
+use super::journal::Journal;
 use super::store::{self, LogEntry};
 use app::rooms::Role;
 use app::ssr::db::{Db, DbError, now_ms};
@@ -146,6 +148,7 @@ type Write = JoinHandle<Result<Vec<(LogEntry, ConnId)>, DbError>>;
 struct Room {
     id: String,
     db: Db,
+    journal: Journal,
     config: RoomConfig,
     authority: Authority,
     conns: HashMap<ConnId, Conn>,
@@ -187,6 +190,7 @@ fn participant(m: &Member) -> Participant {
 pub async fn run(
     id: String,
     db: Db,
+    journal: Journal,
     config: RoomConfig,
     rx: mpsc::Receiver<Command>,
     cancel: CancellationToken,
@@ -197,6 +201,7 @@ pub async fn run(
     let mut room = Room {
         id,
         db,
+        journal,
         config,
         authority,
         conns: HashMap::new(),
@@ -295,10 +300,10 @@ impl Room {
         if snapshot.is_some() {
             self.last_snapshot = last_seq;
         }
-        let (db, id) = (self.db.clone(), self.id.clone());
+        let (journal, id) = (self.journal.clone(), self.id.clone());
         self.in_flight = Some(tokio::spawn(async move {
             let entries: Vec<LogEntry> = batch.iter().map(|(e, _)| e.clone()).collect();
-            store::append(&db, &id, &entries, snapshot).await?;
+            journal.append(id, entries, snapshot).await?;
             Ok(batch)
         }));
     }
