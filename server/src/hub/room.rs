@@ -72,8 +72,8 @@ pub enum Command {
         conn: ConnId,
         /// The client's number for it.
         client_op: ClientOpId,
-        /// The op.
-        op: Op,
+        /// The op (boxed: an op carrying a whole element is far larger than other commands).
+        op: Box<Op>,
     },
     /// A cursor move.
     Cursor {
@@ -467,10 +467,10 @@ impl Room {
                     );
                     return;
                 }
-                match self.authority.submit(c.client, client_op, op, now_ms()) {
+                match self.authority.submit(c.client, client_op, *op, now_ms()) {
                     Ok(Submitted::Accepted(s)) => {
                         let entry = LogEntry {
-                            op: s,
+                            op: *s,
                             user_id: c.member.user_id.clone(),
                         };
                         self.unflushed.push((entry, conn));
