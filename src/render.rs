@@ -64,10 +64,11 @@ pub fn scene_commands(
         DrawCommand::Clear(BACKGROUND),
         DrawCommand::SetCamera(*camera),
     ];
+    // The spatial index finds what is on screen without scanning the whole board.
     out.extend(
         scene
-            .iter_live()
-            .filter(|e| e.bounds().intersects(&visible))
+            .query_rect(visible)
+            .into_iter()
             .filter_map(element_command),
     );
     if let Some(d) = preview {
