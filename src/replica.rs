@@ -114,6 +114,11 @@ impl Authority {
         &self.scene
     }
 
+    /// The scene, taking it out of the authority.
+    pub fn into_scene(self) -> Scene {
+        self.scene
+    }
+
     /// The number of the last accepted op.
     pub fn seq(&self) -> u64 {
         self.seq

@@ -103,6 +103,11 @@ pub enum Command {
         /// The text.
         text: String,
     },
+    /// A copy of the current scene (for export), answered on `reply`.
+    Scene {
+        /// Where to send it.
+        reply: tokio::sync::oneshot::Sender<inkroom_core::scene::Scene>,
+    },
     /// A chat-history request.
     ChatHistory {
         /// The connection.
@@ -524,6 +529,11 @@ impl Room {
                 }
             }
             Command::Chat { conn, text } => self.chat(conn, text).await,
+            Command::Scene { reply } => {
+                // Includes accepted ops still being written: they are applied, and will be
+                // durable or the room restarts and the export was of a state clients saw.
+                let _ = reply.send(self.authority.scene().clone());
+            }
             Command::ChatHistory {
                 conn,
                 before,
