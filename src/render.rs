@@ -185,24 +185,47 @@ pub fn scene_commands(
     out
 }
 
-/// The commands that paint the live elements of `scene` into an image that frames them all
-/// with `padding` world units around, at `scale` pixels per world unit. Returns the commands
-/// and the image size in pixels (at least 1 × 1; an empty scene gives a blank square).
-pub fn export_commands(scene: &Scene, scale: f64, padding: f64) -> (Vec<DrawCommand>, u32, u32) {
+/// Where an export looks and how large the image is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ExportFrame {
+    /// The camera: the frame's top-left corner at `scale` pixels per world unit.
+    pub camera: Camera,
+    /// Image width in pixels (at least 1).
+    pub width: u32,
+    /// Image height in pixels (at least 1).
+    pub height: u32,
+}
+
+/// The frame that shows every live element of `scene` with `padding` world units around, at
+/// `scale` pixels per world unit. An empty scene gives a blank square of twice the padding.
+/// Cheap (bounds only), so callers can refuse oversized images before drawing anything.
+pub fn export_frame(scene: &Scene, scale: f64, padding: f64) -> ExportFrame {
     let content = scene
         .iter_live()
         .map(Element::bounds)
         .reduce(|a, b| a.union(&b))
         .unwrap_or_else(|| Rect::from_corners(WorldPoint::ORIGIN, WorldPoint::ORIGIN));
     let frame = content.inflate(padding.max(0.0));
-    let camera = Camera {
-        origin: frame.min,
-        zoom: scale,
-    };
     let px = |v: f64| (v * scale).ceil().clamp(1.0, f64::from(u32::MAX)) as u32;
-    let (w, h) = (px(frame.width()), px(frame.height()));
-    let commands = scene_commands(scene, &camera, f64::from(w), f64::from(h), None);
-    (commands, w, h)
+    ExportFrame {
+        camera: Camera {
+            origin: frame.min,
+            zoom: scale,
+        },
+        width: px(frame.width()),
+        height: px(frame.height()),
+    }
+}
+
+/// The commands that paint `scene` into the image `frame` describes.
+pub fn export_commands(scene: &Scene, frame: &ExportFrame) -> Vec<DrawCommand> {
+    scene_commands(
+        scene,
+        &frame.camera,
+        f64::from(frame.width),
+        f64::from(frame.height),
+        None,
+    )
 }
 
 /// A tiny element as a square one screen pixel wide in its most visible colour (nothing if it
@@ -265,9 +288,11 @@ fn props_commands(p: &Props) -> Vec<DrawCommand> {
         }
         ElementKind::Line | ElementKind::Arrow => {
             let path = shape::outline(p);
-            // A line whose ends meet is a closed shape and is filled like one (Excalidraw does).
-            let closed = p.points.len() > 2 && p.points.first() == p.points.last();
-            let mut out = if closed { fills(p, &path) } else { Vec::new() };
+            let mut out = if shape::is_closed(p) {
+                fills(p, &path)
+            } else {
+                Vec::new()
+            };
             let heads = arrowheads(p, &path);
             out.push(DrawCommand::Path {
                 path,
@@ -689,11 +714,13 @@ mod tests {
         let mut scene = Scene::default();
         add(&mut scene, 1, 0.0);
         add(&mut scene, 2, 90.0);
-        let (cmds, w, h) = export_commands(&scene, 2.0, 10.0);
+        let frame = export_frame(&scene, 2.0, 10.0);
         // Content spans x -1..101 and y -1..11 (stroke included), plus 10 each side, times 2.
-        assert_eq!((w, h), (244, 64));
+        assert_eq!((frame.width, frame.height), (244, 64));
+        assert_eq!(frame.camera.origin, WorldPoint::new(-11.0, -11.0));
+        let cmds = export_commands(&scene, &frame);
         assert_eq!(paths(&cmds), 2, "{cmds:?}");
-        let (_, w, h) = export_commands(&Scene::default(), 1.0, 10.0);
-        assert_eq!((w, h), (20, 20));
+        let empty = export_frame(&Scene::default(), 1.0, 10.0);
+        assert_eq!((empty.width, empty.height), (20, 20));
     }
 }

@@ -271,6 +271,16 @@ pub fn is_filled(p: &Props) -> bool {
     p.fill_style != FillStyle::None && !p.background_color.is_transparent()
 }
 
+/// Whether a line's ends meet, making it a closed shape that is filled like one (Excalidraw's
+/// rule). Box shapes are always closed.
+pub fn is_closed(p: &Props) -> bool {
+    if p.kind.has_points() {
+        p.points.len() > 2 && p.points.first() == p.points.last()
+    } else {
+        p.kind.is_box()
+    }
+}
+
 /// Whether `at` touches the element, within `tolerance` world units: on its outline for every
 /// kind, anywhere inside for filled closed shapes and text (Excalidraw's rule: an unfilled
 /// rectangle is picked by its border only, so shapes behind it stay reachable).
@@ -287,10 +297,9 @@ pub fn hits(p: &Props, at: WorldPoint, tolerance: f64) -> bool {
             near_polyline(&pts, false, at, tolerance.max(0.0) + radius)
         }
         _ => {
-            let fill = is_filled(p);
+            let fill = is_filled(p) && is_closed(p);
             flatten(&outline(p)).iter().any(|(pts, closed)| {
-                near_polyline(pts, *closed, at, reach)
-                    || (fill && (*closed || p.kind.has_points()) && contains(pts, at))
+                near_polyline(pts, *closed, at, reach) || (fill && contains(pts, at))
             })
         }
     }
@@ -431,5 +440,24 @@ mod tests {
         .unwrap();
         assert!(hits(&p, WorldPoint::new(50.0, 2.0), 0.0));
         assert!(!hits(&p, WorldPoint::new(50.0, 30.0), 0.0));
+    }
+
+    #[test]
+    fn a_filled_line_is_clickable_inside_only_once_its_ends_meet() {
+        let open = [(0.0, 0.0), (100.0, 0.0), (50.0, 80.0)];
+        let pts: Vec<WorldPoint> = open.iter().map(|&(x, y)| WorldPoint::new(x, y)).collect();
+        let mut p = Props::through(
+            ElementKind::Line,
+            &pts,
+            FracIndex::between(None, None).unwrap(),
+        )
+        .unwrap();
+        p.background_color = Color::rgba(0, 0, 0, 255);
+        p.fill_style = FillStyle::Solid;
+        let inside = WorldPoint::new(50.0, 20.0);
+        assert!(!hits(&p, inside, 1.0));
+        let first = p.points[0];
+        p.points.push(first);
+        assert!(is_closed(&p) && hits(&p, inside, 1.0));
     }
 }

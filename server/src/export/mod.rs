@@ -18,7 +18,7 @@ use app::export::ssr::{ExportError, SceneExporter};
 use app::export::{ExportFormat, ExportedFile};
 use base64::Engine;
 use inkroom_core::element::Element;
-use inkroom_core::render::{DrawCommand, export_commands};
+use inkroom_core::render::{DrawCommand, export_commands, export_frame};
 use inkroom_core::scene::Scene;
 use serde::Serialize;
 use std::sync::Arc;
@@ -50,16 +50,18 @@ pub struct Rendered {
     pub size: Option<(u32, u32)>,
 }
 
-/// The drawing commands of the scene framed for export, refusing images over the size limits.
+/// The drawing commands of the scene framed for export. Images over the size limits are
+/// refused before anything is drawn.
 fn framed(scene: &Scene, scale: f64) -> Result<(Vec<DrawCommand>, u32, u32), ExportError> {
-    let (commands, width, height) = export_commands(scene, scale, PADDING);
+    let frame = export_frame(scene, scale, PADDING);
+    let (width, height) = (frame.width, frame.height);
     if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(ExportError::TooLarge {
             width: width.into(),
             height: height.into(),
         });
     }
-    Ok((commands, width, height))
+    Ok((export_commands(scene, &frame), width, height))
 }
 
 /// Renders `scene` as `format` at `scale` pixels per world unit. Synchronous and CPU-bound:
@@ -100,16 +102,25 @@ pub fn render(scene: &Scene, format: ExportFormat, scale: f64) -> Result<Rendere
     }
 }
 
+/// Renders allowed at once. Rendering is CPU-bound on the blocking pool; capping it keeps a burst
+/// of exports (or a client hammering the endpoint) from starving the rest of the server. Others
+/// wait their turn.
+pub const CONCURRENT_RENDERS: usize = 2;
+
 /// The export service: finds a room's current scene and renders it.
 #[derive(Debug, Clone)]
 pub struct RoomExporter {
     hub: Arc<Hub>,
+    renders: Arc<tokio::sync::Semaphore>,
 }
 
 impl RoomExporter {
     /// An exporter reading rooms through `hub`.
     pub fn new(hub: Arc<Hub>) -> Self {
-        Self { hub }
+        Self {
+            hub,
+            renders: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_RENDERS)),
+        }
     }
 }
 
@@ -123,6 +134,10 @@ impl SceneExporter for RoomExporter {
     ) -> Result<ExportedFile, ExportError> {
         let scene = self.hub.scene(room_id).await.map_err(|e| {
             tracing::error!(room = %room_id, error = %e, "loading a scene to export");
+            ExportError::Internal
+        })?;
+        let _permit = self.renders.acquire().await.map_err(|e| {
+            tracing::error!(error = %e, "export semaphore closed");
             ExportError::Internal
         })?;
         let span = tracing::Span::current();
