@@ -4,7 +4,7 @@ use crate::both_backends;
 use crate::helpers::{Backend, TestApp, TestUser, spawn_app};
 use crate::realtime::Ws;
 use base64::Engine;
-use inkroom_core::element::{Color, Element, ElementId, ElementKind, FillStyle, Props};
+use inkroom_core::element::{Color, Element, ElementId, ElementKind, FillStyle, MAX_POINTS, Props};
 use inkroom_core::geom::{Rect, WorldPoint};
 use inkroom_core::index::FracIndex;
 use serde_json::{Value, json};
@@ -12,6 +12,15 @@ use serde_json::{Value, json};
 fn element(props: Props) -> Value {
     let e = Element::new(ElementId::new_random(), props, 1, 0).expect("valid element");
     serde_json::to_value(e).expect("serialises")
+}
+
+/// How many pixels are not the white background.
+fn inked(image: &tiny_skia::Pixmap) -> usize {
+    image
+        .pixels()
+        .iter()
+        .filter(|p| (p.red(), p.green(), p.blue()) != (255, 255, 255))
+        .count()
 }
 
 /// Calls the export endpoint as `user`.
@@ -78,11 +87,7 @@ async fn a_drawn_board_exports_as_png_svg_and_json(backend: Backend) {
         (corner.red(), corner.green(), corner.blue()),
         (255, 255, 255)
     );
-    let ink = image
-        .pixels()
-        .iter()
-        .filter(|p| (p.red(), p.green(), p.blue()) != (255, 255, 255))
-        .count();
+    let ink = inked(&image);
     assert!(ink > 15_000, "only {ink} non-background pixels");
 
     let (status, svg) = export(&app, &ada, json!({ "slug": slug, "format": "svg" })).await;
@@ -134,7 +139,43 @@ async fn exports_check_their_arguments(backend: Backend) {
     app.stop().await;
 }
 
+async fn the_largest_stroke_travels_in_one_frame_and_exports(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.sign_up("Ada").await;
+    let room = app.create_room(&ada, "Ink", false, None).await;
+    let slug = room["slug"].as_str().expect("slug");
+    let mut ws = Ws::connect(&app, &ada).await;
+    ws.join(slug, 1, None).await;
+    // A 10,000-point spiral with pressures: the most points an element may have.
+    let points: Vec<WorldPoint> = (0..MAX_POINTS)
+        .map(|i| {
+            let a = i as f64 / 200.0;
+            WorldPoint::new(
+                300.0 + a.cos() * (5.0 + a * 4.0),
+                300.0 + a.sin() * (5.0 + a * 4.0),
+            )
+        })
+        .collect();
+    let mut props = Props::through(
+        ElementKind::Freedraw,
+        &points,
+        FracIndex::between(None, None).expect("index"),
+    )
+    .expect("points");
+    props.pressures = (0..MAX_POINTS).map(|i| (i % 100) as f32 / 100.0).collect();
+    ws.send(json!({ "type": "draw", "client_op": 1, "element": element(props) }))
+        .await;
+    assert_eq!(ws.recv_type("ack").await["seq"], 1);
+    let (status, body) = export(&app, &ada, json!({ "slug": slug, "format": "png" })).await;
+    assert_eq!(status, 200, "{body}");
+    let image = tiny_skia::Pixmap::decode_png(&decode(&body)).expect("a PNG");
+    let ink = inked(&image);
+    assert!(ink > 10_000, "only {ink} inked pixels");
+    app.stop().await;
+}
+
 both_backends!(
     a_drawn_board_exports_as_png_svg_and_json,
-    exports_check_their_arguments
+    exports_check_their_arguments,
+    the_largest_stroke_travels_in_one_frame_and_exports
 );
