@@ -8,6 +8,7 @@
 use ab_glyph::{Font, FontRef, GlyphId, OutlineCurve};
 use inkroom_core::camera::Camera;
 use inkroom_core::element::{Color, FontFamily, TextAlign};
+use inkroom_core::geom::WorldPoint;
 use inkroom_core::render::{self, DrawCommand, Painter, Stroke, TextBlock};
 use inkroom_core::shape::PathEl;
 use std::sync::LazyLock;
@@ -34,7 +35,7 @@ static FONTS: LazyLock<Option<(FontRef<'static>, FontRef<'static>)>> =
 pub fn render(commands: &[DrawCommand], width: u32, height: u32) -> Option<Vec<u8>> {
     let mut painter = SkiaPainter {
         pixmap: Pixmap::new(width, height)?,
-        camera: Transform::identity(),
+        camera: Camera::default(),
     };
     render::paint(commands, &mut painter);
     painter.pixmap.encode_png().ok()
@@ -42,8 +43,43 @@ pub fn render(commands: &[DrawCommand], width: u32, height: u32) -> Option<Vec<u
 
 struct SkiaPainter {
     pixmap: Pixmap,
-    /// World units to pixels.
-    camera: Transform,
+    /// World units to pixels. Applied in f64 before handing coordinates to tiny-skia, which
+    /// works in f32: a shape a million units from the origin would otherwise lose a sixteenth of
+    /// a unit, and at 10^8 whole units, to rounding before the camera moves it near zero.
+    camera: Camera,
+}
+
+impl SkiaPainter {
+    fn px(&self, p: WorldPoint) -> (f32, f32) {
+        let s = self.camera.world_to_screen(p);
+        (f(s.x), f(s.y))
+    }
+
+    fn len(&self, v: f64) -> f32 {
+        f(v * self.camera.zoom)
+    }
+
+    fn skia_path(&self, path: &[PathEl]) -> Option<tiny_skia::Path> {
+        let mut pb = PathBuilder::new();
+        for el in path {
+            match *el {
+                PathEl::MoveTo(p) => {
+                    let (x, y) = self.px(p);
+                    pb.move_to(x, y);
+                }
+                PathEl::LineTo(p) => {
+                    let (x, y) = self.px(p);
+                    pb.line_to(x, y);
+                }
+                PathEl::CubicTo(a, b, p) => {
+                    let ((ax, ay), (bx, by), (x, y)) = (self.px(a), self.px(b), self.px(p));
+                    pb.cubic_to(ax, ay, bx, by, x, y);
+                }
+                PathEl::Close => pb.close(),
+            }
+        }
+        pb.finish()
+    }
 }
 
 fn paint_of(color: Color, opacity: f64) -> Paint<'static> {
@@ -54,23 +90,9 @@ fn paint_of(color: Color, opacity: f64) -> Paint<'static> {
     paint
 }
 
-/// tiny-skia works in f32; world coordinates are f64 within ±1e9, which f32 holds (coarsely,
-/// but exports frame content near its own origin anyway).
+/// Pixel coordinates (small once the camera has applied) as tiny-skia's f32.
 fn f(v: f64) -> f32 {
     v as f32
-}
-
-fn skia_path(path: &[PathEl]) -> Option<tiny_skia::Path> {
-    let mut pb = PathBuilder::new();
-    for el in path {
-        match *el {
-            PathEl::MoveTo(p) => pb.move_to(f(p.x), f(p.y)),
-            PathEl::LineTo(p) => pb.line_to(f(p.x), f(p.y)),
-            PathEl::CubicTo(a, b, p) => pb.cubic_to(f(a.x), f(a.y), f(b.x), f(b.y), f(p.x), f(p.y)),
-            PathEl::Close => pb.close(),
-        }
-    }
-    pb.finish()
 }
 
 impl Painter for SkiaPainter {
@@ -81,15 +103,7 @@ impl Painter for SkiaPainter {
     }
 
     fn set_camera(&mut self, camera: &Camera) {
-        let k = f(camera.zoom);
-        self.camera = Transform::from_row(
-            k,
-            0.0,
-            0.0,
-            k,
-            f(-camera.origin.x * camera.zoom),
-            f(-camera.origin.y * camera.zoom),
-        );
+        self.camera = *camera;
     }
 
     fn path(
@@ -99,7 +113,7 @@ impl Painter for SkiaPainter {
         stroke: Option<&Stroke>,
         opacity: f64,
     ) {
-        let Some(skia) = skia_path(path) else {
+        let Some(skia) = self.skia_path(path) else {
             return;
         };
         if let Some(fill) = fill {
@@ -107,25 +121,25 @@ impl Painter for SkiaPainter {
                 &skia,
                 &paint_of(fill, opacity),
                 FillRule::Winding,
-                self.camera,
+                Transform::identity(),
                 None,
             );
         }
         if let Some(s) = stroke {
             let style = tiny_skia::Stroke {
-                width: f(s.width),
+                width: self.len(s.width),
                 line_cap: LineCap::Round,
                 line_join: LineJoin::Round,
                 dash: s
                     .dashes()
-                    .and_then(|[on, off]| StrokeDash::new(vec![f(on), f(off)], 0.0)),
+                    .and_then(|[on, off]| StrokeDash::new(vec![self.len(on), self.len(off)], 0.0)),
                 ..tiny_skia::Stroke::default()
             };
             self.pixmap.stroke_path(
                 &skia,
                 &paint_of(s.color, opacity),
                 &style,
-                self.camera,
+                Transform::identity(),
                 None,
             );
         }
@@ -160,12 +174,13 @@ impl Painter for SkiaPainter {
             };
             for (i, &glyph) in glyphs.iter().enumerate() {
                 if let Some(outline) = font.outline(glyph) {
-                    // Font units have y up; the world has y down.
+                    // Font units have y up; the world has y down. The block turns about its pivot.
                     let at = |p: ab_glyph::Point| {
-                        (
-                            f(pen + f64::from(p.x) * scale),
-                            f(line.anchor.y - f64::from(p.y) * scale),
+                        self.px(WorldPoint::new(
+                            pen + f64::from(p.x) * scale,
+                            line.anchor.y - f64::from(p.y) * scale,
                         )
+                        .rotate_about(t.pivot, t.angle))
                     };
                     let mut last: Option<ab_glyph::Point> = None;
                     for curve in &outline.curves {
@@ -201,13 +216,11 @@ impl Painter for SkiaPainter {
         let Some(path) = pb.finish() else {
             return;
         };
-        let rotation =
-            Transform::from_rotate_at(f(t.angle.0.to_degrees()), f(t.pivot.x), f(t.pivot.y));
         self.pixmap.fill_path(
             &path,
             &paint_of(t.color, t.opacity),
             FillRule::Winding,
-            self.camera.pre_concat(rotation),
+            Transform::identity(),
             None,
         );
     }

@@ -305,6 +305,28 @@ fn png_and_svg_have_the_same_size_and_json_lists_the_live_elements() {
 }
 
 #[test]
+fn a_board_far_from_the_origin_renders_like_one_near_it() {
+    let near = showcase();
+    let mut far = near.clone();
+    let ids: Vec<ElementId> = far.iter().map(|e| e.id).collect();
+    for id in ids {
+        far.mutate(id, 0, 0, |p| {
+            p.x += 1.0e8;
+            p.y -= 1.0e8;
+        })
+        .expect("still valid");
+    }
+    let decode = |scene: &Scene| {
+        let png = render(scene, ExportFormat::Png, 1.0).expect("renders");
+        tiny_skia::Pixmap::decode_png(&png.bytes).expect("decodes")
+    };
+    let (a, b) = (decode(&near), decode(&far));
+    assert_eq!((a.width(), a.height()), (b.width(), b.height()));
+    let allowed = (f64::from(a.width() * a.height()) * PIXEL_SHARE_TOLERANCE) as usize;
+    assert!(differing_pixels(&a, &b) <= allowed);
+}
+
+#[test]
 fn images_beyond_the_size_limit_are_refused_not_rendered() {
     let mut b = Builder {
         scene: Scene::default(),
