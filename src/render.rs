@@ -122,6 +122,37 @@ pub enum DrawCommand {
 }
 
 /// What a drawing back end implements; [`paint`] feeds it a command list.
+///
+/// # Examples
+/// A back end that only counts what it is asked to draw:
+/// ```
+/// use inkroom_core::camera::Camera;
+/// use inkroom_core::element::{Color, Element, ElementId, ElementKind, Props};
+/// use inkroom_core::geom::{Rect, WorldPoint};
+/// use inkroom_core::render::{Painter, Stroke, TextBlock, paint, scene_commands};
+/// use inkroom_core::scene::Scene;
+/// use inkroom_core::shape::PathEl;
+///
+/// #[derive(Default)]
+/// struct Counter { paths: usize }
+/// impl Painter for Counter {
+///     fn clear(&mut self, _: Color) {}
+///     fn set_camera(&mut self, _: &Camera) {}
+///     fn path(&mut self, _: &[PathEl], _: Option<Color>, _: Option<&Stroke>, _: f64) {
+///         self.paths += 1;
+///     }
+///     fn text(&mut self, _: &TextBlock) {}
+/// }
+///
+/// let mut scene = Scene::default();
+/// let r = Rect::from_corners(WorldPoint::new(10.0, 10.0), WorldPoint::new(60.0, 40.0));
+/// let props = Props::new(ElementKind::Ellipse, r, scene.next_index());
+/// scene.insert(Element::new(ElementId::from_u128(1), props, 0, 0).unwrap()).unwrap();
+///
+/// let mut counter = Counter::default();
+/// paint(&scene_commands(&scene, &Camera::default(), 800.0, 600.0, None), &mut counter);
+/// assert_eq!(counter.paths, 1); // the outline; it has no fill
+/// ```
 pub trait Painter {
     /// Fills the whole surface.
     fn clear(&mut self, color: Color);

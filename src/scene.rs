@@ -152,6 +152,22 @@ impl Scene {
     /// The live elements under `at`, topmost first. A shape counts when `at` is within
     /// `tolerance` world units of its outline, or inside it if it is filled (or is text); an
     /// unfilled shape is hit on its outline only, so what lies behind it stays reachable.
+    ///
+    /// # Examples
+    /// ```
+    /// use inkroom_core::element::{Element, ElementId, ElementKind, Props};
+    /// use inkroom_core::geom::{Rect, WorldPoint};
+    /// use inkroom_core::scene::Scene;
+    ///
+    /// let mut scene = Scene::default();
+    /// let frame = Rect::from_corners(WorldPoint::new(0.0, 0.0), WorldPoint::new(100.0, 50.0));
+    /// let props = Props::new(ElementKind::Rectangle, frame, scene.next_index());
+    /// scene.insert(Element::new(ElementId::from_u128(1), props, 0, 0).unwrap()).unwrap();
+    ///
+    /// // On the border: hit. In the middle of an unfilled rectangle: not.
+    /// assert_eq!(scene.hit_test(WorldPoint::new(100.0, 25.0), 2.0).len(), 1);
+    /// assert!(scene.hit_test(WorldPoint::new(50.0, 25.0), 2.0).is_empty());
+    /// ```
     pub fn hit_test(&self, at: WorldPoint, tolerance: f64) -> Vec<&Element> {
         if !at.is_finite() {
             return Vec::new();
