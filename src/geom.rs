@@ -27,6 +27,42 @@ pub struct ScreenPoint {
     pub y: f64,
 }
 
+/// A position relative to an element's own `(x, y)` corner, in world units and before the
+/// element's rotation: how lines, arrows and freehand strokes store their points (as Excalidraw
+/// does), so moving a stroke changes two numbers instead of ten thousand. Written as `[x, y]`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "[f64; 2]", into = "[f64; 2]")]
+pub struct LocalPoint {
+    /// Offset to the right of the element's `x`.
+    pub x: f64,
+    /// Offset below the element's `y`.
+    pub y: f64,
+}
+
+impl LocalPoint {
+    /// A local point at `(x, y)`.
+    pub const fn new(x: f64, y: f64) -> Self {
+        Self { x, y }
+    }
+
+    /// Whether both coordinates are finite.
+    pub fn is_finite(self) -> bool {
+        self.x.is_finite() && self.y.is_finite()
+    }
+}
+
+impl From<[f64; 2]> for LocalPoint {
+    fn from([x, y]: [f64; 2]) -> Self {
+        Self { x, y }
+    }
+}
+
+impl From<LocalPoint> for [f64; 2] {
+    fn from(p: LocalPoint) -> Self {
+        [p.x, p.y]
+    }
+}
+
 /// A displacement in world units.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Vec2 {
@@ -59,6 +95,16 @@ impl WorldPoint {
         self.x.is_finite() && self.y.is_finite()
     }
 
+    /// This point rotated by `angle` (clockwise on screen) about `center`.
+    pub fn rotate_about(self, center: WorldPoint, angle: Radians) -> WorldPoint {
+        if angle.0 == 0.0 {
+            return self;
+        }
+        let (s, c) = angle.0.sin_cos();
+        let (dx, dy) = (self.x - center.x, self.y - center.y);
+        WorldPoint::new(center.x + dx * c - dy * s, center.y + dx * s + dy * c)
+    }
+
     /// The vector from the origin to this point.
     pub const fn to_vec(self) -> Vec2 {
         Vec2 {
@@ -84,6 +130,22 @@ impl Vec2 {
     /// Euclidean length.
     pub fn length(self) -> f64 {
         self.x.hypot(self.y)
+    }
+
+    /// The dot product.
+    pub fn dot(self, other: Vec2) -> f64 {
+        self.x * other.x + self.y * other.y
+    }
+
+    /// This vector turned a quarter turn (clockwise on screen).
+    pub fn perp(self) -> Vec2 {
+        Vec2::new(-self.y, self.x)
+    }
+
+    /// The vector scaled to length 1, or `None` if it has no direction.
+    pub fn normalized(self) -> Option<Vec2> {
+        let len = self.length();
+        (len > 1e-12 && len.is_finite()).then(|| Vec2::new(self.x / len, self.y / len))
     }
 }
 
@@ -133,6 +195,13 @@ impl Mul<f64> for Vec2 {
     type Output = Vec2;
     fn mul(self, k: f64) -> Vec2 {
         Vec2::new(self.x * k, self.y * k)
+    }
+}
+
+impl Add for Vec2 {
+    type Output = Vec2;
+    fn add(self, v: Vec2) -> Vec2 {
+        Vec2::new(self.x + v.x, self.y + v.y)
     }
 }
 
@@ -207,6 +276,37 @@ impl Rect {
             min: WorldPoint::new(self.min.x.min(other.min.x), self.min.y.min(other.min.y)),
             max: WorldPoint::new(self.max.x.max(other.max.x), self.max.y.max(other.max.y)),
         }
+    }
+
+    /// The centre point.
+    pub fn center(&self) -> WorldPoint {
+        WorldPoint::new(
+            (self.min.x + self.max.x) / 2.0,
+            (self.min.y + self.max.y) / 2.0,
+        )
+    }
+
+    /// The rectangle grown by `d` on every side.
+    pub fn inflate(&self, d: f64) -> Rect {
+        Rect {
+            min: WorldPoint::new(self.min.x - d, self.min.y - d),
+            max: WorldPoint::new(self.max.x + d, self.max.y + d),
+        }
+    }
+
+    /// The smallest rectangle containing every point, or `None` for no points.
+    pub fn bounding(points: impl IntoIterator<Item = WorldPoint>) -> Option<Rect> {
+        let mut it = points.into_iter();
+        let first = it.next()?;
+        let mut r = Rect {
+            min: first,
+            max: first,
+        };
+        for p in it {
+            r.min = WorldPoint::new(r.min.x.min(p.x), r.min.y.min(p.y));
+            r.max = WorldPoint::new(r.max.x.max(p.x), r.max.y.max(p.y));
+        }
+        Some(r)
     }
 
     /// The bounding box of this rectangle rotated by `angle` about its centre.

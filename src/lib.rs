@@ -9,6 +9,7 @@
 //! - [`geom`]: world and screen points as distinct types, vectors, angles and rectangles.
 //! - [`camera`]: the pan/zoom transform between screen pixels and world units.
 //! - [`element`]: elements (shapes) and the only functions allowed to change them.
+//! - [`shape`]: each kind's outline, bounds and hit-testing; [`freehand`]: pressure-sensitive ink.
 //! - [`index`]: fractional z-order keys.
 //! - [`scene`]: an ordered collection of elements.
 //! - [`ops`]: changes as data (create, per-property patch, delete) and how they apply.
@@ -42,6 +43,7 @@
 pub mod camera;
 pub mod editor;
 pub mod element;
+pub mod freehand;
 pub mod geom;
 pub mod history;
 pub mod index;
@@ -50,6 +52,7 @@ pub mod protocol;
 pub mod render;
 pub mod replica;
 pub mod scene;
+pub mod shape;
 #[cfg(test)]
 mod testing;
 pub mod tool;

@@ -8,8 +8,11 @@
 //! Deletion is a tombstone property, so an edit that races a delete cannot resurrect the shape:
 //! only an explicit `is_deleted = false` (undo of the delete) brings it back.
 
-use crate::element::{Color, Element, ElementError, ElementId, FillStyle, Props, StrokeStyle};
-use crate::geom::Radians;
+use crate::element::{
+    Arrowhead, Binding, Color, Element, ElementError, ElementId, FillStyle, FontFamily, GroupId,
+    Link, Props, Roundness, StrokeStyle, TextAlign, VerticalAlign,
+};
+use crate::geom::{LocalPoint, Radians};
 use crate::index::FracIndex;
 use crate::scene::Scene;
 use serde::{Deserialize, Serialize};
@@ -18,10 +21,14 @@ macro_rules! patch_struct {
     ($( $(#[$doc:meta])* $field:ident : $ty:ty ),* $(,)?) => {
         /// A partial update of an element's [`Props`]: the fields that are `Some` are set, the
         /// rest are left alone. (The element's kind never changes after creation.)
+        ///
+        /// A field that is present is set, even to `null`: for nullable properties
+        /// (`containerId`, bindings, `link`) `{"link": null}` clears the link, while leaving the
+        /// field out leaves it alone.
         #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
         #[serde(rename_all = "camelCase", deny_unknown_fields)]
         pub struct Patch {
-            $( $(#[$doc])* #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>, )*
+            $( $(#[$doc])* #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>, )*
         }
 
         impl Patch {
@@ -65,6 +72,17 @@ macro_rules! patch_struct {
     };
 }
 
+/// Deserialises a field that is present as `Some`, whatever its value: with `#[serde(default)]`
+/// an absent field stays `None`, so `Some(None)` ("clear it") and `None` ("leave it") differ for
+/// nullable properties. (serde's own `Option` handling would read `null` as "absent".)
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 patch_struct! {
     /// Left edge.
     x: f64,
@@ -94,6 +112,38 @@ patch_struct! {
     index: FracIndex,
     /// Tombstone.
     is_deleted: bool,
+    /// Corner style.
+    roundness: Roundness,
+    /// Stroke points (relative to the corner).
+    points: Vec<LocalPoint>,
+    /// Pen pressures.
+    pressures: Vec<f32>,
+    /// Text.
+    text: String,
+    /// Typeface.
+    font_family: FontFamily,
+    /// Font size.
+    font_size: f64,
+    /// Horizontal text alignment.
+    text_align: TextAlign,
+    /// Vertical text alignment.
+    vertical_align: VerticalAlign,
+    /// Containing shape (`null` clears).
+    container_id: Option<ElementId>,
+    /// Start attachment (`null` clears).
+    start_binding: Option<Binding>,
+    /// End attachment (`null` clears).
+    end_binding: Option<Binding>,
+    /// Head at the first point.
+    start_arrowhead: Arrowhead,
+    /// Head at the last point.
+    end_arrowhead: Arrowhead,
+    /// Groups, innermost last.
+    group_ids: Vec<GroupId>,
+    /// Locked against pointer edits.
+    locked: bool,
+    /// Hyperlink (`null` clears).
+    link: Option<Link>,
 }
 
 /// One change to a scene.
@@ -444,5 +494,84 @@ mod tests {
         let mut c = a.clone();
         patch.apply_to(&mut c);
         assert_eq!(c, b);
+    }
+
+    #[test]
+    fn a_null_in_a_patch_clears_a_nullable_property_and_absence_leaves_it() {
+        let clear: Patch = serde_json::from_str(r#"{"link": null}"#).unwrap();
+        assert_eq!(clear.link, Some(None));
+        assert!(!clear.is_empty());
+        let untouched: Patch = serde_json::from_str(r#"{"x": 1}"#).unwrap();
+        assert_eq!(untouched.link, None);
+        assert!(
+            serde_json::from_str::<Patch>(r#"{"x": null}"#).is_err(),
+            "null is no number"
+        );
+        let mut s = Scene::default();
+        let mut e = element(1);
+        e.mutate(0, 0, |p| {
+            p.link = Some("https://example.com".parse().unwrap())
+        })
+        .unwrap();
+        s.insert(e).unwrap();
+        let id = ElementId::from_u128(1);
+        s.apply(
+            &Op::Update {
+                id,
+                patch: clear.clone(),
+            },
+            T,
+        )
+        .unwrap();
+        assert_eq!(s.get(id).unwrap().props().link, None);
+        assert_eq!(
+            serde_json::to_value(&clear).unwrap(),
+            serde_json::json!({ "link": null })
+        );
+    }
+
+    #[test]
+    fn concurrent_edits_of_points_and_style_both_survive() {
+        let pts = [
+            crate::geom::WorldPoint::new(0.0, 0.0),
+            crate::geom::WorldPoint::new(10.0, 10.0),
+        ];
+        let props = Props::through(
+            ElementKind::Arrow,
+            &pts,
+            FracIndex::between(None, None).unwrap(),
+        )
+        .unwrap();
+        let id = ElementId::from_u128(1);
+        let mut a = Scene::default();
+        a.insert(Element::new(id, props, 0, 0).unwrap()).unwrap();
+        let mut b = a.clone();
+        let bend = Op::Update {
+            id,
+            patch: Patch {
+                points: Some(vec![
+                    LocalPoint::new(0.0, 0.0),
+                    LocalPoint::new(5.0, 0.0),
+                    LocalPoint::new(10.0, 10.0),
+                ]),
+                ..Patch::default()
+            },
+        };
+        let head = Op::Update {
+            id,
+            patch: Patch {
+                start_arrowhead: Some(Arrowhead::Dot),
+                ..Patch::default()
+            },
+        };
+        for op in [&bend, &head] {
+            a.apply(op, T).unwrap();
+        }
+        for op in [&head, &bend] {
+            b.apply(op, T).unwrap();
+        }
+        assert_eq!(a.get(id).unwrap().props(), b.get(id).unwrap().props());
+        let p = a.get(id).unwrap().props();
+        assert_eq!((p.points.len(), p.start_arrowhead), (3, Arrowhead::Dot));
     }
 }

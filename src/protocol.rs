@@ -12,6 +12,10 @@ use crate::replica::{ClientId, ClientOpId, Sequenced};
 use serde::{Deserialize, Serialize};
 
 /// The largest frame a client may send, in bytes. Larger frames are refused unread.
+///
+/// 1 MiB holds the largest element the model accepts: a freehand stroke of
+/// [`crate::element::MAX_POINTS`] points with full-precision coordinates and pressures is about
+/// 0.6 MiB as JSON (`protocol::tests::the_largest_valid_stroke_fits_in_one_frame`).
 pub const MAX_FRAME_BYTES: usize = 1 << 20;
 /// The longest chat message, in characters.
 pub const MAX_CHAT_CHARS: usize = 2000;
@@ -406,5 +410,42 @@ mod tests {
             ))
         );
         assert_eq!(ClientMessage::GetParticipantCount {}.op(), None);
+    }
+
+    #[test]
+    fn the_largest_valid_stroke_fits_in_one_frame() {
+        use crate::element::{ElementKind, MAX_POINTS, Props};
+        use crate::geom::{LocalPoint, Rect, WorldPoint};
+        use crate::index::FracIndex;
+        // Coordinates and pressures whose shortest decimal forms are as long as they get.
+        let mut props = Props::new(
+            ElementKind::Freedraw,
+            Rect::from_corners(
+                WorldPoint::new(-987_654_321.123_456_7, -987_654_321.123_456_7),
+                WorldPoint::new(-87_654_321.123_456_7, -87_654_321.123_456_7),
+            ),
+            FracIndex::between(None, None).unwrap(),
+        );
+        props.points = (0..MAX_POINTS)
+            .map(|i| {
+                let v = -123_456_789.123_456_78 - i as f64 * 1.000_000_000_1;
+                LocalPoint::new(v, v / 3.0)
+            })
+            .collect();
+        props.pressures = (0..MAX_POINTS)
+            .map(|i| 0.123_456_78 + i as f32 * 1e-5)
+            .collect();
+        let element = Element::new(ElementId::from_u128(1), props, u32::MAX, i64::MAX).unwrap();
+        let frame = serde_json::to_string(&ClientMessage::Draw {
+            client_op: u64::MAX,
+            element,
+        })
+        .unwrap();
+        assert!(
+            frame.len() < MAX_FRAME_BYTES * 3 / 4,
+            "{} bytes: the frame limit no longer leaves headroom for the largest stroke",
+            frame.len()
+        );
+        assert!(ClientMessage::parse(&frame).is_ok());
     }
 }

@@ -59,8 +59,9 @@ pub struct Authority {
 /// The outcome of submitting an op to the [`Authority`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Submitted {
-    /// Applied and numbered: broadcast it (and acknowledge it to the sender).
-    Accepted(Sequenced),
+    /// Applied and numbered: broadcast it (and acknowledge it to the sender). Boxed: an op
+    /// carrying a whole element is a few hundred bytes, the other variant nothing.
+    Accepted(Box<Sequenced>),
     /// Already applied earlier (a re-send): acknowledge, broadcast nothing.
     Duplicate,
 }
@@ -113,6 +114,11 @@ impl Authority {
         &self.scene
     }
 
+    /// The scene, taking it out of the authority.
+    pub fn into_scene(self) -> Scene {
+        self.scene
+    }
+
     /// The number of the last accepted op.
     pub fn seq(&self) -> u64 {
         self.seq
@@ -144,13 +150,13 @@ impl Authority {
         self.scene.apply(&op, stamp)?;
         self.seq = seq;
         self.applied.insert(client, client_op);
-        Ok(Submitted::Accepted(Sequenced {
+        Ok(Submitted::Accepted(Box::new(Sequenced {
             seq,
             op,
             client,
             client_op,
             at_ms,
-        }))
+        })))
     }
 }
 
@@ -330,7 +336,7 @@ mod tests {
 
     fn send(server: &mut Authority, r: &Replica, client_op: ClientOpId, op: &Op) -> Sequenced {
         match server.submit(r.client(), client_op, op.clone(), 0).unwrap() {
-            Submitted::Accepted(s) => s,
+            Submitted::Accepted(s) => *s,
             Submitted::Duplicate => panic!("unexpected duplicate"),
         }
     }
@@ -574,7 +580,7 @@ mod tests {
             let mut fresh = 1000u128;
             let upload = |server: &mut Authority, replicas: &mut Vec<Replica>, inbox: &mut Vec<VecDeque<Sequenced>>, r: usize, n: ClientOpId, op: Op| {
                 match server.submit(replicas[r].client(), n, op, 0) {
-                    Ok(Submitted::Accepted(s)) => inbox.iter_mut().for_each(|q| q.push_back(s.clone())),
+                    Ok(Submitted::Accepted(s)) => inbox.iter_mut().for_each(|q| q.push_back((*s).clone())),
                     Ok(Submitted::Duplicate) => {}
                     Err(_) => replicas[r].rejected(n),
                 }

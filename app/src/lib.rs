@@ -10,6 +10,7 @@ pub mod assets;
 pub mod auth;
 pub mod canvas;
 pub mod error;
+pub mod export;
 pub mod pages;
 pub mod rooms;
 #[cfg(feature = "ssr")]

@@ -11,8 +11,10 @@
 //! - [`startup`]: builds the axum router, binds the listener, runs until a shutdown signal.
 //! - [`health`]: liveness and readiness probes.
 //! - [`hub`]: the real-time WebSocket hub (rooms' actors, event log, connections).
+//! - [`export`]: boards as PNG, SVG and JSON files, painted from the core's drawing commands.
 
 pub mod config;
+pub mod export;
 pub mod health;
 pub mod hub;
 pub mod limits;

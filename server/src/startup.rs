@@ -135,6 +135,7 @@ impl Application {
             server: ServerState {
                 db: db.clone(),
                 tokens,
+                exporter: std::sync::Arc::new(crate::export::RoomExporter::new(hub.clone())),
             },
             db,
             redis,

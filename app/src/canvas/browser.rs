@@ -8,12 +8,14 @@
 mod live;
 
 use super::LinkState;
+use inkroom_core::camera::Camera;
 use inkroom_core::editor::{Editor, Entropy, PointerButton, ToolKind};
-use inkroom_core::element::{ElementId, ElementKind, StrokeStyle};
+use inkroom_core::element::{Color, ElementId, TextAlign};
 use inkroom_core::geom::WorldPoint;
 use inkroom_core::geom::{ScreenPoint, ScreenVec};
 use inkroom_core::protocol::Participant;
-use inkroom_core::render::DrawCommand;
+use inkroom_core::render::{self, DrawCommand, Painter, Stroke, TextBlock};
+use inkroom_core::shape::PathEl;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::cell::RefCell;
@@ -480,74 +482,97 @@ fn paint_cursors(e: &Engine) {
     }
 }
 
-/// Paints drawing commands on a Canvas 2D context. `dpr` maps CSS pixels to device pixels.
-fn paint(ctx: &CanvasRenderingContext2d, commands: &[DrawCommand], dpr: f64, device: (f64, f64)) {
-    for cmd in commands {
-        match cmd {
-            DrawCommand::Clear(color) => {
-                let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
-                ctx.set_global_alpha(1.0);
-                ctx.set_fill_style_str(&color.to_string());
-                ctx.fill_rect(0.0, 0.0, device.0, device.1);
-            }
-            DrawCommand::SetCamera(cam) => {
-                let k = cam.zoom * dpr;
-                let _ = ctx.set_transform(k, 0.0, 0.0, k, -cam.origin.x * k, -cam.origin.y * k);
-            }
-            DrawCommand::Shape {
-                kind,
-                rect,
-                angle,
-                stroke,
-                fill,
-                opacity,
-            } => {
-                ctx.save();
-                ctx.set_global_alpha(*opacity);
-                let (cx, cy) = (
-                    (rect.min.x + rect.max.x) / 2.0,
-                    (rect.min.y + rect.max.y) / 2.0,
-                );
-                let (hw, hh) = (rect.width() / 2.0, rect.height() / 2.0);
-                let _ = ctx.translate(cx, cy);
-                let _ = ctx.rotate(angle.0);
-                ctx.begin_path();
-                match kind {
-                    ElementKind::Ellipse => {
-                        let _ = ctx.ellipse(0.0, 0.0, hw, hh, 0.0, 0.0, std::f64::consts::TAU);
-                    }
-                    ElementKind::Diamond => {
-                        ctx.move_to(0.0, -hh);
-                        ctx.line_to(hw, 0.0);
-                        ctx.line_to(0.0, hh);
-                        ctx.line_to(-hw, 0.0);
-                        ctx.close_path();
-                    }
-                    _ => ctx.rect(-hw, -hh, rect.width(), rect.height()),
-                }
-                if let Some(fill) = fill {
-                    ctx.set_fill_style_str(&fill.to_string());
-                    ctx.fill();
-                }
-                if let Some(s) = stroke {
-                    ctx.set_line_width(s.width);
-                    ctx.set_stroke_style_str(&s.color.to_string());
-                    let dash = match s.style {
-                        StrokeStyle::Solid => vec![],
-                        StrokeStyle::Dashed => vec![8.0, 8.0],
-                        StrokeStyle::Dotted => vec![1.5, 6.0],
-                    };
-                    let array = js_sys::Array::new();
-                    for d in dash {
-                        array.push(&JsValue::from_f64(d * s.width / 2.0));
-                    }
-                    let _ = ctx.set_line_dash(&array);
-                    ctx.set_line_join("round");
-                    ctx.set_line_cap("round");
-                    ctx.stroke();
-                }
-                ctx.restore();
+/// Paints drawing commands on a Canvas 2D context: the browser back end of the core renderer.
+struct CanvasPainter<'a> {
+    ctx: &'a CanvasRenderingContext2d,
+    /// Device pixels per CSS pixel.
+    dpr: f64,
+    /// The backing store's size in device pixels.
+    device: (f64, f64),
+}
+
+impl CanvasPainter<'_> {
+    fn trace(&self, path: &[PathEl]) {
+        let ctx = self.ctx;
+        ctx.begin_path();
+        for el in path {
+            match *el {
+                PathEl::MoveTo(p) => ctx.move_to(p.x, p.y),
+                PathEl::LineTo(p) => ctx.line_to(p.x, p.y),
+                PathEl::CubicTo(a, b, p) => ctx.bezier_curve_to(a.x, a.y, b.x, b.y, p.x, p.y),
+                PathEl::Close => ctx.close_path(),
             }
         }
     }
+}
+
+impl Painter for CanvasPainter<'_> {
+    fn clear(&mut self, color: Color) {
+        let ctx = self.ctx;
+        let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+        ctx.set_global_alpha(1.0);
+        ctx.set_fill_style_str(&color.to_string());
+        ctx.fill_rect(0.0, 0.0, self.device.0, self.device.1);
+    }
+
+    fn set_camera(&mut self, cam: &Camera) {
+        let k = cam.zoom * self.dpr;
+        let _ = self
+            .ctx
+            .set_transform(k, 0.0, 0.0, k, -cam.origin.x * k, -cam.origin.y * k);
+    }
+
+    fn path(
+        &mut self,
+        path: &[PathEl],
+        fill: Option<Color>,
+        stroke: Option<&Stroke>,
+        opacity: f64,
+    ) {
+        let ctx = self.ctx;
+        ctx.set_global_alpha(opacity);
+        self.trace(path);
+        if let Some(fill) = fill {
+            ctx.set_fill_style_str(&fill.to_string());
+            ctx.fill();
+        }
+        if let Some(s) = stroke {
+            ctx.set_line_width(s.width);
+            ctx.set_stroke_style_str(&s.color.to_string());
+            let dashes = js_sys::Array::new();
+            for d in s.dashes().into_iter().flatten() {
+                dashes.push(&JsValue::from_f64(d));
+            }
+            let _ = ctx.set_line_dash(&dashes);
+            ctx.set_line_join("round");
+            ctx.set_line_cap("round");
+            ctx.stroke();
+        }
+    }
+
+    fn text(&mut self, t: &TextBlock) {
+        let ctx = self.ctx;
+        ctx.save();
+        ctx.set_global_alpha(t.opacity);
+        let _ = ctx.translate(t.pivot.x, t.pivot.y);
+        let _ = ctx.rotate(t.angle.0);
+        let _ = ctx.translate(-t.pivot.x, -t.pivot.y);
+        ctx.set_font(&format!("{}px {}", t.size, t.family.css_stack()));
+        ctx.set_text_align(match t.align {
+            TextAlign::Left => "left",
+            TextAlign::Center => "center",
+            TextAlign::Right => "right",
+        });
+        ctx.set_text_baseline("alphabetic");
+        ctx.set_fill_style_str(&t.color.to_string());
+        for line in &t.lines {
+            let _ = ctx.fill_text(&line.text, line.anchor.x, line.anchor.y);
+        }
+        ctx.restore();
+    }
+}
+
+/// Paints drawing commands on a Canvas 2D context. `dpr` maps CSS pixels to device pixels.
+fn paint(ctx: &CanvasRenderingContext2d, commands: &[DrawCommand], dpr: f64, device: (f64, f64)) {
+    render::paint(commands, &mut CanvasPainter { ctx, dpr, device });
 }

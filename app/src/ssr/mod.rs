@@ -23,6 +23,9 @@ pub struct ServerState {
     pub db: Db,
     /// Bearer-token keys.
     pub tokens: TokenKeys,
+    /// Renders rooms' scenes into files (implemented in the server crate, which owns the room
+    /// actors and the rasteriser).
+    pub exporter: std::sync::Arc<dyn crate::export::ssr::SceneExporter>,
 }
 
 /// The server state for the running server function.

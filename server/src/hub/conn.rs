@@ -258,7 +258,7 @@ async fn serve(
                         Command::Op {
                             conn,
                             client_op,
-                            op,
+                            op: Box::new(op),
                         }
                     }
                     ClientMessage::CursorUpdate { x, y } => Command::Cursor { conn, x, y },

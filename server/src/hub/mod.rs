@@ -10,7 +10,7 @@ pub mod journal;
 pub mod room;
 pub mod store;
 
-use app::ssr::db::Db;
+use app::ssr::db::{Db, DbError};
 use room::{Command, RoomConfig};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -103,6 +103,29 @@ impl Hub {
         });
         rooms.insert(room_id.to_owned(), tx.clone());
         tx
+    }
+
+    /// The current scene of the room `room_id`: a copy from its actor if the room is live (so
+    /// it includes what was just accepted), otherwise loaded from the room's snapshot and log
+    /// without starting an actor (an export should not keep a room in memory).
+    pub async fn scene(&self, room_id: &str) -> Result<inkroom_core::scene::Scene, DbError> {
+        let live = {
+            let rooms = self
+                .rooms
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            rooms.get(room_id).filter(|tx| !tx.is_closed()).cloned()
+        };
+        if let Some(tx) = live {
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            if tx.send(Command::Scene { reply }).await.is_ok()
+                && let Ok(scene) = answer.await
+            {
+                return Ok(scene);
+            }
+            // The actor stopped meanwhile (idle or shutting down); it flushed its log first.
+        }
+        Ok(store::load(&self.db, room_id).await?.into_scene())
     }
 
     /// A connection slot, or `None` when the hub is full.

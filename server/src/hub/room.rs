@@ -74,8 +74,8 @@ pub enum Command {
         conn: ConnId,
         /// The client's number for it.
         client_op: ClientOpId,
-        /// The op.
-        op: Op,
+        /// The op (boxed: an op carrying a whole element is far larger than other commands).
+        op: Box<Op>,
     },
     /// A cursor move.
     Cursor {
@@ -104,6 +104,11 @@ pub enum Command {
         conn: ConnId,
         /// The text.
         text: String,
+    },
+    /// A copy of the current scene (for export), answered on `reply`.
+    Scene {
+        /// Where to send it.
+        reply: tokio::sync::oneshot::Sender<inkroom_core::scene::Scene>,
     },
     /// A chat-history request.
     ChatHistory {
@@ -472,10 +477,10 @@ impl Room {
                     );
                     return;
                 }
-                match self.authority.submit(c.client, client_op, op, now_ms()) {
+                match self.authority.submit(c.client, client_op, *op, now_ms()) {
                     Ok(Submitted::Accepted(s)) => {
                         let entry = LogEntry {
-                            op: s,
+                            op: *s,
                             user_id: c.member.user_id.clone(),
                         };
                         self.unflushed.push((entry, conn));
@@ -529,6 +534,11 @@ impl Room {
                 }
             }
             Command::Chat { conn, text } => self.chat(conn, text).await,
+            Command::Scene { reply } => {
+                // Includes accepted ops still being written: they are applied, and will be
+                // durable or the room restarts and the export was of a state clients saw.
+                let _ = reply.send(self.authority.scene().clone());
+            }
             Command::ChatHistory {
                 conn,
                 before,

@@ -252,6 +252,12 @@ fn table() -> Vec<Row> {
             body: private,
             expect: OWNER_ONLY,
         },
+        // Whoever may watch the room may export it.
+        Row {
+            path: "/api/rooms/export",
+            body: |f, _| json!({ "slug": f.private, "format": "json" }),
+            expect: MEMBERS,
+        },
         Row {
             path: "/api/rooms/share-links/revoke",
             body: |f, _| json!({ "slug": f.private, "token": f.viewer_link }),

@@ -9,6 +9,7 @@ mod helpers;
 mod access;
 mod auth;
 mod cli;
+mod export;
 mod health;
 mod pages;
 mod realtime;

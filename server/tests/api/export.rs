@@ -1,0 +1,181 @@
+//! Board export over HTTP: shapes drawn over the WebSocket come back as PNG, SVG and JSON.
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestApp, TestUser, spawn_app};
+use crate::realtime::Ws;
+use base64::Engine;
+use inkroom_core::element::{Color, Element, ElementId, ElementKind, FillStyle, MAX_POINTS, Props};
+use inkroom_core::geom::{Rect, WorldPoint};
+use inkroom_core::index::FracIndex;
+use serde_json::{Value, json};
+
+fn element(props: Props) -> Value {
+    let e = Element::new(ElementId::new_random(), props, 1, 0).expect("valid element");
+    serde_json::to_value(e).expect("serialises")
+}
+
+/// How many pixels are not the white background.
+fn inked(image: &tiny_skia::Pixmap) -> usize {
+    image
+        .pixels()
+        .iter()
+        .filter(|p| (p.red(), p.green(), p.blue()) != (255, 255, 255))
+        .count()
+}
+
+/// Calls the export endpoint as `user`.
+async fn export(app: &TestApp, user: &TestUser, args: Value) -> (u16, Value) {
+    app.call(&user.client, "/api/rooms/export", args).await
+}
+
+fn decode(body: &Value) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD
+        .decode(body["data_base64"].as_str().expect("data"))
+        .expect("base64")
+}
+
+async fn a_drawn_board_exports_as_png_svg_and_json(backend: Backend) {
+    // Arrange: a red filled rectangle at (10, 20), 100 × 50, and an arrow inside it.
+    let app = spawn_app(backend).await;
+    let ada = app.sign_up("Ada").await;
+    let room = app.create_room(&ada, "Export", false, None).await;
+    let slug = room["slug"].as_str().expect("slug").to_owned();
+    let mut ws = Ws::connect(&app, &ada).await;
+    ws.join(&slug, 1, None).await;
+    let index = FracIndex::between(None, None).expect("index");
+    let mut rect = Props::new(
+        ElementKind::Rectangle,
+        Rect::from_corners(WorldPoint::new(10.0, 20.0), WorldPoint::new(110.0, 70.0)),
+        index.clone(),
+    );
+    rect.background_color = Color::rgba(255, 0, 0, 255);
+    rect.fill_style = FillStyle::Solid;
+    let arrow = Props::through(
+        ElementKind::Arrow,
+        &[WorldPoint::new(40.0, 45.0), WorldPoint::new(80.0, 45.0)],
+        FracIndex::between(Some(&index), None).expect("index"),
+    )
+    .expect("points");
+    for (n, props) in [rect, arrow].into_iter().enumerate() {
+        ws.send(json!({ "type": "draw", "client_op": n + 1, "element": element(props) }))
+            .await;
+        ws.recv_type("ack").await;
+    }
+
+    // Act: export while the room is live.
+    let (status, png) = export(
+        &app,
+        &ada,
+        json!({ "slug": slug, "format": "png", "scale": 2 }),
+    )
+    .await;
+
+    // Assert: the frame is the rectangle's bounds (stroke included) plus 10 units each side.
+    assert_eq!(status, 200, "{png}");
+    assert_eq!(png["mime"], "image/png");
+    let image = tiny_skia::Pixmap::decode_png(&decode(&png)).expect("a PNG");
+    assert_eq!((image.width(), image.height()), (244, 144));
+    assert_eq!(
+        (png["width"].as_u64(), png["height"].as_u64()),
+        (Some(244), Some(144))
+    );
+    let pixel = |x: u32, y: u32| image.pixel(x, y).expect("inside").demultiply();
+    let inside = pixel(50, 100); // world (24, 59): filled, away from the border and the arrow
+    assert_eq!((inside.red(), inside.green(), inside.blue()), (255, 0, 0));
+    let corner = pixel(2, 2);
+    assert_eq!(
+        (corner.red(), corner.green(), corner.blue()),
+        (255, 255, 255)
+    );
+    let ink = inked(&image);
+    assert!(ink > 15_000, "only {ink} non-background pixels");
+
+    let (status, svg) = export(&app, &ada, json!({ "slug": slug, "format": "svg" })).await;
+    assert_eq!(status, 200, "{svg}");
+    let text = String::from_utf8(decode(&svg)).expect("UTF-8");
+    assert!(
+        text.starts_with("<svg") && text.contains("width=\"122\""),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("<path").count(),
+        4,
+        "fill, outline, shaft, head: {text}"
+    );
+
+    // The room goes idle when its last connection closes; the export then reads the log.
+    drop(ws);
+    let (status, doc) = export(&app, &ada, json!({ "slug": slug, "format": "json" })).await;
+    assert_eq!(status, 200, "{doc}");
+    let doc: Value = serde_json::from_slice(&decode(&doc)).expect("JSON");
+    assert_eq!(doc["type"], "inkroom");
+    let kinds: Vec<&str> = doc["elements"]
+        .as_array()
+        .expect("elements")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["rectangle", "arrow"]);
+    app.stop().await;
+}
+
+async fn exports_check_their_arguments(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.sign_up("Ada").await;
+    let room = app.create_room(&ada, "Args", false, None).await;
+    let slug = room["slug"].as_str().expect("slug");
+    let (status, body) = export(
+        &app,
+        &ada,
+        json!({ "slug": slug, "format": "png", "scale": 40 }),
+    )
+    .await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("scale")));
+    let (status, _) = export(&app, &ada, json!({ "slug": slug, "format": "gif" })).await;
+    assert_eq!(status, 400);
+    // An empty board is a small blank image, not an error.
+    let (status, body) = export(&app, &ada, json!({ "slug": slug, "format": "png" })).await;
+    assert_eq!((status, body["width"].as_u64()), (200, Some(20)));
+    app.stop().await;
+}
+
+async fn the_largest_stroke_travels_in_one_frame_and_exports(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.sign_up("Ada").await;
+    let room = app.create_room(&ada, "Ink", false, None).await;
+    let slug = room["slug"].as_str().expect("slug");
+    let mut ws = Ws::connect(&app, &ada).await;
+    ws.join(slug, 1, None).await;
+    // A 10,000-point spiral with pressures: the most points an element may have.
+    let points: Vec<WorldPoint> = (0..MAX_POINTS)
+        .map(|i| {
+            let a = i as f64 / 200.0;
+            WorldPoint::new(
+                300.0 + a.cos() * (5.0 + a * 4.0),
+                300.0 + a.sin() * (5.0 + a * 4.0),
+            )
+        })
+        .collect();
+    let mut props = Props::through(
+        ElementKind::Freedraw,
+        &points,
+        FracIndex::between(None, None).expect("index"),
+    )
+    .expect("points");
+    props.pressures = (0..MAX_POINTS).map(|i| (i % 100) as f32 / 100.0).collect();
+    ws.send(json!({ "type": "draw", "client_op": 1, "element": element(props) }))
+        .await;
+    assert_eq!(ws.recv_type("ack").await["seq"], 1);
+    let (status, body) = export(&app, &ada, json!({ "slug": slug, "format": "png" })).await;
+    assert_eq!(status, 200, "{body}");
+    let image = tiny_skia::Pixmap::decode_png(&decode(&body)).expect("a PNG");
+    let ink = inked(&image);
+    assert!(ink > 10_000, "only {ink} inked pixels");
+    app.stop().await;
+}
+
+both_backends!(
+    a_drawn_board_exports_as_png_svg_and_json,
+    exports_check_their_arguments,
+    the_largest_stroke_travels_in_one_frame_and_exports
+);
