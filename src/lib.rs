@@ -11,6 +11,7 @@
 //! - [`element`]: elements (shapes) and the only functions allowed to change them.
 //! - [`shape`]: each kind's outline, bounds and hit-testing; [`freehand`]: pressure-sensitive ink.
 //! - [`index`]: fractional z-order keys.
+//! - [`ink`]: pen strokes for the recognisers: normalisation, model inputs, clean-shape fitting.
 //! - [`scene`]: an ordered collection of elements.
 //! - [`ops`]: changes as data (create, per-property patch, delete) and how they apply.
 //! - [`replica`]: the server's ordering authority and clients' optimistic replicas.
@@ -47,6 +48,7 @@ pub mod freehand;
 pub mod geom;
 pub mod history;
 pub mod index;
+pub mod ink;
 pub mod ops;
 pub mod protocol;
 pub mod render;

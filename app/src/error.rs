@@ -56,6 +56,12 @@ pub enum AppError {
         /// What the decoder said.
         message: String,
     },
+    /// 503: a feature's backing service (e.g. a recognition model) is not available here.
+    #[error("{message}")]
+    Unavailable {
+        /// What is missing.
+        message: String,
+    },
     /// 500: something failed on the server; details are in the server log.
     #[error("something went wrong on our side; please try again")]
     Internal,
@@ -88,6 +94,7 @@ impl AppError {
             Self::Invalid { .. } => 422,
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
+            Self::Unavailable { .. } => 503,
         }
     }
 

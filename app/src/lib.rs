@@ -5,6 +5,7 @@
 //! running server functions), and with feature `hydrate` into the wasm bundle that makes the
 //! server-rendered page interactive. Anything touching the DOM is behind `hydrate`.
 
+pub mod ai;
 pub mod api;
 pub mod assets;
 pub mod auth;

@@ -29,6 +29,14 @@ pub struct Cli {
 pub enum Command {
     /// Serve the web app (the default).
     Serve(ServeArgs),
+    /// Train a recognition model from pen-stroke data (writes weights and a report).
+    Train(crate::ai::cli::TrainArgs),
+    /// Run the recognition models from the command line.
+    Ai {
+        /// What to run.
+        #[command(subcommand)]
+        command: crate::ai::cli::AiCommand,
+    },
 }
 
 /// Log output format.
@@ -47,6 +55,10 @@ pub struct ServeArgs {
     /// Address to listen on. Port 0 picks a free port.
     #[arg(long, env = "INKROOM_LISTEN", default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
+    /// Directory of the recognition models (`shapes.safetensors`, …); missing models only turn
+    /// their API off.
+    #[arg(long, env = "INKROOM_MODELS", default_value_os_t = crate::ai::default_models_dir())]
+    pub models_dir: PathBuf,
 
     /// Database URL: `sqlite://…` or `postgres://…`. Default: a SQLite file in the data directory.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
@@ -92,6 +104,7 @@ impl ServeArgs {
     pub fn for_tests(database_url: String) -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            models_dir: crate::ai::default_models_dir(),
             database_url: Some(database_url),
             data_dir: PathBuf::from("data"),
             redis_url: None,

@@ -12,7 +12,9 @@
 //! - [`health`]: liveness and readiness probes.
 //! - [`hub`]: the real-time WebSocket hub (rooms' actors, event log, connections).
 //! - [`export`]: boards as PNG, SVG and JSON files, painted from the core's drawing commands.
+//! - [`ai`]: the recognition models (shapes, handwriting): training, evaluation, inference.
 
+pub mod ai;
 pub mod config;
 pub mod export;
 pub mod health;

@@ -1,6 +1,7 @@
 //! The `inkroom` binary: parse the command line, then serve until stopped.
 
 use clap::Parser;
+use inkroom_server::ai::cli::AiCommand;
 use inkroom_server::config::{Cli, Command};
 use std::process::ExitCode;
 
@@ -9,6 +10,13 @@ fn main() -> ExitCode {
     let serve = match cli.command {
         Some(Command::Serve(args)) => args,
         None => cli.serve,
+        Some(Command::Train(args)) => return report(inkroom_server::ai::cli::train(&args)),
+        Some(Command::Ai {
+            command: AiCommand::Recognize(args),
+        }) => return report(inkroom_server::ai::cli::recognize(&args)),
+        Some(Command::Ai {
+            command: AiCommand::Baseline(args),
+        }) => return report(inkroom_server::ai::cli::baseline(&args)),
     };
     inkroom_server::telemetry::init(&serve.log, serve.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -41,4 +49,15 @@ fn main() -> ExitCode {
             }
         }
     })
+}
+
+/// Exit status of a one-shot command: errors as one line with their causes.
+fn report(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -18,7 +18,8 @@ use axum::http::{HeaderValue, header};
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
@@ -130,12 +131,14 @@ impl Application {
             .site_addr(args.listen)
             .build();
         let hub = crate::hub::Hub::new(db.clone(), crate::hub::HubConfig::default());
+        let recognizer = load_models(args.models_dir.clone()).await;
         let state = AppState {
             leptos_options,
             server: ServerState {
                 db: db.clone(),
                 tokens,
                 exporter: std::sync::Arc::new(crate::export::RoomExporter::new(hub.clone())),
+                recognizer,
             },
             db,
             redis,
@@ -315,4 +318,29 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Loads the recognition models on the blocking pool. A missing model is a warning, not a
+/// startup failure: the rest of the app works without it and its API answers 503.
+async fn load_models(dir: PathBuf) -> Arc<dyn app::ssr::Recognizer> {
+    let started = std::time::Instant::now();
+    let shown = dir.display().to_string();
+    let (models, errors) = tokio::task::spawn_blocking(move || crate::ai::Models::load(&dir))
+        .await
+        .unwrap_or_else(|_| {
+            (
+                crate::ai::Models {
+                    shapes: None,
+                    chars: None,
+                    words: None,
+                },
+                Vec::new(),
+            )
+        });
+    for e in errors {
+        tracing::warn!(error = format!("{e:#}"), "recognition model not loaded");
+    }
+    let service = crate::ai::ModelService(Arc::new(models));
+    tracing::info!(dir = %shown, models = ?service, ms = started.elapsed().as_millis() as u64, "recognition models loaded");
+    Arc::new(service)
 }

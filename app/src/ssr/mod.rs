@@ -13,7 +13,9 @@ pub mod tokens;
 
 use crate::error::AppError;
 use db::{Db, DbError};
+use inkroom_core::ink::{Ink, InkError, ShapeRecognition, TextRecognition};
 use leptos::prelude::*;
+use std::sync::Arc;
 use tokens::TokenKeys;
 
 /// What server functions need from the server, provided to each one as Leptos context.
@@ -26,6 +28,44 @@ pub struct ServerState {
     /// Renders rooms' scenes into files (implemented in the server crate, which owns the room
     /// actors and the rasteriser).
     pub exporter: std::sync::Arc<dyn crate::export::ssr::SceneExporter>,
+    /// The recognition models (implemented by the server crate, which owns candle).
+    pub recognizer: Arc<dyn Recognizer>,
+}
+
+/// Ink recognition as server functions see it. The models live in the server crate; this trait
+/// keeps candle out of the app crate (and out of the wasm bundle).
+pub trait Recognizer: Send + Sync + std::fmt::Debug {
+    /// Recognises a shape. Blocking (CPU-bound): call from the blocking pool.
+    fn shape(&self, ink: &Ink) -> Result<ShapeRecognition, RecognizerError>;
+    /// Reads handwriting. Blocking (CPU-bound): call from the blocking pool.
+    fn text(&self, ink: &Ink) -> Result<TextRecognition, RecognizerError>;
+}
+
+/// Why a [`Recognizer`] could not answer.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum RecognizerError {
+    /// The ink was refused (empty, too large, not finite).
+    #[error(transparent)]
+    Ink(#[from] InkError),
+    /// No model for this task is installed.
+    #[error("{0}")]
+    Unavailable(String),
+    /// The model failed; details are logged.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<RecognizerError> for AppError {
+    fn from(e: RecognizerError) -> Self {
+        match e {
+            RecognizerError::Ink(e) => AppError::invalid("strokes", e.to_string()),
+            RecognizerError::Unavailable(message) => AppError::Unavailable { message },
+            RecognizerError::Failed(message) => {
+                tracing::error!(%message, "recognition failed");
+                AppError::Internal
+            }
+        }
+    }
 }
 
 /// The server state for the running server function.

@@ -133,8 +133,23 @@ fn private(f: &Fixture, _: Caller) -> Value {
     json!({ "slug": f.private })
 }
 
+/// A small square, for the recognition endpoints.
+fn square(_: &Fixture, _: Caller) -> Value {
+    json!({ "strokes": [[[0, 0], [100, 0], [100, 100], [0, 100], [0, 0]]] })
+}
+
 fn table() -> Vec<Row> {
     vec![
+        Row {
+            path: "/api/ai/shape-recognition",
+            body: square,
+            expect: SIGNED_IN,
+        },
+        Row {
+            path: "/api/ai/handwriting-recognition",
+            body: square,
+            expect: SIGNED_IN,
+        },
         Row {
             path: "/api/auth/sign-up",
             body: |_, who| json!({ "email": format!("new-{who:?}-{}@example.com", rand_suffix()), "display_name": "New", "password": "long enough" }),

@@ -7,6 +7,7 @@
 mod helpers;
 
 mod access;
+mod ai;
 mod auth;
 mod cli;
 mod export;

@@ -1,0 +1,61 @@
+//! AI server functions: shape and handwriting recognition of ink sent by the canvas.
+//!
+//! Both take `{"strokes": [[[x, y], [x, y, t], …], …]}` (y down, any unit) and are open to any
+//! signed-in user: recognition reads nothing from storage, so the only thing to guard is the
+//! server's CPU: size limits ([`inkroom_core::ink::MAX_INK_POINTS`]), the work on the blocking
+//! pool, and at most [`MAX_CONCURRENT`] recognitions at once (more wait their turn).
+
+use crate::error::AppError;
+use inkroom_core::ink::{InkPoint, ShapeRecognition, TextRecognition};
+use leptos::prelude::*;
+
+/// Recognitions running at once, at most; a burst of requests queues instead of taking every
+/// core from the WebSocket hub.
+pub const MAX_CONCURRENT: usize = 4;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::error::AppError;
+    use crate::ssr::{Recognizer, RecognizerError, identity, state};
+    use inkroom_core::ink::{Ink, InkPoint};
+    use std::sync::Arc;
+
+    /// Checks who is asking, validates the ink and runs `f` on the blocking pool.
+    pub async fn run<T: Send + 'static>(
+        strokes: Vec<Vec<InkPoint>>,
+        f: impl FnOnce(&dyn Recognizer, &Ink) -> Result<T, RecognizerError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        identity::require_user().await?;
+        let ink = Ink::new(strokes);
+        ink.validate().map_err(RecognizerError::from)?;
+        let recognizer: Arc<dyn Recognizer> = state()?.recognizer;
+        static PERMITS: tokio::sync::Semaphore =
+            tokio::sync::Semaphore::const_new(super::MAX_CONCURRENT);
+        let _permit = PERMITS.acquire().await.map_err(|_| AppError::Internal)?;
+        tokio::task::spawn_blocking(move || f(recognizer.as_ref(), &ink))
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "recognition task failed");
+                AppError::Internal
+            })?
+            .map_err(AppError::from)
+    }
+}
+
+/// Recognises a hand-drawn shape: its class, confidence, alternatives and the clean shape
+/// fitted to the ink (`docs/api.md`).
+#[server(prefix = "/api", endpoint = "ai/shape-recognition", input = crate::api::JsonOrForm)]
+pub async fn recognize_shape(strokes: Vec<Vec<InkPoint>>) -> Result<ShapeRecognition, AppError> {
+    crate::ssr::api(ssr::run(strokes, |r, ink| r.shape(ink))).await
+}
+
+/// Reads handwriting (a character, word or short line): the text, its confidence, alternatives
+/// and the reading without the lexicon (`docs/api.md`).
+#[server(prefix = "/api", endpoint = "ai/handwriting-recognition", input = crate::api::JsonOrForm)]
+pub async fn recognize_handwriting(
+    strokes: Vec<Vec<InkPoint>>,
+) -> Result<TextRecognition, AppError> {
+    crate::ssr::api(ssr::run(strokes, |r, ink| r.text(ink))).await
+}
+
+crate::json_or_form!(RecognizeShape, RecognizeHandwriting);

@@ -1,0 +1,537 @@
+//! Word and line recognition: a temporal convolutional network over the pen trajectory with a
+//! CTC (connectionist temporal classification) output, best-path decoding for the unconstrained
+//! reading, and exact CTC scoring of lexicon words for the constrained one.
+//!
+//! Training uses the CTC loss through a surrogate: the forward–backward pass runs in plain Rust
+//! on the network's log-probabilities, giving each frame's posterior symbol occupancy γ; the
+//! loss `-Σ γ·log p` (γ held constant) has exactly the CTC gradient with respect to the
+//! log-probabilities, and candle back-propagates it through the network. That keeps the
+//! dynamic-programming loop out of the autograd graph, where it would cost thousands of tiny
+//! tensor ops per batch.
+
+use super::chars::CharModel;
+use super::data::{self, Sample};
+use super::model::{SeqConfig, SeqNet};
+use super::train::{Report, TrainOptions, cosine_lr, optimizer, progress, save, say};
+use super::{ModelMeta, RecognizeError};
+use anyhow::Context;
+use candle_core::{DType, Device, Tensor};
+use candle_nn::{Optimizer, VarBuilder, VarMap};
+use inkroom_core::ink::sequence::{self, FEATURES};
+use inkroom_core::ink::{Ink, Scored, TextRecognition};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+/// Symbols the word model writes (index + 1 is the output index; 0 is the CTC blank).
+pub const CHARSET: &str =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'\"-.,!?&:;()/\\";
+
+/// The shipped architecture.
+pub fn config() -> SeqConfig {
+    SeqConfig {
+        in_features: FEATURES,
+        width: 64,
+        blocks: 3,
+        kernel: 5,
+        symbols: CHARSET.chars().count() + 1,
+    }
+}
+
+fn encode(label: &str) -> Option<Vec<usize>> {
+    label
+        .chars()
+        .map(|c| CHARSET.chars().position(|a| a == c).map(|i| i + 1))
+        .collect()
+}
+
+fn decode(symbols: &[usize]) -> String {
+    symbols
+        .iter()
+        .filter_map(|&s| CHARSET.chars().nth(s.wrapping_sub(1)))
+        .collect()
+}
+
+fn logsumexp(a: f32, b: f32) -> f32 {
+    if a == f32::NEG_INFINITY {
+        return b;
+    }
+    if b == f32::NEG_INFINITY {
+        return a;
+    }
+    let m = a.max(b);
+    m + ((a - m).exp() + (b - m).exp()).ln()
+}
+
+/// CTC log-likelihood of `label` given per-frame log-probabilities `lp` (`t × symbols`), and,
+/// when `gamma` is given, the posterior occupancy of each (frame, symbol) written into it.
+/// Returns `-inf` when the label cannot fit in `t` frames.
+pub fn ctc(lp: &[f32], symbols: usize, label: &[usize], gamma: Option<&mut [f32]>) -> f32 {
+    let t_len = lp.len() / symbols;
+    let ext: Vec<usize> = std::iter::once(0)
+        .chain(label.iter().flat_map(|&c| [c, 0]))
+        .collect();
+    let s_len = ext.len();
+    let ninf = f32::NEG_INFINITY;
+    if t_len == 0 {
+        return ninf;
+    }
+    let y = |t: usize, s: usize| lp[t * symbols + ext[s]];
+    let can_skip = |s: usize| s >= 2 && ext[s] != 0 && ext[s] != ext[s - 2];
+    let mut alpha = vec![ninf; t_len * s_len];
+    alpha[0] = y(0, 0);
+    if s_len > 1 {
+        alpha[1] = y(0, 1);
+    }
+    for t in 1..t_len {
+        for s in 0..s_len {
+            let prev = &alpha[(t - 1) * s_len..t * s_len];
+            let mut a = prev[s];
+            if s >= 1 {
+                a = logsumexp(a, prev[s - 1]);
+            }
+            if can_skip(s) {
+                a = logsumexp(a, prev[s - 2]);
+            }
+            alpha[t * s_len + s] = if a == ninf { ninf } else { a + y(t, s) };
+        }
+    }
+    let last = (t_len - 1) * s_len;
+    let mut logp = alpha[last + s_len - 1];
+    if s_len > 1 {
+        logp = logsumexp(logp, alpha[last + s_len - 2]);
+    }
+    let Some(gamma) = gamma else {
+        return logp;
+    };
+    gamma.fill(0.0);
+    if logp == ninf {
+        return logp;
+    }
+    // β excludes the current frame's emission, so α·β is the mass of paths through (t, s).
+    let mut beta = vec![ninf; t_len * s_len];
+    beta[last + s_len - 1] = 0.0;
+    if s_len > 1 {
+        beta[last + s_len - 2] = 0.0;
+    }
+    for t in (0..t_len - 1).rev() {
+        for s in 0..s_len {
+            let next = (t + 1) * s_len;
+            let mut b = beta[next + s] + y(t + 1, s);
+            if s + 1 < s_len {
+                b = logsumexp(b, beta[next + s + 1] + y(t + 1, s + 1));
+            }
+            if s + 2 < s_len && can_skip(s + 2) {
+                b = logsumexp(b, beta[next + s + 2] + y(t + 1, s + 2));
+            }
+            beta[t * s_len + s] = b;
+        }
+    }
+    for t in 0..t_len {
+        for s in 0..s_len {
+            let v = alpha[t * s_len + s] + beta[t * s_len + s] - logp;
+            if v > -30.0 {
+                gamma[t * symbols + ext[s]] += v.exp();
+            }
+        }
+    }
+    logp
+}
+
+/// Best-path decoding: the most likely symbol per frame, repeats merged, blanks dropped.
+/// Returns the symbols and the mean per-frame log-probability of the path.
+fn best_path(lp: &[f32], symbols: usize) -> (Vec<usize>, f32) {
+    let mut out = Vec::new();
+    let mut prev = 0;
+    let mut score = 0.0;
+    let t_len = lp.len() / symbols;
+    for t in 0..t_len {
+        let row = &lp[t * symbols..(t + 1) * symbols];
+        let (k, v) = row
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, v)| (i, *v))
+            .unwrap_or((0, 0.0));
+        score += v;
+        if k != 0 && k != prev {
+            out.push(k);
+        }
+        prev = k;
+    }
+    (out, score / t_len.max(1) as f32)
+}
+
+/// The loaded word model and its lexicon.
+pub struct WordModel {
+    net: SeqNet,
+    lexicon: Vec<(String, Vec<usize>)>,
+}
+
+/// Lexicon words (one per line) shipped next to the word model.
+pub fn read_lexicon(dir: &Path) -> anyhow::Result<Vec<String>> {
+    let path = dir.join("lexicon.txt");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect())
+}
+
+impl WordModel {
+    /// Wraps a trained network and its lexicon.
+    pub fn new(net: SeqNet, lexicon: Vec<String>) -> Self {
+        let lexicon = lexicon
+            .into_iter()
+            .filter_map(|w| encode(&w).map(|e| (w, e)))
+            .collect();
+        Self { net, lexicon }
+    }
+
+    /// Per-frame log-probabilities (`frames × symbols`, flattened).
+    fn log_probs(&self, ink: &Ink) -> Option<Vec<f32>> {
+        let (f, len) = sequence::features(ink)?;
+        let x = Tensor::from_vec(f, (1, len, FEATURES), &Device::Cpu).ok()?;
+        let y = self.net.forward(&x, false).ok()?;
+        y.flatten_all().ok()?.to_vec1().ok()
+    }
+
+    /// Reads `ink`: the unconstrained best path, and the lexicon words ranked by their CTC
+    /// likelihood (top `k`, with confidences normalised among them).
+    pub fn read(&self, ink: &Ink, k: usize) -> Option<WordReading> {
+        let lp = self.log_probs(ink)?;
+        let symbols = self.net.config().symbols;
+        let frames = lp.len() / symbols;
+        let (path, path_score) = best_path(&lp, symbols);
+        let unconstrained = decode(&path);
+        let path_ll = ctc(&lp, symbols, &path, None);
+        let mut scored: Vec<(f32, &str)> = self
+            .lexicon
+            .par_iter()
+            .filter(|(_, e)| e.len() <= frames)
+            .map(|(w, e)| (ctc(&lp, symbols, e, None), w.as_str()))
+            .filter(|(s, _)| s.is_finite())
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored.truncate(k);
+        let top = scored.first().map_or(f32::NEG_INFINITY, |s| s.0);
+        let total: f32 = scored.iter().map(|s| (s.0 - top).exp()).sum();
+        let lexicon = scored
+            .iter()
+            .map(|(s, w)| Scored {
+                label: (*w).to_string(),
+                confidence: (s - top).exp() / total,
+            })
+            .collect();
+        Some(WordReading {
+            unconstrained,
+            path_confidence: path_score.exp(),
+            path_log_likelihood: path_ll,
+            lexicon,
+            lexicon_log_likelihood: top,
+        })
+    }
+}
+
+/// What the word model read.
+#[derive(Debug, Clone)]
+pub struct WordReading {
+    /// Best-path text.
+    pub unconstrained: String,
+    /// Geometric mean of the best path's per-frame probabilities.
+    pub path_confidence: f32,
+    /// CTC log-likelihood of the best-path text.
+    pub path_log_likelihood: f32,
+    /// Lexicon words, best first, confidences normalised among them.
+    pub lexicon: Vec<Scored<String>>,
+    /// CTC log-likelihood of the best lexicon word.
+    pub lexicon_log_likelihood: f32,
+}
+
+/// How much less likely (in nats) the best lexicon word may be than the unconstrained reading
+/// and still win: the lexicon corrects small slips, but a word clearly outside it is kept.
+const LEXICON_MARGIN: f32 = 6.0;
+
+/// Reads handwriting with whichever models are installed: one character is read by the
+/// character model (sharper on isolated glyphs), longer ink by the word model.
+pub fn read(
+    chars: Option<&CharModel>,
+    words: Option<&WordModel>,
+    ink: &Ink,
+) -> Result<TextRecognition, RecognizeError> {
+    let fail = |e: candle_core::Error| RecognizeError::Failed(e.to_string());
+    let reading = words.and_then(|w| w.read(ink, 5));
+    let single_char = reading
+        .as_ref()
+        .is_none_or(|r| r.unconstrained.chars().count() <= 1);
+    if single_char && let Some(cm) = chars {
+        let top = cm.top(ink, 5).map_err(fail)?;
+        let text = top[0].label.to_string();
+        return Ok(TextRecognition {
+            text: text.clone(),
+            confidence: top[0].confidence,
+            alternatives: top[1..]
+                .iter()
+                .map(|s| Scored {
+                    label: s.label.to_string(),
+                    confidence: s.confidence,
+                })
+                .collect(),
+            unconstrained: text,
+        });
+    }
+    let r = reading.ok_or(RecognizeError::Unavailable("handwriting"))?;
+    let use_lexicon =
+        !r.lexicon.is_empty() && r.lexicon_log_likelihood >= r.path_log_likelihood - LEXICON_MARGIN;
+    let (text, confidence, alternatives) = if use_lexicon {
+        let mut l = r.lexicon.clone();
+        let best = l.remove(0);
+        // Scale the lexicon's relative confidence by how sure the network is of its frames.
+        (best.label, best.confidence * r.path_confidence, l)
+    } else {
+        (
+            r.unconstrained.clone(),
+            r.path_confidence,
+            r.lexicon.clone(),
+        )
+    };
+    Ok(TextRecognition {
+        text,
+        confidence,
+        alternatives,
+        unconstrained: r.unconstrained,
+    })
+}
+
+/// Datasets `inkroom train words` reads.
+pub const TRAINING_SETS: [&str; 1] = ["unipen_6_words"];
+
+struct SeqExample {
+    x: Vec<f32>,
+    len: usize,
+    label: Vec<usize>,
+}
+
+fn examples(samples: &[Sample]) -> Vec<SeqExample> {
+    samples
+        .par_iter()
+        .filter_map(|s| {
+            let label = encode(&s.label)?;
+            let (x, len) = sequence::features(&s.ink)?;
+            // CTC needs at least one frame per symbol (more for doubled letters).
+            (SeqNet::output_len(len) >= 2 * label.len()).then_some(SeqExample { x, len, label })
+        })
+        .collect()
+}
+
+/// `inkroom train words`: trains the CTC word model and writes it with its lexicon (the
+/// training writers' vocabulary).
+pub fn train_words(data_dir: &Path, out: &Path, opts: &TrainOptions) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut all = Vec::new();
+    for name in TRAINING_SETS {
+        let mut s = data::read_dataset(data_dir, name)?;
+        s.retain(|x| !x.orientation_unknown);
+        all.extend(s);
+    }
+    let (train_s, val_s) = data::split_by_writer(all);
+    let mut lexicon: Vec<String> = train_s.iter().map(|s| s.label.clone()).collect();
+    lexicon.sort();
+    lexicon.dedup();
+    let train = examples(&train_s);
+    println!(
+        "words: {} training sequences ({} skipped), {} held-out samples, lexicon {} words",
+        train.len(),
+        train_s.len() - train.len(),
+        val_s.len(),
+        lexicon.len()
+    );
+    let cfg = config();
+    let varmap = VarMap::new();
+    let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
+    let net = SeqNet::new(&cfg, vb)?;
+    let mut opt = optimizer(&varmap, opts.lr)?;
+    // Batches of similar length waste little padding: sort by length, batch, shuffle batches.
+    let mut order: Vec<usize> = (0..train.len()).collect();
+    order.sort_by_key(|&i| train[i].len);
+    let mut batches: Vec<Vec<usize>> = order.chunks(opts.batch).map(<[usize]>::to_vec).collect();
+    let total = (batches.len() * opts.epochs) as u64;
+    let bar = progress(total);
+    let mut rng = StdRng::seed_from_u64(opts.seed);
+    let symbols = cfg.symbols;
+    let mut step = 0usize;
+    for epoch in 0..opts.epochs {
+        batches.shuffle(&mut rng);
+        let mut loss_sum = 0.0f64;
+        let mut counted = 0usize;
+        for batch in &batches {
+            let t_max = batch.iter().map(|&i| train[i].len).max().unwrap_or(1);
+            let mut x = vec![0f32; batch.len() * t_max * FEATURES];
+            for (b, &i) in batch.iter().enumerate() {
+                let e = &train[i];
+                x[b * t_max * FEATURES..b * t_max * FEATURES + e.len * FEATURES]
+                    .copy_from_slice(&e.x);
+            }
+            let x = Tensor::from_vec(x, (batch.len(), t_max, FEATURES), &Device::Cpu)?;
+            opt.set_learning_rate(cosine_lr(opts.lr, step, total));
+            let lp = net.forward(&x, true)?;
+            let frames = lp.dim(1)?;
+            let host: Vec<f32> = lp.flatten_all()?.to_vec1()?;
+            // Forward–backward per sequence on the host, in parallel.
+            let per: Vec<(Vec<f32>, f32)> = batch
+                .par_iter()
+                .enumerate()
+                .map(|(b, &i)| {
+                    let e = &train[i];
+                    let out_len = SeqNet::output_len(e.len);
+                    let rows = &host[b * frames * symbols..(b * frames + out_len) * symbols];
+                    let mut g = vec![0f32; frames * symbols];
+                    let ll = ctc(rows, symbols, &e.label, Some(&mut g[..out_len * symbols]));
+                    (g, ll)
+                })
+                .collect();
+            let mut gamma = Vec::with_capacity(batch.len() * frames * symbols);
+            for (g, ll) in &per {
+                gamma.extend_from_slice(g);
+                if ll.is_finite() {
+                    loss_sum -= f64::from(*ll);
+                    counted += 1;
+                }
+            }
+            let gamma = Tensor::from_vec(gamma, lp.shape(), &Device::Cpu)?;
+            let surrogate = (lp * gamma)?
+                .sum_all()?
+                .neg()?
+                .affine(1.0 / batch.len() as f64, 0.0)?;
+            opt.backward_step(&surrogate)?;
+            step += 1;
+            bar.inc(1);
+            if step.is_multiple_of(20) {
+                bar.set_message(format!(
+                    "epoch {} CTC loss {:.3}",
+                    epoch + 1,
+                    loss_sum / counted.max(1) as f64
+                ));
+            }
+        }
+        say(
+            &bar,
+            format!(
+                "epoch {}/{}: CTC loss {:.4}",
+                epoch + 1,
+                opts.epochs,
+                loss_sum / counted.max(1) as f64
+            ),
+        );
+    }
+    bar.finish_and_clear();
+    let model = WordModel::new(net, lexicon.clone());
+    let mut report = Report::default();
+    for (k, v) in evaluate(&model, &val_s, 2000) {
+        report.accuracy.insert(k, v);
+    }
+    report.counts.insert("train".into(), train.len());
+    report
+        .counts
+        .insert("held_out".into(), val_s.len().min(2000));
+    report.counts.insert("lexicon".into(), lexicon.len());
+    report.seconds = started.elapsed().as_secs_f64();
+    for (k, v) in &report.accuracy {
+        println!("{k}: {:.2} %", v * 100.0);
+    }
+    std::fs::create_dir_all(out)?;
+    std::fs::write(out.join("lexicon.txt"), lexicon.join("\n") + "\n")?;
+    save(out, "words", &varmap, &ModelMeta::words(cfg, opts, report))
+}
+
+/// Held-out word accuracy (first `limit` samples): with the lexicon, unconstrained, and how
+/// many of the words are in the lexicon at all (the ceiling of the lexicon reading).
+pub fn evaluate(model: &WordModel, samples: &[Sample], limit: usize) -> BTreeMap<String, f64> {
+    let lex: std::collections::HashSet<&str> =
+        model.lexicon.iter().map(|(w, _)| w.as_str()).collect();
+    let results: Vec<(bool, bool, bool)> = samples
+        .par_iter()
+        .take(limit)
+        .filter_map(|s| {
+            let r = read(None, Some(model), &s.ink).ok()?;
+            Some((
+                r.text == s.label,
+                r.unconstrained == s.label,
+                lex.contains(s.label.as_str()),
+            ))
+        })
+        .collect();
+    let n = results.len().max(1) as f64;
+    let count =
+        |f: fn(&(bool, bool, bool)) -> bool| results.iter().filter(|r| f(r)).count() as f64 / n;
+    BTreeMap::from([
+        ("words_with_lexicon".to_string(), count(|r| r.0)),
+        ("words_unconstrained".to_string(), count(|r| r.1)),
+        ("words_in_lexicon".to_string(), count(|r| r.2)),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uniform(t: usize, s: usize) -> Vec<f32> {
+        vec![-(s as f32).ln(); t * s]
+    }
+
+    #[test]
+    fn ctc_of_a_certain_path_is_zero_and_gradients_sum_to_one_per_frame() {
+        // Three symbols (blank, a, b); frames certain of "a", blank, "b".
+        let s = 3;
+        let mut lp = vec![-50.0f32; 3 * s];
+        lp[1] = 0.0;
+        lp[s] = 0.0;
+        lp[2 * s + 2] = 0.0;
+        let mut g = vec![0.0; 3 * s];
+        let ll = ctc(&lp, s, &[1, 2], Some(&mut g));
+        assert!(ll.abs() < 1e-3, "{ll}");
+        assert!(
+            (g[1] - 1.0).abs() < 1e-3
+                && (g[s] - 1.0).abs() < 1e-3
+                && (g[2 * s + 2] - 1.0).abs() < 1e-3
+        );
+        // Under uniform outputs every frame's occupancy still sums to one.
+        let lp = uniform(6, s);
+        let mut g = vec![0.0; 6 * s];
+        let ll = ctc(&lp, s, &[1, 1], Some(&mut g));
+        assert!(ll.is_finite());
+        for t in 0..6 {
+            let sum: f32 = g[t * s..(t + 1) * s].iter().sum();
+            assert!((sum - 1.0).abs() < 1e-3, "frame {t}: {sum}");
+        }
+        // "aa" needs a blank between: impossible in one frame.
+        assert_eq!(ctc(&uniform(1, s), s, &[1, 1], None), f32::NEG_INFINITY);
+    }
+
+    #[test]
+    fn ctc_counts_paths_like_brute_force() {
+        // Two frames, label "a": paths a-a, a-blank, blank-a → 3 of 9 equally likely.
+        let ll = ctc(&uniform(2, 3), 3, &[1], None);
+        assert!((ll - (3.0f32 / 9.0).ln()).abs() < 1e-5, "{ll}");
+    }
+
+    #[test]
+    fn best_path_merges_repeats_and_drops_blanks() {
+        let s = 3;
+        let frames = [1, 1, 0, 1, 2, 2];
+        let mut lp = vec![-9.0f32; frames.len() * s];
+        for (t, &k) in frames.iter().enumerate() {
+            lp[t * s + k] = 0.0;
+        }
+        assert_eq!(best_path(&lp, s).0, vec![1, 1, 2]);
+        assert_eq!(decode(&encode("Hi, 2").unwrap_or_default()), "");
+        assert_eq!(decode(&encode("Hi,2").unwrap()), "Hi,2");
+    }
+}
