@@ -404,8 +404,26 @@ both_backends!(
     every_message_type_is_authorised_by_role,
 );
 
+/// How the server is stopped in the middle of a burst of writes.
+#[derive(Clone, Copy, PartialEq)]
+enum Stop {
+    /// SIGKILL: no chance to flush anything.
+    Kill,
+    /// SIGTERM: a graceful shutdown, which must write everything it accepted.
+    Term,
+}
+
 #[tokio::test]
 async fn a_killed_server_keeps_every_acknowledged_change() {
+    stop_during_a_burst(Stop::Kill).await;
+}
+
+#[tokio::test]
+async fn a_graceful_shutdown_writes_everything_it_accepted() {
+    stop_during_a_burst(Stop::Term).await;
+}
+
+async fn stop_during_a_burst(stop: Stop) {
     use crate::helpers::{ServerProcess, TestDb, new_client};
     let db = TestDb::new(Backend::Sqlite).await;
     let server = ServerProcess::start(db.url()).await;
@@ -433,7 +451,7 @@ async fn a_killed_server_keeps_every_acknowledged_change() {
     let mut ws = Ws::connect_to(&server.base, &http).await;
     ws.join(&slug, 7, None).await;
 
-    // A burst of 400 shapes, sent without waiting; the server is killed after 100 acks.
+    // A burst of 400 shapes, sent without waiting; the server is stopped after 100 acks.
     let mut ids = Vec::new();
     for n in 1..=400u64 {
         let rect = rectangle(n as f64);
@@ -450,7 +468,11 @@ async fn a_killed_server_keeps_every_acknowledged_change() {
                 if v["type"] == "ack" {
                     acked.push(v["client_op"].as_u64().unwrap());
                     if acked.len() == 100 {
-                        drop(server.take()); // SIGKILL: no chance to flush anything
+                        let mut s = server.take().expect("stopped once");
+                        if stop == Stop::Term {
+                            s.terminate();
+                        }
+                        drop(s); // SIGKILL (a no-op after a clean exit)
                     }
                 }
             }
@@ -485,6 +507,15 @@ async fn a_killed_server_keeps_every_acknowledged_change() {
         assert!(present.contains(id), "acknowledged op {op} was lost");
     }
     assert!(state["seq"].as_u64().unwrap() >= acked.len() as u64);
+    if stop == Stop::Term {
+        // Everything the server sequenced was written: the ops present are exactly the first
+        // `seq` of the burst (ops arrive in order on one socket), with no gap.
+        let seq = state["seq"].as_u64().unwrap() as usize;
+        assert_eq!(present.len(), seq);
+        for (n, id) in ids.iter().enumerate().take(seq) {
+            assert!(present.contains(id.as_str().unwrap()), "accepted op {} missing", n + 1);
+        }
+    }
 }
 
 #[tokio::test]
