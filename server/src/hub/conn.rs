@@ -67,12 +67,20 @@ pub async fn ws_handler(
     let (hub, db) = (state.hub.clone(), state.db.clone());
     // Small per-socket buffers: the defaults (128 KiB each way) cost far more than the messages
     // need and dominate the memory of idle connections; reads grow as needed up to the limits.
+    // Writes collect up to WRITE_BATCH_BYTES of queued frames before one system call.
     ws.read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
+        .write_buffer_size(WRITE_BATCH_BYTES)
         .max_message_size(HARD_FRAME_LIMIT)
         .max_frame_size(HARD_FRAME_LIMIT)
         .on_upgrade(move |socket| serve(socket, hub, db, user, slot))
 }
+
+/// Bytes of frames gathered before a write to the socket (flushes happen sooner when the
+/// queue is empty).
+const WRITE_BATCH_BYTES: usize = 8 * 1024;
+
+/// Frames written per flush at most, so one busy connection cannot monopolise its task.
+const MAX_FRAMES_PER_FLUSH: usize = 64;
 
 struct Joined {
     room: tokio::sync::mpsc::Sender<Command>,
@@ -106,7 +114,16 @@ async fn serve(
                 tokio::select! {
                     msg = rx.recv() => match msg {
                         Some(text) => {
-                            if sink.send(Message::Text(text)).await.is_err() {
+                            // Under load several frames are queued: write them all, then flush
+                            // once, instead of one system call (and wake-up) per frame.
+                            let mut ok = sink.feed(Message::Text(text)).await.is_ok();
+                            let mut batched = 1;
+                            while ok && batched < MAX_FRAMES_PER_FLUSH {
+                                let Ok(more) = rx.try_recv() else { break };
+                                ok = sink.feed(Message::Text(more)).await.is_ok();
+                                batched += 1;
+                            }
+                            if !ok || sink.flush().await.is_err() {
                                 break;
                             }
                         }
