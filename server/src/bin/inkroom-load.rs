@@ -343,8 +343,9 @@ async fn main() -> anyhow::Result<()> {
         expected_cursors
     );
     println!(
-        "acknowledged changes: {} ; undelivered change copies: {:.0}",
+        "acknowledged (durable) changes: {} ({:.0}/s); undelivered change copies: {:.0}",
         s.acks,
+        s.acks as f64 / secs,
         (expected_ops - s.ops_received as f64).max(0.0)
     );
     if let (Some((c0, _)), Some((c1, rss))) = (start_usage, end_usage) {

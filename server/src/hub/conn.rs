@@ -68,7 +68,7 @@ pub async fn ws_handler(
     // Small per-socket buffers: the defaults (128 KiB each way) cost far more than the messages
     // need and dominate the memory of idle connections; reads grow as needed up to the limits.
     // Writes collect up to WRITE_BATCH_BYTES of queued frames before one system call.
-    ws.read_buffer_size(4 * 1024)
+    ws.read_buffer_size(1024)
         .write_buffer_size(WRITE_BATCH_BYTES)
         .max_message_size(HARD_FRAME_LIMIT)
         .max_frame_size(HARD_FRAME_LIMIT)
