@@ -1,20 +1,36 @@
 //! The editor: the canvas engine's state and input handling, independent of any browser.
 //!
 //! The browser layer translates DOM events into calls on [`Editor`] and paints
-//! [`Editor::draw_commands`]; everything in between (tool state machines, camera maths, the scene)
-//! lives here and is tested natively.
+//! [`Editor::draw_commands`]; everything in between (tool state machines, the selection, keyboard
+//! commands, camera maths, the scene, undo) lives here and is tested natively.
+//!
+//! Every change the user makes, whatever produced it (a tool gesture, a keyboard command, the
+//! style panel, a recognised shape replacing ink), goes through [`Editor::act`]: its ops are
+//! recorded as **one** undo entry, applied to the local replica at once, and queued in the outbox
+//! for the server. A change touching many elements (moving a selection, erasing a stroke's worth
+//! of shapes, replacing ink with a shape) is therefore undone in one step, and no path can skip
+//! sync or history.
 
 use crate::camera::Camera;
-use crate::element::ElementId;
-use crate::element::ElementKind;
-use crate::geom::{ScreenPoint, ScreenVec};
-use crate::history::History;
-use crate::ops::{Op, Stamp};
+use crate::element::{Color, Element, ElementId, ElementKind, MAX_TEXT_CHARS, Props};
+use crate::geom::{Rect, ScreenPoint, ScreenVec, Vec2, WorldPoint};
+use crate::history::{ActionId, History, Reverted};
+use crate::index::FracIndex;
+use crate::ink::fit::CleanShape;
+use crate::ops::{Op, Patch, Stamp};
 use crate::render::{DrawCommand, scene_commands};
 use crate::replica::{ClientOpId, Replica, Sequenced};
 use crate::scene::Scene;
-use crate::tool::{BoxTool, ShapeDraft, ToolOutcome};
-use serde::{Deserialize, Serialize};
+use crate::tool::select::{Overlay, selected_props};
+use crate::tool::transform::Frame;
+use crate::tool::{
+    BoxTool, Cursor, Edit, EraserTool, FreedrawTool, LinearTool, Modifiers, PointerInput, Preview,
+    SelectTool, Selection, Style, TextEdit, TextTool, Tool, ToolContext, ToolOutcome, convert,
+    selectable,
+};
+use std::borrow::Cow;
+
+pub use crate::tool::ToolKind;
 
 /// Where ids, nonces and time come from. The core has no clock or random source of its own.
 pub trait Entropy {
@@ -24,45 +40,6 @@ pub trait Entropy {
     fn nonce(&mut self) -> u32;
     /// Milliseconds since the Unix epoch.
     fn now_ms(&mut self) -> i64;
-}
-
-/// The tools a user can pick.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ToolKind {
-    /// Pan the canvas by dragging.
-    Hand,
-    /// Draw rectangles.
-    #[default]
-    Rectangle,
-    /// Draw diamonds.
-    Diamond,
-    /// Draw ellipses.
-    Ellipse,
-}
-
-impl ToolKind {
-    /// Every tool, in toolbar order.
-    pub const ALL: [ToolKind; 4] = [Self::Hand, Self::Rectangle, Self::Diamond, Self::Ellipse];
-
-    /// A short human name.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Hand => "Hand",
-            Self::Rectangle => "Rectangle",
-            Self::Diamond => "Diamond",
-            Self::Ellipse => "Ellipse",
-        }
-    }
-
-    fn shape(self) -> Option<ElementKind> {
-        match self {
-            Self::Hand => None,
-            Self::Rectangle => Some(ElementKind::Rectangle),
-            Self::Diamond => Some(ElementKind::Diamond),
-            Self::Ellipse => Some(ElementKind::Ellipse),
-        }
-    }
 }
 
 /// Which pointer button an event concerns.
@@ -76,14 +53,212 @@ pub enum PointerButton {
     Other,
 }
 
-#[derive(Clone, Debug, Default)]
-enum Gesture {
+/// A pointer event in screen coordinates.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Pointer {
+    /// Where, in CSS pixels from the canvas's top-left corner.
+    pub at: ScreenPoint,
+    /// Pen pressure (0–1) when the device measures it (pens only; browsers report a constant
+    /// for mice, which would flatten the simulated pressure).
+    pub pressure: Option<f32>,
+    /// Keys held.
+    pub modifiers: Modifiers,
+}
+
+impl From<ScreenPoint> for Pointer {
+    fn from(at: ScreenPoint) -> Self {
+        Self {
+            at,
+            pressure: None,
+            modifiers: Modifiers::default(),
+        }
+    }
+}
+
+/// What the user may do with the board.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Access {
+    /// Draw and edit.
     #[default]
-    None,
-    Panning {
-        last: ScreenPoint,
-    },
-    Drawing(BoxTool),
+    Edit,
+    /// Only look: pan and zoom (the server would refuse edits anyway).
+    View,
+}
+
+/// What a keyboard shortcut does. Hosts map keys with [`Command::from_key`] and run them with
+/// [`Editor::run`], so the shortcuts are the same everywhere and tested here.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Command {
+    /// Pick a tool.
+    Tool(ToolKind),
+    /// Delete the selection.
+    Delete,
+    /// Select every element.
+    SelectAll,
+    /// Copy the selection, slightly offset, and select the copies.
+    Duplicate,
+    /// Move the selection by this many world units.
+    Nudge(Vec2),
+    /// Abandon the gesture in progress, or else clear the selection.
+    Escape,
+    /// Undo the last own change.
+    Undo,
+    /// Redo the last undone change.
+    Redo,
+}
+
+/// How far the arrow keys move the selection, world units (with shift: [`NUDGE_FAR`]).
+pub const NUDGE: f64 = 1.0;
+/// How far shift + arrow moves the selection.
+pub const NUDGE_FAR: f64 = 10.0;
+/// How far duplicates are offset from their originals (Excalidraw's 10).
+pub const DUPLICATE_OFFSET: f64 = 10.0;
+
+/// The shortcuts other than tool keys ([`ToolKind::shortcuts`]), for the help dialog.
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("Delete / Backspace", "Delete the selection"),
+    ("Ctrl + A", "Select everything"),
+    ("Ctrl + D", "Duplicate the selection"),
+    ("Arrow keys", "Nudge the selection (Shift: 10×)"),
+    ("Shift + click", "Add to or remove from the selection"),
+    ("Shift while drawing", "Square boxes, 15° lines"),
+    ("Shift while resizing", "Keep proportions"),
+    ("Alt while resizing", "Resize from the centre"),
+    ("Escape", "Cancel, or clear the selection"),
+    ("Ctrl + Z", "Undo"),
+    ("Ctrl + Shift + Z / Ctrl + Y", "Redo"),
+    ("Ctrl + wheel / pinch", "Zoom"),
+    ("Wheel, middle button, Hand", "Pan"),
+    ("Double-click", "Edit text, or add text"),
+    ("?", "Show this help"),
+];
+
+impl Command {
+    /// The command for a key (`KeyboardEvent.key`, any case) pressed with `m`, if any.
+    pub fn from_key(key: &str, m: Modifiers) -> Option<Command> {
+        let key = key.to_lowercase();
+        let far = if m.shift { NUDGE_FAR } else { NUDGE };
+        Some(match key.as_str() {
+            "z" if m.ctrl && m.shift => Self::Redo,
+            "z" if m.ctrl => Self::Undo,
+            "y" if m.ctrl => Self::Redo,
+            "a" if m.ctrl => Self::SelectAll,
+            "d" if m.ctrl => Self::Duplicate,
+            "delete" | "backspace" => Self::Delete,
+            "escape" => Self::Escape,
+            "arrowleft" => Self::Nudge(Vec2::new(-far, 0.0)),
+            "arrowright" => Self::Nudge(Vec2::new(far, 0.0)),
+            "arrowup" => Self::Nudge(Vec2::new(0.0, -far)),
+            "arrowdown" => Self::Nudge(Vec2::new(0.0, far)),
+            k if !m.ctrl && !m.alt => Self::Tool(ToolKind::from_shortcut(k)?),
+            _ => return None,
+        })
+    }
+
+    /// Whether the command changes the board (and is therefore refused to viewers).
+    fn edits(self) -> bool {
+        match self {
+            Self::Tool(t) => t.edits(),
+            Self::Escape => false,
+            _ => true,
+        }
+    }
+}
+
+/// A change from the style panel.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum StyleChange {
+    /// Outline and text colour.
+    StrokeColor(Color),
+    /// Fill colour of boxes.
+    BackgroundColor(Color),
+    /// Outline width.
+    StrokeWidth(f64),
+}
+
+/// What the UI shows about the selection (toolbar buttons, style panel).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SelectionSummary {
+    /// How many elements are selected.
+    pub count: usize,
+    /// How many of them are freehand ink (the "Convert to text" button needs some).
+    pub ink: usize,
+    /// The style shown in the panel: the first selected element's, or the style for new shapes.
+    pub style: Style,
+}
+
+/// One freehand stroke handed to a recogniser: its points in world coordinates, and its
+/// version, so that a late answer never replaces ink that changed meanwhile.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InkStroke {
+    /// The freedraw element.
+    pub id: ElementId,
+    /// Its version when the points were taken.
+    pub version: u32,
+    /// Its points in world coordinates (rotation applied).
+    pub points: Vec<WorldPoint>,
+}
+
+/// The result of replacing ink with what a recogniser made of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Replacement {
+    /// The undoable action (for "Keep ink": [`Editor::revert`]).
+    pub action: ActionId,
+    /// The new elements.
+    pub created: Vec<ElementId>,
+}
+
+/// Applies `$e` to the state machine behind an [`ActiveTool`] (`None` for the hand, which
+/// the editor handles itself).
+macro_rules! each_tool {
+    ($tool:expr, $t:ident => $e:expr) => {
+        match $tool {
+            ActiveTool::Hand => None,
+            ActiveTool::Select($t) => Some($e),
+            ActiveTool::Box($t) => Some($e),
+            ActiveTool::Linear($t) => Some($e),
+            ActiveTool::Freedraw($t) => Some($e),
+            ActiveTool::Text($t) => Some($e),
+            ActiveTool::Eraser($t) => Some($e),
+        }
+    };
+}
+
+/// The tool state machine in use.
+#[derive(Clone, Debug)]
+enum ActiveTool {
+    Hand,
+    Select(SelectTool),
+    Box(BoxTool),
+    Linear(LinearTool),
+    Freedraw(FreedrawTool),
+    Text(TextTool),
+    Eraser(EraserTool),
+}
+
+impl ActiveTool {
+    fn for_kind(kind: ToolKind) -> Self {
+        match kind {
+            ToolKind::Hand => Self::Hand,
+            ToolKind::Select => Self::Select(SelectTool::new()),
+            ToolKind::Rectangle => Self::Box(BoxTool::new(ElementKind::Rectangle)),
+            ToolKind::Diamond => Self::Box(BoxTool::new(ElementKind::Diamond)),
+            ToolKind::Ellipse => Self::Box(BoxTool::new(ElementKind::Ellipse)),
+            ToolKind::Arrow => Self::Linear(LinearTool::new(ElementKind::Arrow)),
+            ToolKind::Line => Self::Linear(LinearTool::new(ElementKind::Line)),
+            ToolKind::Freedraw => Self::Freedraw(FreedrawTool::new()),
+            ToolKind::Text => Self::Text(TextTool::default()),
+            ToolKind::Eraser => Self::Eraser(EraserTool::default()),
+        }
+    }
+
+    fn get(&self) -> Option<&dyn Tool> {
+        each_tool!(self, t => t)
+    }
+
+    fn get_mut(&mut self) -> Option<&mut dyn Tool> {
+        each_tool!(self, t => t)
+    }
 }
 
 /// The canvas engine's state.
@@ -98,8 +273,13 @@ pub struct Editor {
     /// The viewer's camera.
     pub camera: Camera,
     tool: ToolKind,
-    gesture: Gesture,
-    preview: Option<ShapeDraft>,
+    active: ActiveTool,
+    /// Panning (hand tool or middle button): the last pointer position.
+    panning: Option<ScreenPoint>,
+    selection: Selection,
+    style: Style,
+    text_edit: Option<TextEdit>,
+    access: Access,
     dirty: bool,
 }
 
@@ -110,7 +290,8 @@ impl Default for Editor {
 }
 
 impl Editor {
-    /// An empty board for the client `client` (see [`crate::replica::ClientId`]).
+    /// An empty board for the client `client` (see [`crate::replica::ClientId`]), with the
+    /// selection tool.
     pub fn new(client: crate::replica::ClientId) -> Self {
         Self {
             replica: Replica::new(client, Scene::default(), 0),
@@ -118,8 +299,12 @@ impl Editor {
             outbox: Vec::new(),
             camera: Camera::default(),
             tool: ToolKind::default(),
-            gesture: Gesture::default(),
-            preview: None,
+            active: ActiveTool::for_kind(ToolKind::default()),
+            panning: None,
+            selection: Selection::default(),
+            style: Style::default(),
+            text_edit: None,
+            access: Access::default(),
             dirty: true,
         }
     }
@@ -134,11 +319,31 @@ impl Editor {
         &self.replica
     }
 
-    /// Applies a user action (one or more ops) locally, records it for undo and queues it for the
-    /// server. Invalid ops are dropped.
-    pub fn act(&mut self, ops: Vec<Op>, env: &mut impl Entropy) {
-        self.history.record(self.replica.view(), &ops);
+    /// Sets what the user may do. Viewers get the hand tool and every edit is refused locally.
+    pub fn set_access(&mut self, access: Access) {
+        self.access = access;
+        if access == Access::View {
+            self.cancel_text();
+            self.selection.clear();
+            self.set_tool(ToolKind::Hand);
+        }
+    }
+
+    /// What the user may do.
+    pub fn access(&self) -> Access {
+        self.access
+    }
+
+    /// Applies a user action (one or more ops) locally, records it as one undo entry and queues
+    /// it for the server. Invalid ops are dropped. Returns the action's id (for
+    /// [`Editor::revert`]), or `None` when it changed nothing or the user may not edit.
+    pub fn act(&mut self, ops: Vec<Op>, env: &mut impl Entropy) -> Option<ActionId> {
+        if self.access == Access::View || ops.is_empty() {
+            return None;
+        }
+        let id = self.history.record(self.replica.view(), &ops);
         self.apply_local(ops, env);
+        id
     }
 
     fn apply_local(&mut self, ops: Vec<Op>, env: &mut impl Entropy) {
@@ -151,11 +356,56 @@ impl Editor {
                 self.outbox.push((n, op));
             }
         }
+        self.selection.retain_selectable(self.replica.view());
         self.dirty = true;
+    }
+
+    /// Turns tool edits into ops and applies them as one action. New elements get fresh ids
+    /// and paint indices above everything, in the order given. If any new element is invalid
+    /// nothing is applied. Returns the action and the created ids.
+    fn apply_edits(
+        &mut self,
+        edits: Vec<Edit>,
+        env: &mut impl Entropy,
+    ) -> (Option<ActionId>, Vec<ElementId>) {
+        let mut ops = Vec::with_capacity(edits.len());
+        let mut created = Vec::new();
+        let mut index: Option<FracIndex> = None;
+        for edit in edits {
+            match edit {
+                Edit::Create(mut props) => {
+                    let next = match &index {
+                        None => self.scene().next_index(),
+                        Some(prev) => match FracIndex::between(Some(prev), None) {
+                            Ok(i) => i,
+                            Err(_) => return (None, Vec::new()),
+                        },
+                    };
+                    props.index = next.clone();
+                    index = Some(next);
+                    let Ok(element) =
+                        Element::new(env.element_id(), props, env.nonce(), env.now_ms())
+                    else {
+                        return (None, Vec::new());
+                    };
+                    created.push(element.id);
+                    ops.push(Op::Create { element });
+                }
+                Edit::Update { id, patch } => ops.push(Op::Update { id, patch }),
+                Edit::Delete(id) => ops.push(Op::Delete { id }),
+            }
+        }
+        let action = self.act(ops, env);
+        created.retain(|id| self.scene().get(*id).is_some());
+        (action, created)
     }
 
     /// Undoes the user's last action (never other people's). Returns whether anything changed.
     pub fn undo(&mut self, env: &mut impl Entropy) -> bool {
+        if self.access == Access::View {
+            return false;
+        }
+        self.cancel();
         match self.history.undo(self.replica.view()) {
             Some(ops) => {
                 self.apply_local(ops, env);
@@ -167,11 +417,41 @@ impl Editor {
 
     /// Redoes the last undone action.
     pub fn redo(&mut self, env: &mut impl Entropy) -> bool {
+        if self.access == Access::View {
+            return false;
+        }
+        self.cancel();
         match self.history.redo(self.replica.view()) {
             Some(ops) => {
                 self.apply_local(ops, env);
                 true
             }
+            None => false,
+        }
+    }
+
+    /// Whether there is something to undo.
+    pub fn can_undo(&self) -> bool {
+        self.history.can_undo()
+    }
+
+    /// Whether there is something to redo.
+    pub fn can_redo(&self) -> bool {
+        self.history.can_redo()
+    }
+
+    /// Reverts one earlier action, whatever happened since: an undo if it is the last action,
+    /// otherwise a new (undoable) action that reverts it. Returns whether anything changed.
+    pub fn revert(&mut self, action: ActionId, env: &mut impl Entropy) -> bool {
+        if self.access == Access::View {
+            return false;
+        }
+        match self.history.revert(action, self.replica.view()) {
+            Some(Reverted::Undone(ops)) => {
+                self.apply_local(ops, env);
+                true
+            }
+            Some(Reverted::Withdrawn(ops)) => self.act(ops, env).is_some(),
             None => false,
         }
     }
@@ -192,6 +472,7 @@ impl Editor {
     /// A sequenced op from the server.
     pub fn receive(&mut self, op: &Sequenced) -> Result<(), crate::replica::ReplicaError> {
         self.replica.receive(op)?;
+        self.selection.retain_selectable(self.replica.view());
         self.dirty = true;
         Ok(())
     }
@@ -199,6 +480,7 @@ impl Editor {
     /// The server refused one of our ops.
     pub fn rejected(&mut self, client_op: ClientOpId) {
         self.replica.rejected(client_op);
+        self.selection.retain_selectable(self.replica.view());
         self.dirty = true;
     }
 
@@ -206,85 +488,457 @@ impl Editor {
     /// numbered up to `applied_up_to` were already applied by the server and are dropped.
     pub fn load(&mut self, scene: Scene, seq: u64, applied_up_to: ClientOpId) {
         self.replica.reset(scene, seq, applied_up_to);
+        self.selection.retain_selectable(self.replica.view());
         self.dirty = true;
     }
+
     /// The active tool.
     pub fn tool(&self) -> ToolKind {
         self.tool
     }
 
-    /// Switches tools, abandoning any gesture in progress.
+    /// Switches tools, abandoning any gesture in progress. Picking a drawing tool clears the
+    /// selection (the style panel then edits the style of new shapes, as in Excalidraw).
+    /// Viewers can only have the hand.
     pub fn set_tool(&mut self, tool: ToolKind) {
-        self.tool = tool;
+        let tool = if self.access == Access::View {
+            ToolKind::Hand
+        } else {
+            tool
+        };
+        if tool == self.tool {
+            return;
+        }
         self.cancel();
+        self.tool = tool;
+        self.active = ActiveTool::for_kind(tool);
+        if tool != ToolKind::Select && tool != ToolKind::Hand {
+            self.selection.clear();
+        }
+        self.dirty = true;
     }
 
-    /// Abandons the gesture in progress.
+    /// The selected elements' ids.
+    pub fn selection(&self) -> &Selection {
+        &self.selection
+    }
+
+    /// Selects exactly `ids` (those that are selectable).
+    pub fn select(&mut self, ids: impl IntoIterator<Item = ElementId>) {
+        self.selection.set(ids);
+        self.selection.retain_selectable(self.replica.view());
+        self.dirty = true;
+    }
+
+    /// Selects every live, unlocked element (and switches to the selection tool).
+    pub fn select_all(&mut self) {
+        self.set_tool(ToolKind::Select);
+        let ids: Vec<ElementId> = self
+            .scene()
+            .iter_live()
+            .filter(|e| selectable(e.props()))
+            .map(|e| e.id)
+            .collect();
+        self.select(ids);
+    }
+
+    /// What the UI shows about the selection.
+    pub fn selection_summary(&self) -> SelectionSummary {
+        let selected: Vec<&Props> = selected_props(self.scene(), &self.selection)
+            .map(|(_, p)| p)
+            .collect();
+        let style = selected.first().map_or(self.style, |p| Style {
+            stroke_color: p.stroke_color,
+            background_color: p.background_color,
+            stroke_width: p.stroke_width,
+        });
+        SelectionSummary {
+            count: selected.len(),
+            ink: selected
+                .iter()
+                .filter(|p| p.kind == ElementKind::Freedraw)
+                .count(),
+            style,
+        }
+    }
+
+    /// Abandons the gesture in progress (the text editor, if open, stays open).
     pub fn cancel(&mut self) {
-        self.gesture = Gesture::None;
-        if self.preview.take().is_some() {
+        self.panning = None;
+        if let Some(t) = self.active.get_mut() {
+            t.cancel();
+        }
+        self.dirty = true;
+    }
+
+    /// Whether a pointer gesture is in progress.
+    pub fn is_gesture_active(&self) -> bool {
+        self.panning.is_some() || self.active.get().is_some_and(|t| t.is_active())
+    }
+
+    fn input(&self, p: &Pointer) -> PointerInput {
+        PointerInput {
+            at: self.camera.screen_to_world(p.at),
+            pressure: p.pressure,
+            modifiers: p.modifiers,
+        }
+    }
+
+    /// Runs `f` on the active tool with a context over the scene and the selection.
+    fn with_tool<R>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Tool, &mut ToolContext<'_>) -> R,
+    ) -> Option<R> {
+        let tool = self.active.get_mut()?;
+        let mut ctx = ToolContext {
+            scene: self.replica.view(),
+            selection: &mut self.selection,
+            zoom: self.camera.zoom,
+            style: self.style,
+        };
+        Some(f(tool, &mut ctx))
+    }
+
+    /// A pointer went down.
+    pub fn pointer_down(&mut self, pointer: impl Into<Pointer>, button: PointerButton) {
+        let p = pointer.into();
+        match button {
+            PointerButton::Middle => self.panning = Some(p.at),
+            PointerButton::Primary if self.tool == ToolKind::Hand => self.panning = Some(p.at),
+            PointerButton::Primary => {
+                let input = self.input(&p);
+                self.with_tool(|t, ctx| t.pointer_down(&input, ctx));
+                self.dirty = true;
+            }
+            PointerButton::Other => {}
+        }
+    }
+
+    /// The pointer moved.
+    pub fn pointer_move(&mut self, pointer: impl Into<Pointer>) {
+        let p = pointer.into();
+        if let Some(last) = &mut self.panning {
+            let delta = p.at - *last;
+            *last = p.at;
+            self.camera.pan_by(delta);
+            self.dirty = true;
+            return;
+        }
+        let input = self.input(&p);
+        if let Some(crate::tool::Feedback::Repaint) =
+            self.with_tool(|t, ctx| t.pointer_move(&input, ctx))
+        {
             self.dirty = true;
         }
     }
 
-    /// A pointer went down at `at`.
-    pub fn pointer_down(&mut self, at: ScreenPoint, button: PointerButton) {
-        self.gesture = match (button, self.tool.shape()) {
-            (PointerButton::Middle, _) | (PointerButton::Primary, None) => {
-                Gesture::Panning { last: at }
-            }
-            (PointerButton::Primary, Some(kind)) => {
-                let mut tool = BoxTool::new(kind);
-                tool.pointer_down(self.camera.screen_to_world(at));
-                Gesture::Drawing(tool)
-            }
-            (PointerButton::Other, _) => Gesture::None,
-        };
-    }
-
-    /// The pointer moved to `at`.
-    pub fn pointer_move(&mut self, at: ScreenPoint) {
-        let world = self.camera.screen_to_world(at);
-        match &mut self.gesture {
-            Gesture::None => {}
-            Gesture::Panning { last } => {
-                let delta = at - *last;
-                *last = at;
-                self.camera.pan_by(delta);
-                self.dirty = true;
-            }
-            Gesture::Drawing(tool) => {
-                if let ToolOutcome::Preview(d) = tool.pointer_move(world) {
-                    self.preview = Some(d);
-                    self.dirty = true;
+    /// The pointer was released. Returns the id of the element the gesture created, if it
+    /// created exactly one (the host offers to recognise fresh ink, for instance).
+    pub fn pointer_up(
+        &mut self,
+        pointer: impl Into<Pointer>,
+        env: &mut impl Entropy,
+    ) -> Option<ElementId> {
+        let p = pointer.into();
+        self.dirty = true;
+        if self.panning.take().is_some() {
+            return None;
+        }
+        let input = self.input(&p);
+        match self.with_tool(|t, ctx| t.pointer_up(&input, ctx))? {
+            ToolOutcome::Nothing => None,
+            ToolOutcome::Commit(edits) => match self.apply_edits(edits, env).1.as_slice() {
+                [one] => Some(*one),
+                _ => None,
+            },
+            ToolOutcome::EditText(edit) => {
+                if self.access == Access::Edit {
+                    self.text_edit = Some(*edit);
                 }
+                None
             }
         }
     }
 
-    /// The pointer was released at `at`. Returns the id of an element the gesture created.
-    pub fn pointer_up(&mut self, at: ScreenPoint, env: &mut impl Entropy) -> Option<ElementId> {
+    /// A double click: opens the text editor on the text under the pointer, or on new text
+    /// there (the selection tool's shortcut for the text tool). Returns whether it did.
+    pub fn double_click(&mut self, at: ScreenPoint) -> bool {
+        if self.tool != ToolKind::Select || self.access == Access::View {
+            return false;
+        }
+        self.cancel();
         let world = self.camera.screen_to_world(at);
-        let gesture = std::mem::take(&mut self.gesture);
-        self.preview = None;
+        let Some(edit) = self.with_tool(|_, ctx| crate::tool::text::text_at(world, ctx)) else {
+            return false;
+        };
+        self.selection.clear();
+        self.text_edit = Some(edit);
         self.dirty = true;
-        let Gesture::Drawing(mut tool) = gesture else {
-            return None;
+        true
+    }
+
+    /// The text being typed, if the text editor is open.
+    pub fn text_edit(&self) -> Option<&TextEdit> {
+        self.text_edit.as_ref()
+    }
+
+    /// Closes the text editor without changing anything.
+    pub fn cancel_text(&mut self) {
+        if self.text_edit.take().is_some() {
+            self.dirty = true;
+        }
+    }
+
+    /// Closes the text editor, keeping `text`: a new element is created, an edited one updated
+    /// (or deleted, when emptied). Empty text creates nothing. `measured` is the text's size in
+    /// world units when the host could measure it (the core only estimates). Returns the text
+    /// element when one remains.
+    pub fn commit_text(
+        &mut self,
+        text: &str,
+        measured: Option<(f64, f64)>,
+        env: &mut impl Entropy,
+    ) -> Option<ElementId> {
+        let edit = self.text_edit.take()?;
+        self.dirty = true;
+        let text: String = text
+            .chars()
+            .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
+            .take(MAX_TEXT_CHARS)
+            .collect();
+        let empty = text.trim().is_empty();
+        let before = &edit.props;
+        let mut after = Props::text(
+            WorldPoint::new(before.x, before.y),
+            &text,
+            before.font_size,
+            before.index.clone(),
+        );
+        if let Some((w, h)) = measured.filter(|(w, h)| w.is_finite() && h.is_finite()) {
+            after.width = w.max(0.0);
+            after.height = h.max(0.0);
+        }
+        match edit.id {
+            None if empty => None,
+            None => {
+                let mut props = before.clone();
+                props.text = after.text;
+                props.width = after.width;
+                props.height = after.height;
+                let (_, created) = self.apply_edits(vec![Edit::Create(props)], env);
+                created.first().copied()
+            }
+            Some(id) if empty => {
+                self.act(vec![Op::Delete { id }], env);
+                None
+            }
+            Some(id) => {
+                let current = self.scene().get(id)?.props().clone();
+                let mut next = current.clone();
+                next.text = after.text;
+                next.width = after.width;
+                next.height = after.height;
+                let patch = Patch::diff(&current, &next);
+                self.act(vec![Op::Update { id, patch }], env);
+                Some(id)
+            }
+        }
+    }
+
+    /// Deletes the selection as one action. Returns whether anything changed.
+    pub fn delete_selection(&mut self, env: &mut impl Entropy) -> bool {
+        let ops: Vec<Op> = selected_props(self.scene(), &self.selection)
+            .map(|(id, _)| Op::Delete { id })
+            .collect();
+        self.selection.clear();
+        self.act(ops, env).is_some()
+    }
+
+    /// Copies the selection [`DUPLICATE_OFFSET`] down and right, above everything, and selects
+    /// the copies. Bindings and containers are dropped from the copies (they would point at the
+    /// originals). Returns whether anything changed.
+    pub fn duplicate_selection(&mut self, env: &mut impl Entropy) -> bool {
+        let mut originals: Vec<Props> = selected_props(self.scene(), &self.selection)
+            .map(|(_, p)| p.clone())
+            .collect();
+        originals.sort_by(|a, b| a.index.cmp(&b.index));
+        let edits = originals
+            .into_iter()
+            .map(|mut p| {
+                p.x += DUPLICATE_OFFSET;
+                p.y += DUPLICATE_OFFSET;
+                p.start_binding = None;
+                p.end_binding = None;
+                p.container_id = None;
+                Edit::Create(p)
+            })
+            .collect();
+        let (action, created) = self.apply_edits(edits, env);
+        if action.is_some() {
+            self.select(created);
+        }
+        action.is_some()
+    }
+
+    /// Moves the selection by `d` as one action. Returns whether anything changed.
+    pub fn nudge(&mut self, d: Vec2, env: &mut impl Entropy) -> bool {
+        let ops: Vec<Op> = selected_props(self.scene(), &self.selection)
+            .map(|(id, p)| Op::Update {
+                id,
+                patch: Patch {
+                    x: Some(p.x + d.x),
+                    y: Some(p.y + d.y),
+                    ..Patch::default()
+                },
+            })
+            .collect();
+        self.act(ops, env).is_some()
+    }
+
+    /// The style new shapes get.
+    pub fn style(&self) -> Style {
+        self.style
+    }
+
+    /// Changes the style of new shapes and of the selected elements (one action). Returns
+    /// whether the board changed.
+    pub fn set_style(&mut self, change: StyleChange, env: &mut impl Entropy) -> bool {
+        let set = |s: &mut Style| match change {
+            StyleChange::StrokeColor(c) => s.stroke_color = c,
+            StyleChange::BackgroundColor(c) => s.background_color = c,
+            StyleChange::StrokeWidth(w) if w > 0.0 && w <= 100.0 => s.stroke_width = w,
+            StyleChange::StrokeWidth(_) => {}
         };
-        let ToolOutcome::Commit(draft) = tool.pointer_up(world) else {
+        set(&mut self.style);
+        self.dirty = true;
+        let ops: Vec<Op> = selected_props(self.scene(), &self.selection)
+            .filter_map(|(id, p)| {
+                let mut next = p.clone();
+                match change {
+                    StyleChange::StrokeColor(c) => next.stroke_color = c,
+                    StyleChange::BackgroundColor(c) if p.kind.is_box() => {
+                        next.background_color = c;
+                    }
+                    StyleChange::StrokeWidth(w) if p.kind != ElementKind::Text => {
+                        next.stroke_width = w;
+                    }
+                    _ => {}
+                }
+                let patch = Patch::diff(p, &next);
+                (!patch.is_empty() && next.validate().is_ok()).then_some(Op::Update { id, patch })
+            })
+            .collect();
+        self.act(ops, env).is_some()
+    }
+
+    /// Runs a keyboard command. Returns whether the board changed (the host then sends the
+    /// outbox).
+    pub fn run(&mut self, command: Command, env: &mut impl Entropy) -> bool {
+        if self.access == Access::View && command.edits() {
+            return false;
+        }
+        self.dirty = true;
+        match command {
+            Command::Tool(t) => {
+                self.set_tool(t);
+                false
+            }
+            Command::Delete => self.delete_selection(env),
+            Command::SelectAll => {
+                self.select_all();
+                false
+            }
+            Command::Duplicate => self.duplicate_selection(env),
+            Command::Nudge(d) => self.nudge(d, env),
+            Command::Escape => {
+                if self.is_gesture_active() {
+                    self.cancel();
+                } else if self.text_edit.is_some() {
+                    self.cancel_text();
+                } else {
+                    self.selection.clear();
+                }
+                false
+            }
+            Command::Undo => self.undo(env),
+            Command::Redo => self.redo(env),
+        }
+    }
+
+    /// The freehand strokes among `ids` (others are skipped), for a recogniser.
+    pub fn ink(&self, ids: impl IntoIterator<Item = ElementId>) -> Vec<InkStroke> {
+        ids.into_iter()
+            .filter_map(|id| {
+                let e = self.scene().get(id)?;
+                let p = e.props();
+                (p.kind == ElementKind::Freedraw && !p.is_deleted).then(|| InkStroke {
+                    id,
+                    version: e.version(),
+                    points: p.points.iter().map(|&q| p.to_world(q)).collect(),
+                })
+            })
+            .collect()
+    }
+
+    /// Replaces ink by `new` elements as one action, unless any stroke changed since it was
+    /// read (moved, erased, edited by anyone: a late recognition must not undo that). The ink's
+    /// style carries over. `None` when nothing was replaced; the ink is then untouched.
+    fn replace_ink(
+        &mut self,
+        ink: &[InkStroke],
+        new: Vec<Props>,
+        env: &mut impl Entropy,
+    ) -> Option<Replacement> {
+        if new.is_empty() || ink.is_empty() {
             return None;
-        };
-        let element = draft
-            .into_element(
-                env.element_id(),
-                self.scene().next_index(),
-                env.nonce(),
-                env.now_ms(),
-            )
-            .ok()?;
-        let id = element.id;
-        self.act(vec![Op::Create { element }], env);
-        self.scene().get(id).map(|_| id)
+        }
+        let unchanged = ink.iter().all(|s| {
+            self.scene()
+                .get(s.id)
+                .is_some_and(|e| e.version() == s.version && !e.props().is_deleted)
+        });
+        if !unchanged {
+            return None;
+        }
+        let edits = ink
+            .iter()
+            .map(|s| Edit::Delete(s.id))
+            .chain(new.into_iter().map(Edit::Create))
+            .collect();
+        let (action, created) = self.apply_edits(edits, env);
+        Some(Replacement {
+            action: action?,
+            created,
+        })
+    }
+
+    /// Replaces the stroke `ink` by the clean shape a recogniser fitted to it (one undoable
+    /// action). `None` if the stroke changed meanwhile or the fit gives no valid element.
+    pub fn convert_to_shape(
+        &mut self,
+        ink: &InkStroke,
+        shape: &CleanShape,
+        env: &mut impl Entropy,
+    ) -> Option<Replacement> {
+        let props = self.scene().get(ink.id)?.props().clone();
+        let new = convert::shape_elements(shape, &props);
+        self.replace_ink(std::slice::from_ref(ink), new, env)
+    }
+
+    /// Replaces handwriting `ink` by one text element saying `text` (one undoable action) and
+    /// selects it. `None` if a stroke changed meanwhile or there is no text.
+    pub fn convert_to_text(
+        &mut self,
+        ink: &[InkStroke],
+        text: &str,
+        env: &mut impl Entropy,
+    ) -> Option<Replacement> {
+        let first = self.scene().get(ink.first()?.id)?.props().clone();
+        let bounds = Rect::bounding(ink.iter().flat_map(|s| s.points.iter().copied()))?;
+        let new = convert::text_element(text, bounds, &first)?;
+        let replaced = self.replace_ink(ink, vec![new], env)?;
+        self.select(replaced.created.iter().copied());
+        Some(replaced)
     }
 
     /// A wheel or trackpad scroll at `at`: pans, or zooms around the pointer when `zoom` is set
@@ -300,6 +954,24 @@ impl Editor {
         self.dirty = true;
     }
 
+    /// The cursor to show with the pointer at `at`.
+    pub fn cursor(&self, at: ScreenPoint) -> Cursor {
+        if self.panning.is_some() {
+            return Cursor::Grabbing;
+        }
+        let Some(tool) = self.active.get() else {
+            return Cursor::Grab;
+        };
+        let mut selection = self.selection.clone();
+        let ctx = ToolContext {
+            scene: self.replica.view(),
+            selection: &mut selection,
+            zoom: self.camera.zoom,
+            style: self.style,
+        };
+        tool.cursor(self.camera.screen_to_world(at), &ctx)
+    }
+
     /// Marks the view as needing a repaint (a resize, a remote change).
     pub fn invalidate(&mut self) {
         self.dirty = true;
@@ -310,21 +982,57 @@ impl Editor {
         std::mem::take(&mut self.dirty)
     }
 
-    /// The drawing commands for a `width` × `height` CSS-pixel viewport.
+    /// What is drawn over the scene: the tool's preview, and the text being edited hidden
+    /// (the host's text box shows it instead).
+    fn preview(&self) -> Cow<'_, Preview> {
+        let empty = || Cow::Owned(Preview::default());
+        let mut preview = self
+            .active
+            .get()
+            .map_or_else(empty, |t| Cow::Borrowed(t.preview()));
+        if let Some(id) = self.text_edit.as_ref().and_then(|t| t.id) {
+            preview.to_mut().hidden.insert(id);
+        }
+        preview
+    }
+
+    /// The selection frame, handles and marquee.
+    fn overlay(&self, preview: &Preview) -> Overlay {
+        let shown: Vec<&Props> = selected_props(self.scene(), &self.selection)
+            .filter_map(|(id, p)| preview.shown(id, p))
+            .collect();
+        let select = match &self.active {
+            ActiveTool::Select(t) => Some(t),
+            _ => None,
+        };
+        Overlay {
+            element_frames: shown.iter().filter_map(|p| Frame::of([*p])).collect(),
+            frame: Frame::of(shown),
+            handles: self.access == Access::Edit && select.is_some_and(|t| !t.is_transforming()),
+            brush: select.and_then(SelectTool::brush),
+        }
+    }
+
+    /// The drawing commands for a `width` × `height` CSS-pixel viewport: the scene with the
+    /// gesture's preview, then the selection overlay.
     pub fn draw_commands(&self, width: f64, height: f64) -> Vec<DrawCommand> {
-        scene_commands(
+        let preview = self.preview();
+        let mut out = scene_commands(
             self.replica.view(),
             &self.camera,
             width,
             height,
-            self.preview.as_ref(),
-        )
+            Some(&preview),
+        );
+        out.extend(self.overlay(&preview).commands(self.camera.zoom));
+        out
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tool::text::DEFAULT_FONT_SIZE;
 
     struct Counter(u128);
     impl Entropy for Counter {
@@ -340,9 +1048,34 @@ mod tests {
         }
     }
 
+    fn drag(
+        ed: &mut Editor,
+        env: &mut Counter,
+        from: (f64, f64),
+        to: (f64, f64),
+    ) -> Option<ElementId> {
+        ed.pointer_down(ScreenPoint::new(from.0, from.1), PointerButton::Primary);
+        ed.pointer_move(ScreenPoint::new(
+            (from.0 + to.0) / 2.0,
+            (from.1 + to.1) / 2.0,
+        ));
+        ed.pointer_move(ScreenPoint::new(to.0, to.1));
+        ed.pointer_up(ScreenPoint::new(to.0, to.1), env)
+    }
+
+    fn click(ed: &mut Editor, env: &mut Counter, at: (f64, f64)) -> Option<ElementId> {
+        ed.pointer_down(ScreenPoint::new(at.0, at.1), PointerButton::Primary);
+        ed.pointer_up(ScreenPoint::new(at.0, at.1), env)
+    }
+
+    fn live(ed: &Editor) -> Vec<ElementKind> {
+        ed.scene().iter_live().map(|e| e.props().kind).collect()
+    }
+
     #[test]
     fn dragging_with_the_rectangle_tool_adds_a_rectangle_in_world_space() {
         let mut ed = Editor::default();
+        ed.set_tool(ToolKind::Rectangle);
         ed.camera.zoom_at(ScreenPoint::new(0.0, 0.0), 2.0);
         ed.pointer_down(ScreenPoint::new(100.0, 100.0), PointerButton::Primary);
         ed.pointer_move(ScreenPoint::new(200.0, 150.0));
@@ -373,10 +1106,31 @@ mod tests {
     }
 
     #[test]
+    fn every_drawing_tool_creates_its_kind() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        for (tool, kind) in [
+            (ToolKind::Rectangle, ElementKind::Rectangle),
+            (ToolKind::Diamond, ElementKind::Diamond),
+            (ToolKind::Ellipse, ElementKind::Ellipse),
+            (ToolKind::Line, ElementKind::Line),
+            (ToolKind::Arrow, ElementKind::Arrow),
+            (ToolKind::Freedraw, ElementKind::Freedraw),
+        ] {
+            ed.set_tool(tool);
+            let id = drag(&mut ed, env, (10.0, 10.0), (90.0, 60.0)).unwrap();
+            assert_eq!(ed.scene().get(id).unwrap().props().kind, kind);
+        }
+        assert_eq!(ed.scene().iter_live().count(), 6);
+    }
+
+    #[test]
     fn the_hand_tool_and_middle_button_pan_instead_of_drawing() {
         let mut ed = Editor::default();
+        ed.set_tool(ToolKind::Rectangle);
         ed.pointer_down(ScreenPoint::new(0.0, 0.0), PointerButton::Middle);
         ed.pointer_move(ScreenPoint::new(50.0, 20.0));
+        assert_eq!(ed.cursor(ScreenPoint::new(50.0, 20.0)), Cursor::Grabbing);
         assert!(
             ed.pointer_up(ScreenPoint::new(50.0, 20.0), &mut Counter(0))
                 .is_none()
@@ -403,5 +1157,283 @@ mod tests {
         assert!((ed.camera.zoom - 1.0).abs() < 1e-12);
         ed.wheel(at, ScreenVec::new(10.0, 0.0), false);
         assert!((ed.camera.origin.x - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn select_move_delete_then_undo_and_redo() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        ed.set_tool(ToolKind::Rectangle);
+        let id = drag(&mut ed, env, (100.0, 100.0), (200.0, 200.0)).unwrap();
+        ed.set_tool(ToolKind::Select);
+        click(&mut ed, env, (100.0, 125.0));
+        assert!(ed.selection().contains(id));
+        // Handles and frame are drawn over the scene.
+        assert!(ed.draw_commands(800.0, 600.0).len() > 10);
+        // Grabbed on its edge, away from the handles.
+        drag(&mut ed, env, (100.0, 125.0), (150.0, 145.0));
+        let p = ed.scene().get(id).unwrap().props().clone();
+        assert_eq!((p.x, p.y), (150.0, 120.0));
+        assert!(ed.run(Command::Delete, env));
+        assert!(ed.scene().iter_live().next().is_none());
+        assert!(ed.run(Command::Undo, env), "undo the delete");
+        assert!(ed.run(Command::Undo, env), "undo the move, in one step");
+        assert_eq!(ed.scene().get(id).unwrap().props().x, 100.0);
+        assert!(ed.run(Command::Redo, env));
+        assert_eq!(ed.scene().get(id).unwrap().props().x, 150.0);
+    }
+
+    #[test]
+    fn moving_several_shapes_is_one_undo_step() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        ed.set_tool(ToolKind::Ellipse);
+        drag(&mut ed, env, (0.0, 0.0), (50.0, 50.0));
+        drag(&mut ed, env, (100.0, 0.0), (150.0, 50.0));
+        ed.run(Command::SelectAll, env);
+        assert_eq!(ed.selection().len(), 2);
+        assert_eq!(ed.tool(), ToolKind::Select);
+        assert!(ed.run(Command::Nudge(Vec2::new(NUDGE_FAR, 0.0)), env));
+        let xs = |ed: &Editor| {
+            ed.scene()
+                .iter_live()
+                .map(|e| e.props().x)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(xs(&ed), [10.0, 110.0]);
+        ed.run(Command::Undo, env);
+        assert_eq!(xs(&ed), [0.0, 100.0]);
+    }
+
+    #[test]
+    fn duplicate_copies_the_selection_and_selects_the_copies() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        ed.set_tool(ToolKind::Line);
+        let id = drag(&mut ed, env, (0.0, 0.0), (50.0, 50.0)).unwrap();
+        ed.set_tool(ToolKind::Select);
+        ed.select([id]);
+        assert!(ed.run(Command::Duplicate, env));
+        assert_eq!(ed.scene().iter_live().count(), 2);
+        let copy = ed.selection().ids().next().unwrap();
+        assert_ne!(copy, id);
+        let p = ed.scene().get(copy).unwrap().props();
+        assert_eq!((p.x, p.y, p.kind), (10.0, 10.0, ElementKind::Line));
+        assert!(p.index > ed.scene().get(id).unwrap().props().index);
+    }
+
+    #[test]
+    fn the_eraser_deletes_a_drag_worth_of_shapes_in_one_undo_step() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        ed.set_tool(ToolKind::Rectangle);
+        drag(&mut ed, env, (0.0, 0.0), (50.0, 50.0));
+        drag(&mut ed, env, (100.0, 0.0), (150.0, 50.0));
+        ed.set_tool(ToolKind::Eraser);
+        drag(&mut ed, env, (-20.0, 25.0), (170.0, 25.0));
+        assert!(live(&ed).is_empty());
+        ed.run(Command::Undo, env);
+        assert_eq!(live(&ed).len(), 2);
+    }
+
+    #[test]
+    fn text_is_typed_into_place_and_empty_text_is_not_created() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        ed.set_tool(ToolKind::Text);
+        click(&mut ed, env, (100.0, 100.0));
+        let edit = ed.text_edit().unwrap().clone();
+        assert_eq!((edit.id, edit.props.font_size), (None, DEFAULT_FONT_SIZE));
+        assert_eq!(ed.commit_text("   ", None, env), None);
+        assert!(ed.scene().is_empty());
+        click(&mut ed, env, (100.0, 100.0));
+        ed.cancel_text();
+        assert!(ed.text_edit().is_none() && ed.scene().is_empty());
+        click(&mut ed, env, (100.0, 100.0));
+        let id = ed
+            .commit_text("Hello\nworld", Some((60.0, 50.0)), env)
+            .unwrap();
+        let p = ed.scene().get(id).unwrap().props().clone();
+        assert_eq!(
+            (p.kind, p.text.as_str()),
+            (ElementKind::Text, "Hello\nworld")
+        );
+        assert_eq!((p.width, p.height), (60.0, 50.0));
+        // A click on it edits it; the element is hidden while the text box shows it.
+        click(&mut ed, env, (110.0, 100.0));
+        assert_eq!(ed.text_edit().unwrap().id, Some(id));
+        let painted = ed.draw_commands(800.0, 600.0);
+        assert!(!painted.iter().any(|c| matches!(c, DrawCommand::Text(_))));
+        ed.commit_text("Bye", None, env);
+        assert_eq!(ed.scene().get(id).unwrap().props().text, "Bye");
+        // Emptying it deletes it; undo brings it back.
+        click(&mut ed, env, (105.0, 100.0));
+        assert_eq!(ed.commit_text("", None, env), None);
+        assert!(live(&ed).is_empty());
+        ed.run(Command::Undo, env);
+        assert_eq!(live(&ed), [ElementKind::Text]);
+    }
+
+    #[test]
+    fn double_click_with_the_selection_tool_opens_the_text_editor() {
+        let mut ed = Editor::default();
+        assert!(ed.double_click(ScreenPoint::new(10.0, 10.0)));
+        assert!(ed.text_edit().is_some_and(|t| t.id.is_none()));
+        ed.run(Command::Escape, &mut Counter(0));
+        assert!(ed.text_edit().is_none());
+    }
+
+    #[test]
+    fn keys_map_to_commands_like_excalidraw() {
+        let none = Modifiers::default();
+        let ctrl = Modifiers { ctrl: true, ..none };
+        let ctrl_shift = Modifiers {
+            shift: true,
+            ..ctrl
+        };
+        let shift = Modifiers {
+            shift: true,
+            ..none
+        };
+        assert_eq!(
+            Command::from_key("r", none),
+            Some(Command::Tool(ToolKind::Rectangle))
+        );
+        assert_eq!(
+            Command::from_key("X", none),
+            Some(Command::Tool(ToolKind::Freedraw))
+        );
+        assert_eq!(
+            Command::from_key("1", none),
+            Some(Command::Tool(ToolKind::Select))
+        );
+        assert_eq!(Command::from_key("z", ctrl), Some(Command::Undo));
+        assert_eq!(Command::from_key("Z", ctrl_shift), Some(Command::Redo));
+        assert_eq!(Command::from_key("y", ctrl), Some(Command::Redo));
+        assert_eq!(Command::from_key("a", ctrl), Some(Command::SelectAll));
+        assert_eq!(Command::from_key("d", ctrl), Some(Command::Duplicate));
+        assert_eq!(Command::from_key("Backspace", none), Some(Command::Delete));
+        assert_eq!(
+            Command::from_key("ArrowUp", shift),
+            Some(Command::Nudge(Vec2::new(0.0, -NUDGE_FAR)))
+        );
+        assert_eq!(
+            Command::from_key("r", ctrl),
+            None,
+            "ctrl+R reloads the page"
+        );
+        assert_eq!(Command::from_key("?", shift), None, "help is the host's");
+    }
+
+    #[test]
+    fn viewers_can_only_pan() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        ed.set_access(Access::View);
+        assert_eq!(ed.tool(), ToolKind::Hand);
+        ed.set_tool(ToolKind::Rectangle);
+        assert_eq!(ed.tool(), ToolKind::Hand);
+        assert!(!ed.run(Command::Tool(ToolKind::Freedraw), env));
+        assert_eq!(ed.tool(), ToolKind::Hand);
+        drag(&mut ed, env, (0.0, 0.0), (50.0, 50.0));
+        assert!(ed.scene().is_empty());
+        assert!(!ed.double_click(ScreenPoint::new(1.0, 1.0)));
+    }
+
+    #[test]
+    fn the_style_applies_to_the_selection_and_to_new_shapes() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        ed.set_tool(ToolKind::Rectangle);
+        let id = drag(&mut ed, env, (0.0, 0.0), (50.0, 50.0)).unwrap();
+        ed.set_tool(ToolKind::Select);
+        ed.select([id]);
+        let red = Color::rgba(0xe0, 0x31, 0x31, 0xff);
+        assert!(ed.set_style(StyleChange::StrokeColor(red), env));
+        assert!(ed.set_style(StyleChange::BackgroundColor(red), env));
+        assert!(ed.set_style(StyleChange::StrokeWidth(4.0), env));
+        let p = ed.scene().get(id).unwrap().props().clone();
+        assert_eq!(
+            (p.stroke_color, p.background_color, p.stroke_width),
+            (red, red, 4.0)
+        );
+        assert_eq!(ed.selection_summary().style.stroke_width, 4.0);
+        ed.set_tool(ToolKind::Ellipse);
+        let id = drag(&mut ed, env, (100.0, 0.0), (150.0, 50.0)).unwrap();
+        assert_eq!(ed.scene().get(id).unwrap().props().stroke_color, red);
+        assert!(!ed.set_style(StyleChange::StrokeWidth(f64::NAN), env));
+    }
+
+    fn scribble(ed: &mut Editor, env: &mut Counter) -> ElementId {
+        ed.set_tool(ToolKind::Freedraw);
+        ed.pointer_down(ScreenPoint::new(100.0, 100.0), PointerButton::Primary);
+        for (x, y) in [(200.0, 100.0), (200.0, 160.0), (100.0, 160.0)] {
+            ed.pointer_move(ScreenPoint::new(x, y));
+        }
+        ed.pointer_up(ScreenPoint::new(100.0, 100.0), env).unwrap()
+    }
+
+    #[test]
+    fn ink_becomes_a_shape_in_one_undoable_change_and_keep_ink_restores_it() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        let id = scribble(&mut ed, env);
+        let [stroke] = ed.ink([id]).try_into().unwrap();
+        assert_eq!(stroke.points.first(), Some(&WorldPoint::new(100.0, 100.0)));
+        let fit = CleanShape::Rectangle {
+            center: [150.0, 130.0],
+            width: 100.0,
+            height: 60.0,
+            angle: 0.0,
+        };
+        let done = ed.convert_to_shape(&stroke, &fit, env).unwrap();
+        assert_eq!(live(&ed), [ElementKind::Rectangle]);
+        // Something else happens; "Keep ink" still reverts exactly the conversion.
+        ed.set_tool(ToolKind::Ellipse);
+        drag(&mut ed, env, (300.0, 300.0), (350.0, 350.0));
+        assert!(ed.revert(done.action, env));
+        assert_eq!(live(&ed), [ElementKind::Freedraw, ElementKind::Ellipse]);
+        assert!(!ed.revert(done.action, env), "only once");
+        // And the revert can itself be undone.
+        ed.run(Command::Undo, env);
+        assert_eq!(live(&ed), [ElementKind::Rectangle, ElementKind::Ellipse]);
+    }
+
+    #[test]
+    fn a_late_recognition_never_replaces_ink_that_changed() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        let id = scribble(&mut ed, env);
+        let [stroke] = ed.ink([id]).try_into().unwrap();
+        ed.set_tool(ToolKind::Select);
+        ed.select([id]);
+        ed.run(Command::Nudge(Vec2::new(1.0, 0.0)), env);
+        let fit = CleanShape::Line {
+            start: [0.0, 0.0],
+            end: [10.0, 0.0],
+        };
+        assert!(ed.convert_to_shape(&stroke, &fit, env).is_none());
+        assert_eq!(live(&ed), [ElementKind::Freedraw]);
+    }
+
+    #[test]
+    fn handwriting_becomes_one_selected_text_element() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        let a = scribble(&mut ed, env);
+        let b = scribble(&mut ed, env);
+        ed.set_tool(ToolKind::Select);
+        ed.select([a, b]);
+        assert_eq!(ed.selection_summary().ink, 2);
+        let ink = ed.ink(ed.selection().ids().collect::<Vec<_>>());
+        let done = ed.convert_to_text(&ink, "hi", env).unwrap();
+        assert_eq!(live(&ed), [ElementKind::Text]);
+        assert_eq!(ed.selection().ids().collect::<Vec<_>>(), done.created);
+        assert!(
+            ed.convert_to_text(&ink, "again", env).is_none(),
+            "the ink is gone"
+        );
+        ed.run(Command::Undo, env);
+        assert_eq!(live(&ed), [ElementKind::Freedraw, ElementKind::Freedraw]);
     }
 }

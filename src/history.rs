@@ -13,12 +13,24 @@ use crate::scene::Scene;
 /// How many actions are kept.
 pub const DEFAULT_LIMIT: usize = 500;
 
+/// Names one recorded action, so that a later command can revert exactly that action (the
+/// "Keep ink" button of a shape conversion) even if others were recorded since.
+pub type ActionId = u64;
+
+/// One recorded action: the ops that revert it.
+#[derive(Clone, Debug)]
+struct Entry {
+    id: ActionId,
+    ops: Vec<Op>,
+}
+
 /// The undo and redo stacks of one user.
 #[derive(Clone, Debug)]
 pub struct History {
-    undo: Vec<Vec<Op>>,
-    redo: Vec<Vec<Op>>,
+    undo: Vec<Entry>,
+    redo: Vec<Entry>,
     limit: usize,
+    next_id: ActionId,
 }
 
 impl Default for History {
@@ -27,6 +39,7 @@ impl Default for History {
             undo: Vec::new(),
             redo: Vec::new(),
             limit: DEFAULT_LIMIT,
+            next_id: 1,
         }
     }
 }
@@ -52,6 +65,16 @@ fn inverses(before: &Scene, ops: &[Op]) -> Vec<Op> {
     out
 }
 
+/// How [`History::revert`] reverted an action.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reverted {
+    /// It was the last action: this is an ordinary undo (it can be redone).
+    Undone(Vec<Op>),
+    /// Other actions followed it: it was taken out of the history, and these ops revert it;
+    /// record them as a new action so that the revert itself can be undone.
+    Withdrawn(Vec<Op>),
+}
+
 impl History {
     /// Whether there is something to undo.
     pub fn can_undo(&self) -> bool {
@@ -63,32 +86,54 @@ impl History {
         !self.redo.is_empty()
     }
 
-    /// Records one user action: `ops`, about to be applied to `before`. Clears the redo stack.
-    pub fn record(&mut self, before: &Scene, ops: &[Op]) {
+    /// Records one user action: `ops`, about to be applied to `before`, however many elements
+    /// they touch: one undo reverts them all. Clears the redo stack. Returns the action's id, or
+    /// `None` if the ops change nothing.
+    pub fn record(&mut self, before: &Scene, ops: &[Op]) -> Option<ActionId> {
         let entry = inverses(before, ops);
         if entry.is_empty() {
-            return;
+            return None;
         }
-        self.undo.push(entry);
+        let id = self.next_id;
+        self.next_id += 1;
+        self.undo.push(Entry { id, ops: entry });
         if self.undo.len() > self.limit {
             self.undo.remove(0);
         }
         self.redo.clear();
+        Some(id)
     }
 
     /// The ops that undo the last action on `scene` as it is now (apply them, then broadcast them
     /// like any other change). `None` if there is nothing to undo.
     pub fn undo(&mut self, scene: &Scene) -> Option<Vec<Op>> {
-        let ops = self.undo.pop()?;
-        self.redo.push(inverses(scene, &ops));
+        let Entry { id, ops } = self.undo.pop()?;
+        self.redo.push(Entry {
+            id,
+            ops: inverses(scene, &ops),
+        });
         Some(ops)
     }
 
     /// The ops that redo the last undone action on `scene` as it is now.
     pub fn redo(&mut self, scene: &Scene) -> Option<Vec<Op>> {
-        let ops = self.redo.pop()?;
-        self.undo.push(inverses(scene, &ops));
+        let Entry { id, ops } = self.redo.pop()?;
+        self.undo.push(Entry {
+            id,
+            ops: inverses(scene, &ops),
+        });
         Some(ops)
+    }
+
+    /// Reverts the action `id` if it is still in the undo stack: an ordinary undo when it is the
+    /// last one, otherwise it is withdrawn from the stack (undo never reverts it a second time).
+    /// `None` if it was undone already or has fallen off the stack.
+    pub fn revert(&mut self, id: ActionId, scene: &Scene) -> Option<Reverted> {
+        if self.undo.last().is_some_and(|e| e.id == id) {
+            return self.undo(scene).map(Reverted::Undone);
+        }
+        let at = self.undo.iter().position(|e| e.id == id)?;
+        Some(Reverted::Withdrawn(self.undo.remove(at).ops))
     }
 }
 
@@ -169,6 +214,53 @@ mod tests {
         }
         let p = s.get(id).unwrap().props();
         assert_eq!((p.x, p.opacity), (0.0, 30));
+    }
+
+    #[test]
+    fn reverting_an_older_action_withdraws_it_and_keeps_the_later_ones() {
+        let (mut s, mut h) = (Scene::default(), History::default());
+        let first = h
+            .record(
+                &s,
+                &[Op::Create {
+                    element: element(1, &s),
+                }],
+            )
+            .unwrap();
+        s.apply(
+            &Op::Create {
+                element: element(1, &s),
+            },
+            T,
+        )
+        .unwrap();
+        let second = h
+            .record(
+                &s,
+                &[Op::Create {
+                    element: element(2, &s),
+                }],
+            )
+            .unwrap();
+        s.apply(
+            &Op::Create {
+                element: element(2, &s),
+            },
+            T,
+        )
+        .unwrap();
+        let Some(Reverted::Withdrawn(ops)) = h.revert(first, &s) else {
+            panic!("expected a withdrawal")
+        };
+        assert_eq!(
+            ops,
+            vec![Op::Delete {
+                id: ElementId::from_u128(1)
+            }]
+        );
+        assert!(h.revert(first, &s).is_none(), "only once");
+        assert!(matches!(h.revert(second, &s), Some(Reverted::Undone(_))));
+        assert!(h.can_redo() && !h.can_undo());
     }
 
     proptest! {

@@ -17,13 +17,14 @@
 //! - [`replica`]: the server's ordering authority and clients' optimistic replicas.
 //! - [`history`]: undo/redo of a user's own changes.
 //! - [`protocol`]: the WebSocket messages (`docs/protocol.md`).
-//! - [`editor`]: the canvas engine's state and input handling, browser-free.
-//! - [`tool`]: drawing tools as explicit state machines fed with pointer events.
+//! - [`editor`]: the canvas engine's state, input handling and keyboard commands, browser-free.
+//! - [`tool`]: the tools (select, shapes, lines, pencil, text, eraser) as explicit state
+//!   machines fed with pointer events, and recognised ink turned into elements.
 //! - [`render`]: turns a scene into back-end independent drawing commands.
 //!
 //! # Examples
 //! ```
-//! use inkroom_core::editor::{Editor, Entropy, PointerButton};
+//! use inkroom_core::editor::{Editor, Entropy, PointerButton, ToolKind};
 //! use inkroom_core::element::ElementId;
 //! use inkroom_core::geom::ScreenPoint;
 //!
@@ -34,7 +35,8 @@
 //!     fn now_ms(&mut self) -> i64 { 0 }
 //! }
 //!
-//! let mut editor = Editor::default(); // the rectangle tool is active
+//! let mut editor = Editor::default();
+//! editor.set_tool(ToolKind::Rectangle);
 //! editor.pointer_down(ScreenPoint::new(10.0, 10.0), PointerButton::Primary);
 //! editor.pointer_move(ScreenPoint::new(110.0, 60.0));
 //! let id = editor.pointer_up(ScreenPoint::new(110.0, 60.0), &mut Fixed).unwrap();

@@ -19,12 +19,10 @@ use crate::freehand;
 use crate::geom::{Radians, Rect, Vec2, WorldPoint};
 use crate::scene::Scene;
 use crate::shape::{self, FREEDRAW_SIZE_FACTOR, PathEl};
-use crate::tool::ShapeDraft;
+use crate::tool::Preview;
 
 /// The canvas background (Excalidraw's white).
 pub const BACKGROUND: Color = Color::rgba(0xff, 0xff, 0xff, 0xff);
-/// Colour of in-progress previews.
-pub const PREVIEW_STROKE: Color = Color::rgba(0x69, 0x65, 0xdb, 0xff);
 /// Elements whose larger side is smaller than this many screen pixels are drawn as a dot.
 pub const LOD_PIXELS: f64 = 1.0;
 /// The most hachure lines one shape gets; a huge shape gets wider gaps instead of millions of
@@ -182,36 +180,60 @@ pub fn paint(commands: &[DrawCommand], painter: &mut impl Painter) {
 }
 
 /// The commands that paint `scene` through `camera` in a `width` × `height` CSS-pixel viewport,
-/// followed by `preview` (a shape being drawn). Elements outside the viewport are skipped;
-/// elements smaller than [`LOD_PIXELS`] on screen become dots.
+/// with a gesture's `preview` applied: elements it replaces are painted with their preview
+/// props in their own place in the paint order, hidden ones are skipped, and shapes being drawn
+/// come last. Elements outside the viewport are skipped; elements smaller than [`LOD_PIXELS`]
+/// on screen become dots.
 pub fn scene_commands(
     scene: &Scene,
     camera: &Camera,
     width: f64,
     height: f64,
-    preview: Option<&ShapeDraft>,
+    preview: Option<&Preview>,
 ) -> Vec<DrawCommand> {
     let visible = camera.visible_rect(width, height);
     let mut out = vec![
         DrawCommand::Clear(BACKGROUND),
         DrawCommand::SetCamera(*camera),
     ];
+    let empty = Preview::default();
+    let preview = preview.unwrap_or(&empty);
+    let mut drawn_replacements = 0;
     // The spatial index finds what is on screen without scanning the whole board.
     for e in scene.query_rect(visible) {
+        let Some(props) = preview.shown(e.id, e.props()) else {
+            continue;
+        };
+        if preview.replaced.contains_key(&e.id) {
+            drawn_replacements += 1;
+            if !props.is_deleted {
+                out.extend(props_commands(props));
+            }
+            continue;
+        }
         let bounds = e.bounds();
         if bounds.width().max(bounds.height()) * camera.zoom < LOD_PIXELS {
-            out.extend(dot(e.props(), bounds, camera.zoom));
+            out.extend(dot(props, bounds, camera.zoom));
         } else {
             out.extend(element_commands(e));
         }
     }
-    if let Some(d) = preview {
-        let index = crate::index::FracIndex::between(None, None).ok();
-        if let Some(index) = index {
-            let mut props = Props::new(d.kind, d.rect, index);
-            props.stroke_color = PREVIEW_STROKE;
-            out.extend(props_commands(&props));
+    // A shape dragged in from off screen was not found above: paint it on top.
+    if drawn_replacements < preview.replaced.len() {
+        let found: std::collections::HashSet<_> = scene
+            .query_rect(visible)
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        for (id, props) in &preview.replaced {
+            let live = scene.get(*id).is_some_and(|e| !e.props().is_deleted);
+            if live && !found.contains(id) && !props.is_deleted {
+                out.extend(props_commands(props));
+            }
         }
+    }
+    for props in &preview.added {
+        out.extend(props_commands(props));
     }
     out
 }
@@ -634,17 +656,41 @@ mod tests {
     }
 
     #[test]
-    fn a_preview_is_painted_last() {
-        let scene = Scene::default();
-        let draft = ShapeDraft {
-            kind: ElementKind::Ellipse,
-            rect: Rect::from_corners(WorldPoint::new(0.0, 0.0), WorldPoint::new(5.0, 5.0)),
+    fn a_preview_replaces_hides_and_adds_shapes() {
+        let mut scene = Scene::default();
+        add(&mut scene, 1, 0.0);
+        add(&mut scene, 2, 20.0);
+        let mut preview = Preview::default();
+        // Shape 1 dragged far off to where the viewport does not show its old place.
+        let mut moved = scene.get(ElementId::from_u128(1)).unwrap().props().clone();
+        moved.x = 60.0;
+        moved.stroke_color = Color::rgba(255, 0, 0, 255);
+        preview
+            .replaced
+            .insert(ElementId::from_u128(1), moved.clone());
+        preview.hidden.insert(ElementId::from_u128(2));
+        let mut drawn = moved.clone();
+        drawn.kind = ElementKind::Ellipse;
+        preview.added.push(drawn);
+        let cmds = scene_commands(&scene, &Camera::default(), 100.0, 100.0, Some(&preview));
+        assert_eq!(
+            paths(&cmds),
+            2,
+            "the moved rectangle and the new ellipse; 2 hidden"
+        );
+        let Some(DrawCommand::Path { path, .. }) = cmds.last() else {
+            panic!("expected the new shape last")
         };
-        let cmds = scene_commands(&scene, &Camera::default(), 100.0, 100.0, Some(&draft));
-        let Some(DrawCommand::Path { stroke, .. }) = cmds.last() else {
-            panic!("expected the preview path last")
+        assert_eq!(path.len(), 6, "an ellipse is four cubics");
+        // Off screen at its old place, on screen at the new one: still painted.
+        let far = Camera {
+            origin: WorldPoint::new(50.0, 0.0),
+            zoom: 1.0,
         };
-        assert_eq!(stroke.map(|s| s.color), Some(PREVIEW_STROKE));
+        let mut only_move = Preview::default();
+        only_move.replaced.insert(ElementId::from_u128(1), moved);
+        let cmds = scene_commands(&scene, &far, 30.0, 30.0, Some(&only_move));
+        assert_eq!(paths(&cmds), 1);
     }
 
     #[test]

@@ -142,7 +142,8 @@ fn rounded_polygon(corners: &[WorldPoint], radius: f64) -> Vec<PathEl> {
 }
 
 /// An ellipse inscribed in `r`, as four cubic quarter arcs.
-fn ellipse(r: Rect) -> Vec<PathEl> {
+/// The ellipse inscribed in `r` (unrotated), as four cubic arcs.
+pub fn ellipse(r: Rect) -> Vec<PathEl> {
     let c = r.center();
     let (rx, ry) = (r.width() / 2.0, r.height() / 2.0);
     let (kx, ky) = (rx * KAPPA, ry * KAPPA);

@@ -1,147 +1,519 @@
-//! Drawing tools as explicit state machines.
+//! Tools as explicit state machines fed with pointer events (tldraw's approach: each tool is a
+//! small set of named states, e.g. the select tool's Idle → Pointing → Translating | Resizing |
+//! Rotating | Brushing).
 //!
-//! A tool receives pointer events in world coordinates and answers with a [`ToolOutcome`]; it
-//! never touches the scene itself, so the same tool drives the browser, tests and benchmarks.
+//! A tool never changes the scene. It reads it through a [`ToolContext`], shows what a gesture
+//! would do as a [`Preview`] (shapes being drawn, shapes being moved, shapes about to be erased),
+//! and when the gesture ends answers with a [`ToolOutcome`]: the [`Edit`]s to make. The
+//! [`crate::editor::Editor`] turns those into ops, applies them as *one* undoable action and queues
+//! them for the server, so every tool gets undo, sync and validation for free, and the same tools
+//! drive the browser and the native tests.
+//!
+//! Pointer-down and pointer-move can only ask for a repaint ([`Feedback`]); only pointer-up
+//! produces edits. That is a type-level guarantee that a gesture commits at most once and that
+//! half-finished gestures never reach other people.
+//!
+//! # Layout
+//! - [`select`]: the selection tool (click, shift-click, marquee, move, resize, rotate) and the
+//!   selection frame with its handles.
+//! - [`transform`]: the geometry of moving, resizing and rotating elements.
+//! - [`draw`]: box shapes, lines and arrows, and freehand ink.
+//! - [`text`]: placing and re-opening text for in-place editing.
+//! - [`eraser`]: deletes what the pointer drags over.
+//! - [`convert`]: recognised ink (clean shapes, text) turned into elements.
 
-use crate::element::{Element, ElementError, ElementId, ElementKind, Props};
-use crate::geom::{Rect, WorldPoint};
-use crate::index::FracIndex;
+pub mod convert;
+pub mod draw;
+pub mod eraser;
+pub mod select;
+pub mod text;
+pub mod transform;
 
-/// Drags shorter than this (world units, both axes) are treated as clicks and create nothing.
-pub const MIN_DRAG: f64 = 2.0;
+pub use draw::{BoxTool, FreedrawTool, LinearTool};
+pub use eraser::EraserTool;
+pub use select::SelectTool;
+pub use text::TextTool;
 
-/// A shape the user has finished drawing but that is not yet part of the scene.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ShapeDraft {
-    /// The shape kind.
-    pub kind: ElementKind,
-    /// Its box in world coordinates.
-    pub rect: Rect,
+use crate::element::{Color, ElementId, ElementKind, Props};
+use crate::geom::WorldPoint;
+use crate::scene::Scene;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Pointer travel, in screen pixels, below which a press is a click rather than a drag. Screen
+/// pixels, not world units, so a click is a click at every zoom level.
+pub const DRAG_PX: f64 = 3.0;
+/// How close, in screen pixels, the pointer must come to a shape's outline to hit it.
+pub const HIT_PX: f64 = 6.0;
+
+/// The tools a user can pick.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolKind {
+    /// Select, move, resize and rotate shapes.
+    #[default]
+    Select,
+    /// Pan the canvas by dragging.
+    Hand,
+    /// Draw rectangles.
+    Rectangle,
+    /// Draw diamonds.
+    Diamond,
+    /// Draw ellipses.
+    Ellipse,
+    /// Draw arrows.
+    Arrow,
+    /// Draw straight lines.
+    Line,
+    /// Draw freehand ink.
+    Freedraw,
+    /// Place text.
+    Text,
+    /// Erase what the pointer drags over.
+    Eraser,
 }
 
-impl ShapeDraft {
-    /// Turns the draft into an element with default style.
-    pub fn into_element(
-        self,
-        id: ElementId,
-        index: FracIndex,
-        nonce: u32,
-        now_ms: i64,
-    ) -> Result<Element, ElementError> {
-        Element::new(id, Props::new(self.kind, self.rect, index), nonce, now_ms)
+impl ToolKind {
+    /// Every tool, in toolbar order (Excalidraw's).
+    pub const ALL: [ToolKind; 10] = [
+        Self::Hand,
+        Self::Select,
+        Self::Rectangle,
+        Self::Diamond,
+        Self::Ellipse,
+        Self::Arrow,
+        Self::Line,
+        Self::Freedraw,
+        Self::Text,
+        Self::Eraser,
+    ];
+
+    /// A short human name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Select => "Select",
+            Self::Hand => "Hand",
+            Self::Rectangle => "Rectangle",
+            Self::Diamond => "Diamond",
+            Self::Ellipse => "Ellipse",
+            Self::Arrow => "Arrow",
+            Self::Line => "Line",
+            Self::Freedraw => "Pencil",
+            Self::Text => "Text",
+            Self::Eraser => "Eraser",
+        }
+    }
+
+    /// The stable lower-case name used in markup and tests (`data-tool`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Select => "select",
+            Self::Hand => "hand",
+            Self::Rectangle => "rectangle",
+            Self::Diamond => "diamond",
+            Self::Ellipse => "ellipse",
+            Self::Arrow => "arrow",
+            Self::Line => "line",
+            Self::Freedraw => "freedraw",
+            Self::Text => "text",
+            Self::Eraser => "eraser",
+        }
+    }
+
+    /// The keys that pick the tool (Excalidraw's letters and digits), as `KeyboardEvent.key`
+    /// reports them in lower case.
+    pub fn shortcuts(self) -> &'static [&'static str] {
+        match self {
+            Self::Select => &["v", "1"],
+            Self::Hand => &["h"],
+            Self::Rectangle => &["r", "2"],
+            Self::Diamond => &["d", "3"],
+            Self::Ellipse => &["o", "4"],
+            Self::Arrow => &["a", "5"],
+            Self::Line => &["l", "6"],
+            Self::Freedraw => &["p", "x", "7"],
+            Self::Text => &["t", "8"],
+            Self::Eraser => &["e", "0"],
+        }
+    }
+
+    /// The tool a key picks, if any.
+    pub fn from_shortcut(key: &str) -> Option<ToolKind> {
+        Self::ALL.into_iter().find(|t| t.shortcuts().contains(&key))
+    }
+
+    /// Whether the tool changes the board (everything but the hand).
+    pub fn edits(self) -> bool {
+        self != Self::Hand
     }
 }
 
-/// What a pointer event did.
+/// Keyboard modifiers held during an event.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Modifiers {
+    /// Shift: keep proportions, snap angles, add to the selection.
+    pub shift: bool,
+    /// Alt (Option): resize or draw from the centre.
+    pub alt: bool,
+    /// Ctrl, or Cmd on a Mac.
+    pub ctrl: bool,
+}
+
+/// A pointer event as a tool sees it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PointerInput {
+    /// Where the pointer is, in world coordinates.
+    pub at: WorldPoint,
+    /// Pen pressure (0–1) when the device measures it; `None` for mice and touch, whose
+    /// pressure the renderer simulates from speed.
+    pub pressure: Option<f32>,
+    /// Keys held.
+    pub modifiers: Modifiers,
+}
+
+impl PointerInput {
+    /// A plain event at `at`: no pressure, no modifiers.
+    pub fn at(at: WorldPoint) -> Self {
+        Self {
+            at,
+            pressure: None,
+            modifiers: Modifiers::default(),
+        }
+    }
+}
+
+/// The style new shapes get and the style panel edits.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Style {
+    /// Outline (and text) colour.
+    pub stroke_color: Color,
+    /// Fill colour of closed shapes.
+    pub background_color: Color,
+    /// Outline width, world units.
+    pub stroke_width: f64,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Self {
+            stroke_color: Color::INK,
+            background_color: Color::TRANSPARENT,
+            stroke_width: 2.0,
+        }
+    }
+}
+
+impl Style {
+    /// Gives `p` this style. Only box shapes take the background: lines, ink and text have no
+    /// interior to fill.
+    pub fn apply(&self, p: &mut Props) {
+        p.stroke_color = self.stroke_color;
+        if p.kind.is_box() {
+            p.background_color = self.background_color;
+        }
+        if p.kind != ElementKind::Text && self.stroke_width > 0.0 && self.stroke_width <= 100.0 {
+            p.stroke_width = self.stroke_width;
+        }
+    }
+}
+
+/// The elements the user has selected. Kept per user (never synced), ordered so that
+/// iteration, and therefore the ops a gesture produces, is deterministic.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    ids: BTreeSet<ElementId>,
+}
+
+impl Selection {
+    /// The selected ids, in id order.
+    pub fn ids(&self) -> impl Iterator<Item = ElementId> + '_ {
+        self.ids.iter().copied()
+    }
+
+    /// Whether `id` is selected.
+    pub fn contains(&self, id: ElementId) -> bool {
+        self.ids.contains(&id)
+    }
+
+    /// Whether nothing is selected.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// How many elements are selected.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Adds `id`.
+    pub fn insert(&mut self, id: ElementId) {
+        self.ids.insert(id);
+    }
+
+    /// Removes `id`.
+    pub fn remove(&mut self, id: ElementId) {
+        self.ids.remove(&id);
+    }
+
+    /// Selects exactly `ids`.
+    pub fn set(&mut self, ids: impl IntoIterator<Item = ElementId>) {
+        self.ids = ids.into_iter().collect();
+    }
+
+    /// Selects nothing. Returns whether something was selected.
+    pub fn clear(&mut self) -> bool {
+        let had = !self.ids.is_empty();
+        self.ids.clear();
+        had
+    }
+
+    /// Drops ids that are no longer selectable in `scene` (deleted, locked, unknown), e.g. after
+    /// someone else erased a selected shape. Returns whether anything was dropped.
+    pub fn retain_selectable(&mut self, scene: &Scene) -> bool {
+        let before = self.ids.len();
+        self.ids
+            .retain(|id| scene.get(*id).is_some_and(|e| selectable(e.props())));
+        self.ids.len() != before
+    }
+}
+
+/// Whether pointer gestures may pick an element: live and not locked.
+pub fn selectable(p: &Props) -> bool {
+    !p.is_deleted && !p.locked
+}
+
+/// What a tool may read (and, for the selection, change) while handling an event.
+#[derive(Debug)]
+pub struct ToolContext<'a> {
+    /// The scene as the user sees it.
+    pub scene: &'a Scene,
+    /// The user's selection.
+    pub selection: &'a mut Selection,
+    /// Screen pixels per world unit: tolerances are in screen pixels.
+    pub zoom: f64,
+    /// The style of new shapes.
+    pub style: Style,
+}
+
+impl ToolContext<'_> {
+    /// `px` screen pixels in world units at the current zoom.
+    pub fn world(&self, px: f64) -> f64 {
+        if self.zoom.is_finite() && self.zoom > 0.0 {
+            px / self.zoom
+        } else {
+            px
+        }
+    }
+
+    /// The topmost selectable element under `at`, within [`HIT_PX`].
+    pub fn hit(&self, at: WorldPoint) -> Option<ElementId> {
+        self.scene
+            .hit_test(at, self.world(HIT_PX))
+            .into_iter()
+            .find(|e| selectable(e.props()))
+            .map(|e| e.id)
+    }
+}
+
+/// One change a finished gesture asks for. The editor turns edits into ops, assigning ids,
+/// paint order and version stamps.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// Add a new element with these props (its paint index is assigned by the editor).
+    Create(Props),
+    /// Change some properties of an element.
+    Update {
+        /// Which element.
+        id: ElementId,
+        /// What changes.
+        patch: crate::ops::Patch,
+    },
+    /// Delete an element.
+    Delete(ElementId),
+}
+
+/// What the user is typing into: a new text element or an existing one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TextEdit {
+    /// The element being edited, or `None` for a new one.
+    pub id: Option<ElementId>,
+    /// Its props when editing began: position, font, colour and current text.
+    pub props: Props,
+}
+
+/// Whether an event changed what should be on screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Feedback {
+    /// Nothing visible changed.
+    None,
+    /// The preview or the selection changed: repaint.
+    Repaint,
+}
+
+impl Feedback {
+    /// [`Feedback::Repaint`] when `changed`, else [`Feedback::None`].
+    pub fn repaint_if(changed: bool) -> Self {
+        if changed { Self::Repaint } else { Self::None }
+    }
+}
+
+/// How a gesture ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ToolOutcome {
-    /// Nothing to show or change.
-    Idle,
-    /// Show this draft as a preview; nothing is committed yet.
-    Preview(ShapeDraft),
-    /// The gesture finished: add this shape to the scene.
-    Commit(ShapeDraft),
-    /// The gesture ended without producing anything (a click, or cancelled).
-    Cancelled,
+    /// Nothing to change (a click on empty canvas, a drag too short to draw anything).
+    Nothing,
+    /// Make these edits as one undoable action.
+    Commit(Vec<Edit>),
+    /// Open the in-place text editor (boxed: a whole element's props, rarely produced).
+    EditText(Box<TextEdit>),
 }
 
-/// The box-drawing tool state: idle, or dragging from an anchor corner.
+/// What the canvas shows over the scene while a gesture is in progress.
 #[derive(Clone, Debug, Default, PartialEq)]
-enum BoxState {
-    #[default]
-    Idle,
-    Dragging {
-        anchor: WorldPoint,
-        current: WorldPoint,
-    },
+pub struct Preview {
+    /// Elements drawn with these props instead of their own (being moved, resized, erased).
+    pub replaced: BTreeMap<ElementId, Props>,
+    /// Elements not drawn at all (the text being edited in place).
+    pub hidden: BTreeSet<ElementId>,
+    /// New shapes being drawn, painted on top of everything.
+    pub added: Vec<Props>,
 }
 
-/// Draws box-shaped elements (rectangle, diamond, ellipse) by dragging from one corner to the
-/// opposite one.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BoxTool {
-    kind: ElementKind,
-    state: BoxState,
-}
-
-/// The rectangle tool.
-pub type RectangleTool = BoxTool;
-
-impl Default for BoxTool {
-    fn default() -> Self {
-        Self::new(ElementKind::Rectangle)
-    }
-}
-
-impl BoxTool {
-    /// A tool that draws elements of `kind`.
-    pub fn new(kind: ElementKind) -> Self {
-        Self {
-            kind,
-            state: BoxState::Idle,
-        }
+impl Preview {
+    /// Whether the preview changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.replaced.is_empty() && self.hidden.is_empty() && self.added.is_empty()
     }
 
-    /// Whether a drag is in progress.
-    pub fn is_active(&self) -> bool {
-        self.state != BoxState::Idle
-    }
-
-    fn draft(&self) -> Option<ShapeDraft> {
-        match self.state {
-            BoxState::Dragging { anchor, current } => Some(ShapeDraft {
-                kind: self.kind,
-                rect: Rect::from_corners(anchor, current),
-            }),
-            BoxState::Idle => None,
-        }
-    }
-
-    /// Starts a drag at `p`.
-    pub fn pointer_down(&mut self, p: WorldPoint) -> ToolOutcome {
-        if !p.is_finite() {
-            return ToolOutcome::Idle;
-        }
-        self.state = BoxState::Dragging {
-            anchor: p,
-            current: p,
-        };
-        ToolOutcome::Idle
-    }
-
-    /// Extends the drag to `p`; answers with a preview while dragging.
-    pub fn pointer_move(&mut self, p: WorldPoint) -> ToolOutcome {
-        match &mut self.state {
-            BoxState::Dragging { current, .. } if p.is_finite() => {
-                *current = p;
-                self.draft().map_or(ToolOutcome::Idle, ToolOutcome::Preview)
-            }
-            _ => ToolOutcome::Idle,
-        }
-    }
-
-    /// Ends the drag at `p`: a commit if the box is big enough, otherwise cancelled.
-    pub fn pointer_up(&mut self, p: WorldPoint) -> ToolOutcome {
-        self.pointer_move(p);
-        let draft = self.draft();
-        self.state = BoxState::Idle;
-        match draft {
-            Some(d) if d.rect.width() >= MIN_DRAG || d.rect.height() >= MIN_DRAG => {
-                ToolOutcome::Commit(d)
-            }
-            Some(_) => ToolOutcome::Cancelled,
-            None => ToolOutcome::Idle,
-        }
-    }
-
-    /// Abandons a drag in progress (Escape, pointer cancel).
-    pub fn cancel(&mut self) -> ToolOutcome {
-        let was_active = self.is_active();
-        self.state = BoxState::Idle;
-        if was_active {
-            ToolOutcome::Cancelled
+    /// The props an element is shown with: its preview replacement, its own props, or `None`
+    /// when hidden.
+    pub fn shown<'a>(&'a self, id: ElementId, own: &'a Props) -> Option<&'a Props> {
+        if self.hidden.contains(&id) {
+            None
         } else {
-            ToolOutcome::Idle
+            Some(self.replaced.get(&id).unwrap_or(own))
+        }
+    }
+}
+
+/// The mouse cursor a tool wants over the canvas.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Cursor {
+    /// The arrow.
+    #[default]
+    Default,
+    /// A crosshair, for drawing.
+    Crosshair,
+    /// An open hand: the canvas can be dragged.
+    Grab,
+    /// A closed hand: the canvas is being dragged.
+    Grabbing,
+    /// Four arrows: the selection can be moved.
+    Move,
+    /// An I-beam: click to type.
+    Text,
+    /// A resize arrow along the given axis, in 45° steps (0: ↔, 1: ⤡ NW–SE, 2: ↕, 3: ⤢ NE–SW).
+    Resize(u8),
+    /// The cursor over a rotation handle.
+    Rotate,
+}
+
+impl Cursor {
+    /// The CSS `cursor` value.
+    pub fn css(self) -> &'static str {
+        match self {
+            Self::Default => "default",
+            Self::Crosshair => "crosshair",
+            Self::Grab => "grab",
+            Self::Grabbing => "grabbing",
+            Self::Move => "move",
+            Self::Text => "text",
+            Self::Resize(0) => "ew-resize",
+            Self::Resize(1) => "nwse-resize",
+            Self::Resize(2) => "ns-resize",
+            Self::Resize(_) => "nesw-resize",
+            Self::Rotate => "alias",
+        }
+    }
+}
+
+/// The interface every tool state machine implements.
+pub trait Tool {
+    /// The primary button went down (or a finger or pen touched).
+    fn pointer_down(&mut self, input: &PointerInput, ctx: &mut ToolContext<'_>) -> Feedback;
+    /// The pointer moved (with or without a button held).
+    fn pointer_move(&mut self, input: &PointerInput, ctx: &mut ToolContext<'_>) -> Feedback;
+    /// The button was released: the gesture ends.
+    fn pointer_up(&mut self, input: &PointerInput, ctx: &mut ToolContext<'_>) -> ToolOutcome;
+    /// Abandons the gesture in progress (Escape, pointer cancel, switching tools).
+    fn cancel(&mut self) -> Feedback;
+    /// Whether a gesture is in progress.
+    fn is_active(&self) -> bool;
+    /// What to show over the scene.
+    fn preview(&self) -> &Preview;
+    /// The cursor to show when the pointer is at `at`.
+    fn cursor(&self, _at: WorldPoint, _ctx: &ToolContext<'_>) -> Cursor {
+        Cursor::Crosshair
+    }
+}
+
+/// Rounds the direction from `from` to `to` to the nearest multiple of 15°, keeping its length
+/// (shift while drawing lines or rotating).
+pub fn snap_direction(from: WorldPoint, to: WorldPoint) -> WorldPoint {
+    let v = to - from;
+    let len = v.length();
+    if len == 0.0 || !len.is_finite() {
+        return to;
+    }
+    let step = std::f64::consts::PI / 12.0;
+    let angle = (v.y.atan2(v.x) / step).round() * step;
+    WorldPoint::new(from.x + len * angle.cos(), from.y + len * angle.sin())
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Fixtures for the tools' tests.
+    use super::*;
+    use crate::element::Element;
+    use crate::geom::Rect;
+
+    /// A scene with rectangles of the given corners, ids 1, 2, …
+    pub fn scene_with(rects: &[(f64, f64, f64, f64)]) -> Scene {
+        let mut scene = Scene::default();
+        for (n, &(x0, y0, x1, y1)) in rects.iter().enumerate() {
+            let r = Rect::from_corners(WorldPoint::new(x0, y0), WorldPoint::new(x1, y1));
+            let props = Props::new(ElementKind::Rectangle, r, scene.next_index());
+            let id = ElementId::from_u128(n as u128 + 1);
+            scene
+                .insert(Element::new(id, props, 0, 0).expect("valid"))
+                .expect("new id");
+        }
+        scene
+    }
+
+    /// A pointer event at `(x, y)`.
+    pub fn at(x: f64, y: f64) -> PointerInput {
+        PointerInput::at(WorldPoint::new(x, y))
+    }
+
+    /// The same with shift held.
+    pub fn shift_at(x: f64, y: f64) -> PointerInput {
+        PointerInput {
+            modifiers: Modifiers {
+                shift: true,
+                ..Modifiers::default()
+            },
+            ..at(x, y)
+        }
+    }
+
+    /// A context at zoom 1 with the default style.
+    pub fn ctx<'a>(scene: &'a Scene, selection: &'a mut Selection) -> ToolContext<'a> {
+        ToolContext {
+            scene,
+            selection,
+            zoom: 1.0,
+            style: Style::default(),
         }
     }
 }
@@ -151,51 +523,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dragging_up_and_left_still_makes_a_positive_box() {
-        let mut t = RectangleTool::default();
-        t.pointer_down(WorldPoint::new(100.0, 100.0));
-        let out = t.pointer_up(WorldPoint::new(40.0, 70.0));
-        let ToolOutcome::Commit(d) = out else {
-            panic!("expected a commit, got {out:?}")
-        };
-        assert_eq!(d.rect.min, WorldPoint::new(40.0, 70.0));
-        assert_eq!((d.rect.width(), d.rect.height()), (60.0, 30.0));
-        assert!(!t.is_active());
+    fn every_tool_has_a_unique_shortcut_and_key() {
+        let mut seen = BTreeSet::new();
+        for t in ToolKind::ALL {
+            assert!(seen.insert(t.key()));
+            for k in t.shortcuts() {
+                assert_eq!(ToolKind::from_shortcut(k), Some(t), "{k}");
+            }
+        }
+        assert_eq!(ToolKind::from_shortcut("q"), None);
     }
 
     #[test]
-    fn a_click_without_drag_creates_nothing() {
-        let mut t = RectangleTool::default();
-        t.pointer_down(WorldPoint::new(5.0, 5.0));
-        assert_eq!(
-            t.pointer_up(WorldPoint::new(5.5, 5.5)),
-            ToolOutcome::Cancelled
-        );
+    fn snapping_rounds_to_fifteen_degrees_and_keeps_the_length() {
+        let p = snap_direction(WorldPoint::new(0.0, 0.0), WorldPoint::new(100.0, 10.0));
+        assert!((p.y).abs() < 1e-9 && (p.x - 100.0_f64.hypot(10.0)).abs() < 1e-9);
+        let same = WorldPoint::new(3.0, 3.0);
+        assert_eq!(snap_direction(same, same), same);
     }
 
     #[test]
-    fn moves_preview_only_while_dragging() {
-        let mut t = BoxTool::new(ElementKind::Ellipse);
-        assert_eq!(t.pointer_move(WorldPoint::new(1.0, 1.0)), ToolOutcome::Idle);
-        t.pointer_down(WorldPoint::new(0.0, 0.0));
-        let ToolOutcome::Preview(d) = t.pointer_move(WorldPoint::new(10.0, 10.0)) else {
-            panic!("expected a preview")
+    fn the_style_fills_only_box_shapes() {
+        let style = Style {
+            background_color: Color::rgba(255, 0, 0, 255),
+            stroke_width: 4.0,
+            ..Style::default()
         };
-        assert_eq!(d.kind, ElementKind::Ellipse);
-        assert_eq!(t.cancel(), ToolOutcome::Cancelled);
-        assert_eq!(t.pointer_up(WorldPoint::new(20.0, 20.0)), ToolOutcome::Idle);
-    }
-
-    #[test]
-    fn non_finite_pointer_positions_are_ignored() {
-        let mut t = RectangleTool::default();
-        t.pointer_down(WorldPoint::new(f64::NAN, 0.0));
-        assert!(!t.is_active());
-        t.pointer_down(WorldPoint::new(0.0, 0.0));
-        t.pointer_move(WorldPoint::new(f64::INFINITY, 3.0));
-        let ToolOutcome::Commit(d) = t.pointer_up(WorldPoint::new(30.0, 30.0)) else {
-            panic!()
-        };
-        assert_eq!(d.rect.max, WorldPoint::new(30.0, 30.0));
+        let index = crate::index::FracIndex::between(None, None).unwrap();
+        let r = crate::geom::Rect::from_corners(WorldPoint::ORIGIN, WorldPoint::new(1.0, 1.0));
+        let mut boxed = Props::new(ElementKind::Ellipse, r, index.clone());
+        let mut line = Props::new(ElementKind::Line, r, index);
+        style.apply(&mut boxed);
+        style.apply(&mut line);
+        assert_eq!(boxed.background_color, style.background_color);
+        assert!(line.background_color.is_transparent());
+        assert_eq!(line.stroke_width, 4.0);
     }
 }
