@@ -6,7 +6,7 @@
 //! pool, and at most [`MAX_CONCURRENT`] recognitions at once (more wait their turn).
 
 use crate::error::AppError;
-use inkroom_core::ink::{InkPoint, ShapeRecognition, TextRecognition};
+use inkroom_core::ink::{Charset, InkPoint, ShapeRecognition, TextRecognition};
 use leptos::prelude::*;
 
 /// Recognitions running at once, at most; a burst of requests queues instead of taking every
@@ -50,12 +50,15 @@ pub async fn recognize_shape(strokes: Vec<Vec<InkPoint>>) -> Result<ShapeRecogni
 }
 
 /// Reads handwriting (a character, word or short line): the text, its confidence, alternatives
-/// and the reading without the lexicon (`docs/api.md`).
+/// and the reading without the lexicon (`docs/api.md`). `charset` (default any) restricts the
+/// characters, e.g. to digits for a number field.
 #[server(prefix = "/api", endpoint = "ai/handwriting-recognition", input = crate::api::JsonOrForm)]
 pub async fn recognize_handwriting(
     strokes: Vec<Vec<InkPoint>>,
+    #[server(default)] charset: Option<Charset>,
 ) -> Result<TextRecognition, AppError> {
-    crate::ssr::api(ssr::run(strokes, |r, ink| r.text(ink))).await
+    let charset = charset.unwrap_or_default();
+    crate::ssr::api(ssr::run(strokes, move |r, ink| r.text(ink, charset))).await
 }
 
 crate::json_or_form!(RecognizeShape, RecognizeHandwriting);

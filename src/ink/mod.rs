@@ -337,6 +337,31 @@ fn resample_stroke(s: &[InkPoint], spacing: f64) -> Vec<InkPoint> {
     out
 }
 
+/// Which characters a handwriting reading may use: a hint from the caller (a number field wants
+/// digits), since a lone "0" and "O" are the same ink.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Charset {
+    /// Anything the model knows.
+    #[default]
+    Any,
+    /// 0–9 only.
+    Digits,
+    /// A–Z and a–z only.
+    Letters,
+}
+
+impl Charset {
+    /// Whether `c` may appear in a reading.
+    pub fn allows(self, c: char) -> bool {
+        match self {
+            Charset::Any => true,
+            Charset::Digits => c.is_ascii_digit(),
+            Charset::Letters => c.is_ascii_alphabetic(),
+        }
+    }
+}
+
 /// What the shape recogniser can say a piece of ink is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

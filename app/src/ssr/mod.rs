@@ -13,7 +13,7 @@ pub mod tokens;
 
 use crate::error::AppError;
 use db::{Db, DbError};
-use inkroom_core::ink::{Ink, InkError, ShapeRecognition, TextRecognition};
+use inkroom_core::ink::{Charset, Ink, InkError, ShapeRecognition, TextRecognition};
 use leptos::prelude::*;
 use std::sync::Arc;
 use tokens::TokenKeys;
@@ -37,8 +37,9 @@ pub struct ServerState {
 pub trait Recognizer: Send + Sync + std::fmt::Debug {
     /// Recognises a shape. Blocking (CPU-bound): call from the blocking pool.
     fn shape(&self, ink: &Ink) -> Result<ShapeRecognition, RecognizerError>;
-    /// Reads handwriting. Blocking (CPU-bound): call from the blocking pool.
-    fn text(&self, ink: &Ink) -> Result<TextRecognition, RecognizerError>;
+    /// Reads handwriting using only characters of `charset`. Blocking (CPU-bound): call from
+    /// the blocking pool.
+    fn text(&self, ink: &Ink, charset: Charset) -> Result<TextRecognition, RecognizerError>;
 }
 
 /// Why a [`Recognizer`] could not answer.

@@ -4,7 +4,7 @@
 use super::data::Sample;
 use super::model::{ConvConfig, ConvNet};
 use inkroom_core::ink::raster::{self, CHANNELS, SIZE};
-use inkroom_core::ink::{Ink, Scored};
+use inkroom_core::ink::{Charset, Ink, Scored};
 use std::collections::BTreeMap;
 
 /// Datasets `inkroom train chars` reads from the data directory.
@@ -59,14 +59,24 @@ impl CharModel {
         self.net.probabilities(&raster::features(ink, SIZE))
     }
 
-    /// The `k` most likely characters.
-    pub fn top(&self, ink: &Ink, k: usize) -> candle_core::Result<Vec<Scored<char>>> {
+    /// The `k` most likely characters of `charset` (probabilities renormalised over it).
+    pub fn top(
+        &self,
+        ink: &Ink,
+        k: usize,
+        charset: Charset,
+    ) -> candle_core::Result<Vec<Scored<char>>> {
         let p = self.probabilities(ink)?;
         let mut ranked: Vec<Scored<char>> = ALPHABET
             .chars()
             .zip(p)
+            .filter(|(c, _)| charset.allows(*c))
             .map(|(label, confidence)| Scored { label, confidence })
             .collect();
+        let total: f32 = ranked.iter().map(|s| s.confidence).sum::<f32>().max(1e-12);
+        for s in &mut ranked {
+            s.confidence /= total;
+        }
         ranked.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
         ranked.truncate(k);
         Ok(ranked)
@@ -81,7 +91,7 @@ pub fn evaluate(model: &CharModel, samples: &[Sample]) -> BTreeMap<String, f64> 
         let Some(truth) = s.label.chars().next() else {
             continue;
         };
-        let Ok(top) = model.top(&s.ink, 1) else {
+        let Ok(top) = model.top(&s.ink, 1, Charset::Any) else {
             continue;
         };
         let pred = top[0].label;

@@ -3,7 +3,7 @@
 use super::train::{self, TrainOptions};
 use super::{Models, data, shapes, words};
 use clap::{Args, Subcommand, ValueEnum};
-use inkroom_core::ink::{Ink, ShapeClass, TextRecognition};
+use inkroom_core::ink::{Charset, Ink, ShapeClass, TextRecognition};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -56,6 +56,27 @@ pub enum RecognizeTask {
     Handwriting,
 }
 
+/// `--charset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CharsetArg {
+    /// Any character.
+    Any,
+    /// 0–9.
+    Digits,
+    /// A–Z, a–z.
+    Letters,
+}
+
+impl From<CharsetArg> for Charset {
+    fn from(c: CharsetArg) -> Self {
+        match c {
+            CharsetArg::Any => Charset::Any,
+            CharsetArg::Digits => Charset::Digits,
+            CharsetArg::Letters => Charset::Letters,
+        }
+    }
+}
+
 /// `inkroom ai …`.
 #[derive(Debug, Subcommand)]
 pub enum AiCommand {
@@ -91,6 +112,9 @@ pub struct RecognizeArgs {
     /// Keep only the writers of our own held-out split (those the shipped models never saw).
     #[arg(long)]
     pub held_out: bool,
+    /// Handwriting only: restrict readings to these characters.
+    #[arg(long, value_enum, default_value_t = CharsetArg::Any)]
+    pub charset: CharsetArg,
     /// Directory of the model files.
     #[arg(long, env = "INKROOM_MODELS", default_value_os_t = super::default_models_dir())]
     pub models: PathBuf,
@@ -117,14 +141,19 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
 }
 
 /// Handwriting with unknown orientation: read both ways, keep the more confident reading.
-fn read_text(models: &Models, ink: &Ink, unknown: bool) -> Option<TextRecognition> {
-    let a = models.recognize_text(ink).ok();
+fn read_text(
+    models: &Models,
+    ink: &Ink,
+    unknown: bool,
+    charset: Charset,
+) -> Option<TextRecognition> {
+    let a = models.recognize_text(ink, charset).ok();
     if !unknown {
         return a;
     }
     let mut flipped = ink.clone();
     flipped.flip_y();
-    let b = models.recognize_text(&flipped).ok();
+    let b = models.recognize_text(&flipped, charset).ok();
     match (a, b) {
         (Some(a), Some(b)) => Some(if b.confidence > a.confidence { b } else { a }),
         (a, b) => a.or(b),
@@ -166,23 +195,25 @@ pub fn recognize(args: &RecognizeArgs) -> anyhow::Result<()> {
                 }
                 Err(e) => json!({"label": s.label, "error": e.to_string()}),
             },
-            RecognizeTask::Handwriting => match read_text(&models, &s.ink, s.orientation_unknown) {
-                Some(r) => {
-                    times.push(t.elapsed().as_secs_f64());
-                    let group = text_group(&s.label);
-                    let e = text_right.entry(group.to_string()).or_default();
-                    e.1 += 1;
-                    if r.text == s.label {
-                        e.0 += 1;
-                    } else if group != "words" {
-                        *confusions
-                            .entry((s.label.clone(), r.text.clone()))
-                            .or_default() += 1;
+            RecognizeTask::Handwriting => {
+                match read_text(&models, &s.ink, s.orientation_unknown, args.charset.into()) {
+                    Some(r) => {
+                        times.push(t.elapsed().as_secs_f64());
+                        let group = text_group(&s.label);
+                        let e = text_right.entry(group.to_string()).or_default();
+                        e.1 += 1;
+                        if r.text == s.label {
+                            e.0 += 1;
+                        } else if group != "words" {
+                            *confusions
+                                .entry((s.label.clone(), r.text.clone()))
+                                .or_default() += 1;
+                        }
+                        json!({"label": s.label, "writer": s.writer, "prediction": r.text, "confidence": r.confidence, "alternatives": r.alternatives, "unconstrained": r.unconstrained})
                     }
-                    json!({"label": s.label, "writer": s.writer, "prediction": r.text, "confidence": r.confidence, "alternatives": r.alternatives, "unconstrained": r.unconstrained})
+                    None => json!({"label": s.label, "error": "could not read this ink"}),
                 }
-                None => json!({"label": s.label, "error": "could not read this ink"}),
-            },
+            }
         };
         if !args.eval {
             writeln!(out, "{line}")?;

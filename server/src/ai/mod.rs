@@ -23,7 +23,7 @@ pub mod train;
 pub mod words;
 
 use anyhow::Context;
-use inkroom_core::ink::{Ink, InkError, ShapeRecognition, TextRecognition};
+use inkroom_core::ink::{Charset, Ink, InkError, ShapeRecognition, TextRecognition};
 use model::{ConvConfig, ConvNet, SeqConfig, SeqNet};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -207,10 +207,15 @@ impl Models {
         Ok(model.recognize(ink)?)
     }
 
-    /// Reads handwriting in `ink` (a character, a word or a short line).
-    pub fn recognize_text(&self, ink: &Ink) -> Result<TextRecognition, RecognizeError> {
+    /// Reads handwriting in `ink` (a character, a word or a short line) using only characters
+    /// of `charset`.
+    pub fn recognize_text(
+        &self,
+        ink: &Ink,
+        charset: Charset,
+    ) -> Result<TextRecognition, RecognizeError> {
         ink.validate()?;
-        words::read(self.chars.as_ref(), self.words.as_ref(), ink)
+        words::read(self.chars.as_ref(), self.words.as_ref(), ink, charset)
     }
 }
 
@@ -241,8 +246,12 @@ impl app::ssr::Recognizer for ModelService {
     fn shape(&self, ink: &Ink) -> Result<ShapeRecognition, app::ssr::RecognizerError> {
         Ok(self.0.recognize_shape(ink)?)
     }
-    fn text(&self, ink: &Ink) -> Result<TextRecognition, app::ssr::RecognizerError> {
-        Ok(self.0.recognize_text(ink)?)
+    fn text(
+        &self,
+        ink: &Ink,
+        charset: Charset,
+    ) -> Result<TextRecognition, app::ssr::RecognizerError> {
+        Ok(self.0.recognize_text(ink, charset)?)
     }
 }
 
@@ -287,7 +296,7 @@ mod tests {
             .iter()
             .filter(|s| {
                 models
-                    .recognize_text(&s.ink)
+                    .recognize_text(&s.ink, Charset::Digits)
                     .is_ok_and(|r| r.text == s.label)
             })
             .count();

@@ -18,7 +18,7 @@ use anyhow::Context;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{Optimizer, VarBuilder, VarMap};
 use inkroom_core::ink::sequence::{self, FEATURES};
-use inkroom_core::ink::{Ink, Scored, TextRecognition};
+use inkroom_core::ink::{Charset, Ink, Scored, TextRecognition};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -204,10 +204,21 @@ impl WordModel {
     }
 
     /// Reads `ink`: the unconstrained best path, and the lexicon words ranked by their CTC
-    /// likelihood (top `k`, with confidences normalised among them).
-    pub fn read(&self, ink: &Ink, k: usize) -> Option<WordReading> {
-        let lp = self.log_probs(ink)?;
+    /// likelihood (top `k`, with confidences normalised among them). Symbols outside `charset`
+    /// are ruled out before decoding.
+    pub fn read(&self, ink: &Ink, k: usize, charset: Charset) -> Option<WordReading> {
+        let mut lp = self.log_probs(ink)?;
         let symbols = self.net.config().symbols;
+        if charset != Charset::Any {
+            for (i, c) in CHARSET.chars().enumerate() {
+                if !charset.allows(c) {
+                    lp.iter_mut()
+                        .skip(i + 1)
+                        .step_by(symbols)
+                        .for_each(|v| *v = f32::NEG_INFINITY);
+                }
+            }
+        }
         let frames = lp.len() / symbols;
         let (path, path_score) = best_path(&lp, symbols);
         let unconstrained = decode(&path);
@@ -215,7 +226,7 @@ impl WordModel {
         let mut scored: Vec<(f32, &str)> = self
             .lexicon
             .par_iter()
-            .filter(|(_, e)| e.len() <= frames)
+            .filter(|(w, e)| e.len() <= frames && w.chars().all(|c| charset.allows(c)))
             .map(|(w, e)| (ctc(&lp, symbols, e, None), w.as_str()))
             .filter(|(s, _)| s.is_finite())
             .collect();
@@ -265,14 +276,15 @@ pub fn read(
     chars: Option<&CharModel>,
     words: Option<&WordModel>,
     ink: &Ink,
+    charset: Charset,
 ) -> Result<TextRecognition, RecognizeError> {
     let fail = |e: candle_core::Error| RecognizeError::Failed(e.to_string());
-    let reading = words.and_then(|w| w.read(ink, 5));
+    let reading = words.and_then(|w| w.read(ink, 5, charset));
     let single_char = reading
         .as_ref()
         .is_none_or(|r| r.unconstrained.chars().count() <= 1);
     if single_char && let Some(cm) = chars {
-        let top = cm.top(ink, 5).map_err(fail)?;
+        let top = cm.top(ink, 5, charset).map_err(fail)?;
         let text = top[0].label.to_string();
         return Ok(TextRecognition {
             text: text.clone(),
@@ -460,7 +472,7 @@ pub fn evaluate(model: &WordModel, samples: &[Sample], limit: usize) -> BTreeMap
         .par_iter()
         .take(limit)
         .filter_map(|s| {
-            let r = read(None, Some(model), &s.ink).ok()?;
+            let r = read(None, Some(model), &s.ink, Charset::Any).ok()?;
             Some((
                 r.text == s.label,
                 r.unconstrained == s.label,

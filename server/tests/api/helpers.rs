@@ -406,7 +406,10 @@ impl ServerProcess {
                 assert!(status.success(), "exit status after SIGTERM: {status}");
                 return;
             }
-            assert!(std::time::Instant::now() < deadline, "server ignored SIGTERM");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "server ignored SIGTERM"
+            );
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }

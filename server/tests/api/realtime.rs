@@ -513,7 +513,11 @@ async fn stop_during_a_burst(stop: Stop) {
         let seq = state["seq"].as_u64().unwrap() as usize;
         assert_eq!(present.len(), seq);
         for (n, id) in ids.iter().enumerate().take(seq) {
-            assert!(present.contains(id.as_str().unwrap()), "accepted op {} missing", n + 1);
+            assert!(
+                present.contains(id.as_str().unwrap()),
+                "accepted op {} missing",
+                n + 1
+            );
         }
     }
 }
