@@ -14,6 +14,10 @@
 //! - [`export`]: boards as PNG, SVG and JSON files, painted from the core's drawing commands.
 //! - [`ai`]: the recognition models (shapes, handwriting): training, evaluation, inference.
 
+// Leptos views are deeply nested types; the board's view tree outgrows the default limit of 128
+// when the server computes the layout of its render future.
+#![recursion_limit = "256"]
+
 pub mod ai;
 pub mod config;
 pub mod export;

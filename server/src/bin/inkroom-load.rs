@@ -15,7 +15,7 @@ use inkroom_core::element::{Element, ElementId, ElementKind, Props};
 use inkroom_core::geom::{Rect, WorldPoint};
 use inkroom_core::index::FracIndex;
 use serde_json::{Value, json};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
@@ -73,6 +73,49 @@ struct Stats {
     cursors_received: u64,
     acks: u64,
     messages: u64,
+    reconnects: u64,
+}
+
+/// Counts one room message: cursors, acks (with their latency), and ops (with the
+/// sender-to-receiver latency carried in their x coordinate); tracks the last sequence number.
+fn count(
+    v: &Value,
+    local: &mut Stats,
+    pending: &mut BTreeMap<u64, (f64, String)>,
+    last_seq: &mut u64,
+) {
+    match v["type"].as_str() {
+        Some("cursor") => local.cursors_received += 1,
+        Some("ack") => {
+            local.acks += 1;
+            if let Some((sent, _)) = v["client_op"].as_u64().and_then(|n| pending.remove(&n)) {
+                local.ack_latencies.push(elapsed_ms(sent));
+            }
+            if let Some(seq) = v["seq"].as_u64() {
+                *last_seq = (*last_seq).max(seq);
+            }
+        }
+        Some("ops") => {
+            for o in v["ops"].as_array().into_iter().flatten() {
+                local.ops_received += 1;
+                if let Some(seq) = o["seq"].as_u64() {
+                    *last_seq = (*last_seq).max(seq);
+                }
+                let x = o["op"]["patch"]["x"]
+                    .as_f64()
+                    .or_else(|| o["op"]["element"]["x"].as_f64());
+                if let Some(x) = x {
+                    local.latencies.push(elapsed_ms(x));
+                }
+            }
+        }
+        Some("room_state") => {
+            if let Some(seq) = v["seq"].as_u64() {
+                *last_seq = (*last_seq).max(seq);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// (utime + stime in seconds, RSS in KiB) of a process.
@@ -114,7 +157,15 @@ async fn user(base: &str, name: &str) -> anyhow::Result<reqwest::Client> {
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(client: &reqwest::Client, base: &str, slug: &str, id: u64) -> anyhow::Result<Ws> {
+/// Opens a socket and joins `slug` as client `id`, resuming after `last_seq` when given. Returns
+/// the socket and the first room message (`room_state`, or `ops` with the missed delta).
+async fn connect(
+    client: &reqwest::Client,
+    base: &str,
+    slug: &str,
+    id: u64,
+    last_seq: Option<u64>,
+) -> anyhow::Result<(Ws, Value)> {
     let t: Value = client
         .post(format!("{base}/api/auth/ws-ticket"))
         .json(&json!({}))
@@ -130,15 +181,16 @@ async fn connect(client: &reqwest::Client, base: &str, slug: &str, id: u64) -> a
         base.replacen("http", "ws", 1)
     ))
     .await?;
-    ws.send(Message::text(
-        json!({ "type": "join_room", "room": slug, "client": id }).to_string(),
-    ))
-    .await?;
+    let mut join = json!({ "type": "join_room", "room": slug, "client": id });
+    if let Some(seq) = last_seq {
+        join["last_seq"] = json!(seq);
+    }
+    ws.send(Message::text(join.to_string())).await?;
     while let Some(msg) = ws.next().await {
         if let Message::Text(t) = msg?
             && (t.contains("\"room_state\"") || t.contains("\"ops\""))
         {
-            return Ok(ws);
+            return Ok((ws, serde_json::from_str(&t)?));
         }
     }
     anyhow::bail!("closed before joining")
@@ -197,8 +249,10 @@ async fn main() -> anyhow::Result<()> {
                     &base,
                     slug,
                     ((run as u64) << 20) | (i as u64 + 1),
+                    None,
                 )
-                .await?,
+                .await?
+                .0,
             );
         }
         tokio::time::sleep(Duration::from_secs(2)).await;
@@ -222,69 +276,82 @@ async fn main() -> anyhow::Result<()> {
     let mut next_id = 1u64;
     for (slug, members) in &rooms {
         for member in members {
-            let ws = connect(member, &base, slug, ((run as u64) << 20) | next_id).await?;
+            let client_id = ((run as u64) << 20) | next_id;
+            let (ws, _) = connect(member, &base, slug, client_id, None).await?;
             next_id += 1;
             let stats = stats.clone();
             let (cursor_every, edit_every) = (
                 Duration::from_secs_f64(1.0 / args.cursor_hz),
                 Duration::from_secs_f64(1.0 / args.edit_hz),
             );
+            let (member, base, slug) = (member.clone(), base.clone(), slug.clone());
             tasks.push(tokio::spawn(async move {
-                let (mut tx, mut rx) = ws.split();
+                let mut ws = ws;
                 let mut local = Stats::default();
-                let mut sent_at: HashMap<u64, f64> = HashMap::new();
+                // Unacknowledged changes: when they were sent, and the frame to re-send.
+                let mut pending: BTreeMap<u64, (f64, String)> = BTreeMap::new();
                 let mut cursor = tokio::time::interval(cursor_every);
                 let mut edit = tokio::time::interval(edit_every);
                 let id = ElementId::new_random();
                 let mut op = 0u64;
+                let mut last_seq = 0u64;
                 let drain_until = deadline + Duration::from_secs(2);
-                loop {
-                    let now = tokio::time::Instant::now();
-                    let sending = Instant::now() < deadline;
-                    tokio::select! {
-                        _ = cursor.tick(), if sending => {
-                            let m = json!({ "type": "cursor_update", "x": 1.0, "y": 2.0 });
-                            if tx.send(Message::text(m.to_string())).await.is_err() { break; }
-                            local.cursors_sent += 1;
-                        }
-                        _ = edit.tick(), if sending => {
-                            op += 1;
-                            let x = clock();
-                            let m = if op == 1 {
-                                let rect = Rect::from_corners(WorldPoint::new(x, 0.0), WorldPoint::new(x + 10.0, 10.0));
-                                let index = FracIndex::between(None, None).expect("first index");
-                                let Ok(e) = Element::new(id, Props::new(ElementKind::Rectangle, rect, index), 1, 0) else { break };
-                                json!({ "type": "draw", "client_op": op, "element": e })
-                            } else {
-                                json!({ "type": "edit_shape", "client_op": op, "id": id, "patch": { "x": x } })
-                            };
-                            sent_at.insert(op, x);
-                            if tx.send(Message::text(m.to_string())).await.is_err() { break; }
-                        }
-                        msg = rx.next() => {
-                            let Some(Ok(Message::Text(t))) = msg else { if msg.is_none() { break } else { continue } };
-                            local.messages += 1;
-                            let Ok(v) = serde_json::from_str::<Value>(&t) else { continue };
-                            match v["type"].as_str() {
-                                Some("cursor") => local.cursors_received += 1,
-                                Some("ack") => {
-                                    local.acks += 1;
-                                    if let Some(sent) = v["client_op"].as_u64().and_then(|n| sent_at.remove(&n)) {
-                                        local.ack_latencies.push(elapsed_ms(sent));
-                                    }
-                                }
-                                Some("ops") => {
-                                    for o in v["ops"].as_array().into_iter().flatten() {
-                                        local.ops_received += 1;
-                                        let x = o["op"]["patch"]["x"].as_f64().or_else(|| o["op"]["element"]["x"].as_f64());
-                                        if let Some(x) = x { local.latencies.push(elapsed_ms(x)); }
-                                    }
-                                }
-                                _ => {}
+                'connection: loop {
+                    let (mut tx, mut rx) = ws.split();
+                    loop {
+                        let now = tokio::time::Instant::now();
+                        let sending = Instant::now() < deadline;
+                        tokio::select! {
+                            _ = cursor.tick(), if sending => {
+                                let m = json!({ "type": "cursor_update", "x": 1.0, "y": 2.0 });
+                                if tx.send(Message::text(m.to_string())).await.is_err() { break; }
+                                local.cursors_sent += 1;
+                            }
+                            _ = edit.tick(), if sending => {
+                                op += 1;
+                                let x = clock();
+                                let m = if op == 1 {
+                                    let rect = Rect::from_corners(WorldPoint::new(x, 0.0), WorldPoint::new(x + 10.0, 10.0));
+                                    let index = FracIndex::between(None, None).expect("first index");
+                                    let Ok(e) = Element::new(id, Props::new(ElementKind::Rectangle, rect, index), 1, 0) else { break 'connection };
+                                    json!({ "type": "draw", "client_op": op, "element": e })
+                                } else {
+                                    json!({ "type": "edit_shape", "client_op": op, "id": id, "patch": { "x": x } })
+                                };
+                                let text = m.to_string();
+                                pending.insert(op, (x, text.clone()));
+                                if tx.send(Message::text(text)).await.is_err() { break; }
+                            }
+                            msg = rx.next() => {
+                                let t = match msg {
+                                    Some(Ok(Message::Text(t))) => t,
+                                    Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                                    Some(Ok(_)) => continue,
+                                };
+                                local.messages += 1;
+                                let Ok(v) = serde_json::from_str::<Value>(&t) else { continue };
+                                count(&v, &mut local, &mut pending, &mut last_seq);
+                            }
+                            () = tokio::time::sleep_until(now + Duration::from_millis(200)), if !sending => {
+                                if Instant::now() > drain_until { break 'connection; }
                             }
                         }
-                        () = tokio::time::sleep_until(now + Duration::from_millis(200)), if !sending => {
-                            if Instant::now() > drain_until { break; }
+                    }
+                    // The server closed us (too slow: resync) or the socket failed: come back
+                    // like the real client, with the last sequence seen, and re-send what was
+                    // never acknowledged (the server applies each client op once).
+                    if Instant::now() > drain_until {
+                        break;
+                    }
+                    local.reconnects += 1;
+                    let Ok((fresh, first)) = connect(&member, &base, &slug, client_id, Some(last_seq)).await else {
+                        break;
+                    };
+                    count(&first, &mut local, &mut pending, &mut last_seq);
+                    ws = fresh;
+                    for (_, text) in pending.values() {
+                        if ws.send(Message::text(text.clone())).await.is_err() {
+                            break;
                         }
                     }
                 }
@@ -296,6 +363,7 @@ async fn main() -> anyhow::Result<()> {
                 s.cursors_received += local.cursors_received;
                 s.acks += local.acks;
                 s.messages += local.messages;
+                s.reconnects += local.reconnects;
             }));
         }
     }
@@ -343,10 +411,11 @@ async fn main() -> anyhow::Result<()> {
         expected_cursors
     );
     println!(
-        "acknowledged (durable) changes: {} ({:.0}/s); undelivered change copies: {:.0}",
+        "acknowledged (durable) changes: {} ({:.0}/s); undelivered change copies: {:.0}; reconnects: {}",
         s.acks,
         s.acks as f64 / secs,
-        (expected_ops - s.ops_received as f64).max(0.0)
+        (expected_ops - s.ops_received as f64).max(0.0),
+        s.reconnects
     );
     if let (Some((c0, _)), Some((c1, rss))) = (start_usage, end_usage) {
         let cpu = c1 - c0;
