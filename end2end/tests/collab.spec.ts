@@ -37,6 +37,8 @@ test('two people draw at once, undo their own work, and always see the same boar
     await p.goto(`/r/${room.slug}`);
     await waitForBoard(p);
     await expect(p.getByTestId('link-state')).toHaveAttribute('data-state', 'live');
+    await p.keyboard.press('r');
+    await expect(p.locator('[data-tool=rectangle]')).toHaveAttribute('aria-pressed', 'true');
   }
   // Presence: each sees both people.
   await expect(ann.page.locator('[data-testid=people] .person')).toHaveCount(2);

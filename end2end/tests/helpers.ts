@@ -49,3 +49,51 @@ export async function open(page: Page, path: string) {
 export async function waitForBoard(page: Page) {
   await expect(page.locator('.board')).toHaveAttribute('data-ready', 'true', { timeout: 60_000 });
 }
+
+/** An element as the canvas engine serialises it (the fields the tests look at). */
+export type Element = {
+  id: string; kind: string; x: number; y: number; width: number; height: number;
+  angle: number; points?: [number, number][]; text?: string; endArrowhead?: string;
+  strokeColor?: string; backgroundColor?: string; strokeWidth?: number;
+};
+
+/** The live scene as the page's canvas engine sees it (a read-only test hook). */
+export async function scene(page: Page): Promise<Element[]> {
+  return page.evaluate(() => JSON.parse((window as any).__inkroom.sceneJson()));
+}
+
+/** Signs up, creates a public room and opens its board, ready to draw. */
+export async function openNewBoard(page: Page, name: string) {
+  await signUpViaApi(page.request, name);
+  const room = await createRoomViaApi(page.request, `${name} ${Date.now()}`, false);
+  await open(page, `/r/${room.slug}`);
+  await waitForBoard(page);
+  await expect(page.getByTestId('link-state')).toHaveAttribute('data-state', 'live');
+  return room;
+}
+
+/** Picks a tool from the toolbar and checks that it is pressed. */
+export async function pickTool(page: Page, tool: string) {
+  await page.locator(`[data-tool=${tool}]`).click();
+  await expect(page.locator(`[data-tool=${tool}]`)).toHaveAttribute('aria-pressed', 'true');
+}
+
+/** Drags the mouse through `points` (canvas CSS pixels) with the primary button held. */
+export async function dragThrough(page: Page, points: [number, number][], steps = 4) {
+  const box = (await page.getByTestId('board-canvas').boundingBox())!;
+  const [first, ...rest] = points;
+  await page.mouse.move(box.x + first[0], box.y + first[1]);
+  await page.mouse.down();
+  for (const [x, y] of rest) {
+    await page.mouse.move(box.x + x, box.y + y, { steps });
+  }
+  await page.mouse.up();
+}
+
+/** Clicks the canvas at a point (canvas CSS pixels). */
+export async function clickAt(page: Page, x: number, y: number, options: { modifiers?: ('Shift')[] } = {}) {
+  const box = (await page.getByTestId('board-canvas').boundingBox())!;
+  for (const m of options.modifiers ?? []) await page.keyboard.down(m);
+  await page.mouse.click(box.x + x, box.y + y);
+  for (const m of options.modifiers ?? []) await page.keyboard.up(m);
+}

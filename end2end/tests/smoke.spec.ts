@@ -43,7 +43,8 @@ test('dragging on the canvas draws a rectangle', async ({ page }) => {
   const canvas = page.getByTestId('board-canvas');
   const box = (await canvas.boundingBox())!;
 
-  // The rectangle tool is active by default; prove the toolbar reacts, then pick it explicitly.
+  // The selection tool is active by default; prove the toolbar reacts, then pick the rectangle.
+  await expect(page.locator('[data-tool=select]')).toHaveAttribute('aria-pressed', 'true');
   await page.locator('[data-tool=ellipse]').click();
   await expect(page.locator('[data-tool=ellipse]')).toHaveAttribute('aria-pressed', 'true');
   await page.locator('[data-tool=rectangle]').click();

@@ -1,29 +1,41 @@
 //! The browser half of the canvas engine (feature `hydrate`): DOM events in, Canvas 2D out.
 //!
 //! All decisions are made by [`inkroom_core::editor::Editor`]; this module only translates events
-//! into editor calls and paints the editor's drawing commands. Painting happens in a
-//! `requestAnimationFrame` callback that is requested only when the editor reports a change, so
-//! an idle board costs no CPU.
+//! into editor calls, paints the editor's drawing commands and keeps the board's [`Ui`] signals
+//! up to date. Painting happens in a `requestAnimationFrame` callback that is requested only when
+//! the editor reports a change, so an idle board costs no CPU.
+//!
+//! - `live`: the WebSocket connection to the room.
+//! - `text`: the textarea over the canvas in which text is typed.
+//! - `recognize`: calls to the shape and handwriting recognisers, and the toasts reporting them.
 
 mod live;
+mod recognize;
+mod text;
 
-use super::LinkState;
+use super::{LinkState, Toast, Ui, UiAction};
 use inkroom_core::camera::Camera;
-use inkroom_core::editor::{Editor, Entropy, PointerButton, ToolKind};
-use inkroom_core::element::{Color, ElementId, TextAlign};
+use inkroom_core::editor::{Access, Command, Editor, Entropy, Pointer, PointerButton};
+use inkroom_core::element::{Color, ElementId, ElementKind, TextAlign};
 use inkroom_core::geom::WorldPoint;
 use inkroom_core::geom::{ScreenPoint, ScreenVec};
+use inkroom_core::history::ActionId;
 use inkroom_core::protocol::Participant;
 use inkroom_core::render::{self, DrawCommand, Painter, Stroke, TextBlock};
 use inkroom_core::shape::PathEl;
+use inkroom_core::tool::Modifiers;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{CanvasRenderingContext2d, EventTarget, HtmlCanvasElement};
+use web_sys::{CanvasRenderingContext2d, EventTarget, HtmlCanvasElement, HtmlTextAreaElement};
+
+/// How long a toast stays up.
+const TOAST_TIME: Duration = Duration::from_secs(8);
 
 /// Ids, nonces and time from the browser.
 struct BrowserEntropy;
@@ -100,19 +112,42 @@ struct Engine {
     css_size: (f64, f64),
     dpr: f64,
     frame_requested: bool,
-    set_count: WriteSignal<usize>,
+    ui: Ui,
+    /// The textarea text is typed into, and whether it is showing.
+    text_box: Option<HtmlTextAreaElement>,
+    text_open: bool,
+    /// The last toast's id.
+    toasts: u64,
 }
 
 type Shared = Rc<RefCell<Engine>>;
 
+/// Sets a signal only when the value differs, so unchanged state re-renders nothing.
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.with_untracked(|v| *v != value) {
+        signal.set(value);
+    }
+}
+
 impl Engine {
-    /// Reports the live element count to the UI (outside any borrow of the engine).
-    fn publish_count(engine: &Shared) {
-        let (n, set_count) = {
+    /// Reports the board's state to the UI (outside any borrow of the engine, since signals
+    /// may run effects that borrow it). The tool is not reported here: the toolbar sets it and
+    /// an effect passes it to the editor a moment later, so reporting the editor's tool in
+    /// between (say, on a message from the server) would undo the click. Keyboard shortcuts
+    /// report it themselves ([`Board::key_down`]).
+    fn publish(engine: &Shared) {
+        let (ui, count, summary, history) = {
             let e = engine.borrow();
-            (e.editor.scene().iter_live().count(), e.set_count)
+            (
+                e.ui,
+                e.editor.scene().iter_live().count(),
+                e.editor.selection_summary(),
+                (e.editor.can_undo(), e.editor.can_redo()),
+            )
         };
-        set_count.set(n);
+        set_if_changed(ui.count, count);
+        set_if_changed(ui.selection, summary);
+        set_if_changed(ui.history, history);
     }
 }
 
@@ -124,6 +159,226 @@ pub struct LiveParams {
     pub set_state: WriteSignal<LinkState>,
     /// Who is in the room.
     pub set_people: WriteSignal<Vec<Participant>>,
+}
+
+/// The mounted engine as event handlers use it: the engine, a repaint request and the live
+/// connection.
+#[derive(Clone)]
+struct Board {
+    engine: Shared,
+    schedule: Rc<dyn Fn()>,
+    live: Option<Rc<live::Live>>,
+}
+
+impl Board {
+    /// After the board changed: sends the new ops, updates the UI and repaints.
+    fn changed(&self) {
+        if let Some(l) = &self.live {
+            l.flush();
+        }
+        self.refresh();
+    }
+
+    /// After the view or the selection changed: updates the UI and repaints.
+    fn refresh(&self) {
+        Engine::publish(&self.engine);
+        (self.schedule)();
+    }
+
+    /// Shows a toast for [`TOAST_TIME`].
+    fn toast(&self, message: String, keep_ink: Option<ActionId>, error: bool) {
+        let (ui, id) = {
+            let mut e = self.engine.borrow_mut();
+            e.toasts += 1;
+            (e.ui, e.toasts)
+        };
+        ui.toast.set(Some(Toast {
+            id,
+            message,
+            keep_ink,
+            error,
+        }));
+        set_timeout(
+            move || {
+                if ui
+                    .toast
+                    .with_untracked(|t| t.as_ref().is_some_and(|t| t.id == id))
+                {
+                    ui.toast.set(None);
+                }
+            },
+            TOAST_TIME,
+        );
+    }
+
+    /// Runs what a button asked for.
+    fn dispatch(&self, action: UiAction) {
+        let changed = {
+            let mut e = self.engine.borrow_mut();
+            let env = &mut BrowserEntropy;
+            match action {
+                UiAction::Undo => e.editor.run(Command::Undo, env),
+                UiAction::Redo => e.editor.run(Command::Redo, env),
+                UiAction::Delete => e.editor.run(Command::Delete, env),
+                UiAction::Duplicate => e.editor.run(Command::Duplicate, env),
+                UiAction::KeepInk(action) => e.editor.revert(action, env),
+                UiAction::Style(change) => e.editor.set_style(change, env),
+                UiAction::ConvertToText => {
+                    drop(e);
+                    recognize::convert_selection_to_text(self);
+                    return;
+                }
+            }
+        };
+        self.changed_if(changed);
+    }
+
+    /// The pointer position of `ev` relative to the canvas, with its pressure and modifiers.
+    fn pointer(&self, ev: &web_sys::MouseEvent) -> Pointer {
+        let rect = self.engine.borrow().canvas.get_bounding_client_rect();
+        let pressure = ev
+            .dyn_ref::<web_sys::PointerEvent>()
+            .filter(|p| p.pointer_type() == "pen")
+            .map(|p| p.pressure());
+        Pointer {
+            at: ScreenPoint::new(
+                f64::from(ev.client_x()) - rect.left(),
+                f64::from(ev.client_y()) - rect.top(),
+            ),
+            pressure,
+            modifiers: Modifiers {
+                shift: ev.shift_key(),
+                alt: ev.alt_key(),
+                ctrl: ev.ctrl_key() || ev.meta_key(),
+            },
+        }
+    }
+
+    /// Shows the cursor the editor wants at `at`.
+    fn update_cursor(&self, at: ScreenPoint) {
+        let e = self.engine.borrow();
+        // Fully qualified: leptos's prelude has a `style` method for elements too.
+        let _ = web_sys::HtmlElement::style(&e.canvas)
+            .set_property("cursor", e.editor.cursor(at).css());
+    }
+
+    fn pointer_down(&self, ev: &web_sys::PointerEvent) {
+        ev.prevent_default();
+        // A second finger: whatever the first one started is not meant (a pinch, a palm).
+        if !ev.is_primary() {
+            self.engine.borrow_mut().editor.cancel();
+            (self.schedule)();
+            return;
+        }
+        // Clicking the canvas while typing keeps the text first (the textarea may not lose
+        // focus, since the pointer-down's default is prevented).
+        text::commit(self);
+        let _ = self
+            .engine
+            .borrow()
+            .canvas
+            .set_pointer_capture(ev.pointer_id());
+        let button = match ev.button() {
+            0 => PointerButton::Primary,
+            1 => PointerButton::Middle,
+            _ => PointerButton::Other,
+        };
+        let p = self.pointer(ev);
+        self.engine.borrow_mut().editor.pointer_down(p, button);
+        self.update_cursor(p.at);
+        self.refresh();
+    }
+
+    fn pointer_move(&self, ev: &web_sys::PointerEvent) {
+        if !ev.is_primary() {
+            return;
+        }
+        let p = self.pointer(ev);
+        let world = {
+            let mut e = self.engine.borrow_mut();
+            e.editor.pointer_move(p);
+            e.editor.camera.screen_to_world(p.at)
+        };
+        if let Some(l) = &self.live {
+            l.cursor(world);
+        }
+        self.update_cursor(p.at);
+        (self.schedule)();
+    }
+
+    fn pointer_up(&self, ev: &web_sys::PointerEvent) {
+        if !ev.is_primary() {
+            return;
+        }
+        let p = self.pointer(ev);
+        let created = {
+            let mut e = self.engine.borrow_mut();
+            let id = e.editor.pointer_up(p, &mut BrowserEntropy);
+            let ink = id.filter(|id| {
+                e.editor
+                    .scene()
+                    .get(*id)
+                    .is_some_and(|el| el.props().kind == ElementKind::Freedraw)
+            });
+            (id.is_some(), ink)
+        };
+        self.changed_if(created.0);
+        text::sync(self);
+        if let Some(ink) = created.1
+            && self.engine.borrow().ui.auto_shape.get_untracked()
+        {
+            recognize::auto_shape(self, ink);
+        }
+        self.update_cursor(p.at);
+    }
+
+    /// [`Board::changed`] or, when the board did not change, [`Board::refresh`].
+    fn changed_if(&self, changed: bool) {
+        if changed {
+            self.changed();
+        } else {
+            self.refresh();
+        }
+    }
+
+    fn key_down(&self, ev: &web_sys::KeyboardEvent) {
+        // Typing in a form field (or the text box) is not a board shortcut.
+        let in_field = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if in_field {
+            return;
+        }
+        let ui = self.engine.borrow().ui;
+        if ev.key() == "?" {
+            ev.prevent_default();
+            ui.help.update(|h| *h = !*h);
+            return;
+        }
+        if ev.key() == "Escape" && ui.help.get_untracked() {
+            ui.help.set(false);
+            return;
+        }
+        let modifiers = Modifiers {
+            shift: ev.shift_key(),
+            alt: ev.alt_key(),
+            ctrl: ev.ctrl_key() || ev.meta_key(),
+        };
+        let Some(command) = Command::from_key(&ev.key(), modifiers) else {
+            return;
+        };
+        // Keys pressed on a focused toolbar button (Enter, Space) are not ours, but letters are.
+        ev.prevent_default();
+        let (changed, tool) = {
+            let mut e = self.engine.borrow_mut();
+            let changed = e.editor.run(command, &mut BrowserEntropy);
+            (changed, e.editor.tool())
+        };
+        // Tool keys and select-all change the tool: the toolbar follows.
+        set_if_changed(ui.tool, tool);
+        self.changed_if(changed);
+    }
 }
 
 /// Everything that must stay alive while the board is mounted; dropping it detaches the engine.
@@ -152,13 +407,14 @@ impl Drop for Mounted {
     }
 }
 
-/// Attaches the engine to `canvas`, following the `tool` signal and reporting the element count.
+/// Attaches the engine to `canvas`, following and reporting the board's [`Ui`] state. Returns
+/// what the board's buttons call, or `None` when the browser cannot draw (no Canvas 2D).
 pub fn mount(
     canvas: HtmlCanvasElement,
-    tool: ReadSignal<ToolKind>,
-    set_count: WriteSignal<usize>,
+    ui: Ui,
     live: Option<LiveParams>,
-) {
+    read_only: bool,
+) -> Option<super::Dispatch> {
     let Some(ctx) = canvas
         .get_context("2d")
         .ok()
@@ -166,12 +422,20 @@ pub fn mount(
         .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
     else {
         leptos::logging::error!("Canvas 2D is not available");
-        return;
+        return None;
     };
+    let text_box = canvas
+        .parent_element()
+        .and_then(|host| host.query_selector("textarea.text-editor").ok().flatten())
+        .and_then(|el| el.dyn_into::<HtmlTextAreaElement>().ok());
     // A random id below 2^53 (it travels as a JSON number) for this page's connection.
     let client = (js_sys::Math::random() * 9.0e15) as u64 + 1;
+    let mut editor = Editor::new(client);
+    if read_only {
+        editor.set_access(Access::View);
+    }
     let engine: Shared = Rc::new(RefCell::new(Engine {
-        editor: Editor::new(client),
+        editor,
         cursors: HashMap::new(),
         names: HashMap::new(),
         canvas: canvas.clone(),
@@ -179,177 +443,113 @@ pub fn mount(
         css_size: (0.0, 0.0),
         dpr: 1.0,
         frame_requested: false,
-        set_count,
+        ui,
+        text_box: text_box.clone(),
+        text_open: false,
+        toasts: 0,
     }));
     let frame: Rc<Closure<dyn FnMut()>> = {
         let engine = engine.clone();
         Rc::new(Closure::new(move || paint_frame(&engine)))
     };
-    let schedule = {
+    let schedule: Rc<dyn Fn()> = {
         let engine = engine.clone();
         let frame = frame.clone();
-        move || request_frame(&engine, &frame)
+        Rc::new(move || request_frame(&engine, &frame))
     };
 
     resize(&engine);
     schedule();
     let live = live.map(|p| {
-        let repaint: Rc<dyn Fn()> = Rc::new(schedule.clone());
-        live::Live::start(p.slug, engine.clone(), repaint, p.set_state, p.set_people)
+        live::Live::start(
+            p.slug,
+            engine.clone(),
+            schedule.clone(),
+            p.set_state,
+            p.set_people,
+        )
     });
-    // Sends whatever the user just did.
-    let flush = {
-        let live = live.clone();
-        move || {
-            if let Some(l) = &live {
-                l.flush();
-            }
-        }
+    let board = Board {
+        engine: engine.clone(),
+        schedule: schedule.clone(),
+        live: live.clone(),
     };
 
+    // The toolbar (and the keyboard, through `publish`) set the tool signal; the editor follows.
     Effect::new({
-        let engine = engine.clone();
-        let schedule = schedule.clone();
+        let board = board.clone();
         move |_| {
-            let t = tool.get();
-            engine.borrow_mut().editor.set_tool(t);
-            schedule();
+            let t = ui.tool.get();
+            board.engine.borrow_mut().editor.set_tool(t);
+            board.refresh();
         }
     });
 
     let target: &EventTarget = canvas.as_ref();
-    let with_point = |engine: &Shared, ev: &web_sys::MouseEvent| -> ScreenPoint {
-        let rect = engine.borrow().canvas.get_bounding_client_rect();
-        ScreenPoint::new(
-            f64::from(ev.client_x()) - rect.left(),
-            f64::from(ev.client_y()) - rect.top(),
-        )
-    };
     let mut listeners = Vec::new();
-    listeners.push(Listener::new(target, "pointerdown", {
-        let (engine, schedule) = (engine.clone(), schedule.clone());
-        move |ev| {
-            let Some(ev) = ev.dyn_ref::<web_sys::PointerEvent>() else {
-                return;
-            };
-            ev.prevent_default();
-            let _ = engine.borrow().canvas.set_pointer_capture(ev.pointer_id());
-            let button = match ev.button() {
-                0 => PointerButton::Primary,
-                1 => PointerButton::Middle,
-                _ => PointerButton::Other,
-            };
-            let at = with_point(&engine, ev);
-            engine.borrow_mut().editor.pointer_down(at, button);
-            schedule();
+    let on = |target: &EventTarget, event: &'static str, f: fn(&Board, &web_sys::Event)| {
+        let board = board.clone();
+        Listener::new(target, event, move |ev| f(&board, &ev))
+    };
+    listeners.push(on(target, "pointerdown", |b, ev| {
+        if let Some(ev) = ev.dyn_ref() {
+            b.pointer_down(ev);
         }
     }));
-    listeners.push(Listener::new(target, "pointermove", {
-        let (engine, schedule) = (engine.clone(), schedule.clone());
-        let live = live.clone();
-        move |ev| {
-            let Some(ev) = ev.dyn_ref::<web_sys::PointerEvent>() else {
-                return;
-            };
-            let at = with_point(&engine, ev);
-            let world = {
-                let mut e = engine.borrow_mut();
-                e.editor.pointer_move(at);
-                e.editor.camera.screen_to_world(at)
-            };
-            if let Some(l) = &live {
-                l.cursor(world);
-            }
-            schedule();
+    listeners.push(on(target, "pointermove", |b, ev| {
+        if let Some(ev) = ev.dyn_ref() {
+            b.pointer_move(ev);
         }
     }));
-    listeners.push(Listener::new(target, "pointerup", {
-        let (engine, schedule, flush) = (engine.clone(), schedule.clone(), flush.clone());
-        move |ev| {
-            let Some(ev) = ev.dyn_ref::<web_sys::PointerEvent>() else {
-                return;
-            };
-            let at = with_point(&engine, ev);
-            let created = engine
-                .borrow_mut()
-                .editor
-                .pointer_up(at, &mut BrowserEntropy)
-                .is_some();
-            if created {
-                flush();
-                Engine::publish_count(&engine);
-            }
-            schedule();
+    listeners.push(on(target, "pointerup", |b, ev| {
+        if let Some(ev) = ev.dyn_ref() {
+            b.pointer_up(ev);
         }
     }));
-    listeners.push(Listener::new(target, "pointercancel", {
-        let (engine, schedule) = (engine.clone(), schedule.clone());
-        move |_| {
-            engine.borrow_mut().editor.cancel();
-            schedule();
+    listeners.push(on(target, "pointercancel", |b, _| {
+        b.engine.borrow_mut().editor.cancel();
+        (b.schedule)();
+    }));
+    listeners.push(on(target, "dblclick", |b, ev| {
+        let Some(ev) = ev.dyn_ref::<web_sys::MouseEvent>() else {
+            return;
+        };
+        let at = b.pointer(ev).at;
+        if b.engine.borrow_mut().editor.double_click(at) {
+            b.refresh();
+            text::sync(b);
         }
     }));
-    listeners.push(Listener::new(target, "wheel", {
-        let (engine, schedule) = (engine.clone(), schedule.clone());
-        move |ev| {
-            let Some(ev) = ev.dyn_ref::<web_sys::WheelEvent>() else {
-                return;
-            };
-            ev.prevent_default();
-            // deltaMode 1 = lines, 2 = pages; normalise to pixels.
-            let unit = match ev.delta_mode() {
-                1 => 16.0,
-                2 => engine.borrow().css_size.1,
-                _ => 1.0,
-            };
-            let at = with_point(&engine, ev);
-            let delta = ScreenVec::new(ev.delta_x() * unit, ev.delta_y() * unit);
-            engine
-                .borrow_mut()
-                .editor
-                .wheel(at, delta, ev.ctrl_key() || ev.meta_key());
-            schedule();
-        }
+    listeners.push(on(target, "wheel", |b, ev| {
+        let Some(ev) = ev.dyn_ref::<web_sys::WheelEvent>() else {
+            return;
+        };
+        ev.prevent_default();
+        // deltaMode 1 = lines, 2 = pages; normalise to pixels.
+        let unit = match ev.delta_mode() {
+            1 => 16.0,
+            2 => b.engine.borrow().css_size.1,
+            _ => 1.0,
+        };
+        let at = b.pointer(ev).at;
+        let delta = ScreenVec::new(ev.delta_x() * unit, ev.delta_y() * unit);
+        // The text box sits at fixed screen coordinates: keep what was typed before moving.
+        text::commit(b);
+        b.engine
+            .borrow_mut()
+            .editor
+            .wheel(at, delta, ev.ctrl_key() || ev.meta_key());
+        (b.schedule)();
     }));
     if let Some(window) = web_sys::window() {
-        listeners.push(Listener::new(window.as_ref(), "keydown", {
-            let (engine, schedule, flush) = (engine.clone(), schedule.clone(), flush.clone());
-            move |ev| {
-                let Some(ev) = ev.dyn_ref::<web_sys::KeyboardEvent>() else {
-                    return;
-                };
-                // Typing in a form field is not a board shortcut.
-                let in_field = ev
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| {
-                        matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                    });
-                if in_field {
-                    return;
-                }
-                let key = ev.key().to_lowercase();
-                let modifier = ev.ctrl_key() || ev.meta_key();
-                let changed = match key.as_str() {
-                    "escape" => {
-                        engine.borrow_mut().editor.cancel();
-                        false
-                    }
-                    "z" if modifier && ev.shift_key() => {
-                        engine.borrow_mut().editor.redo(&mut BrowserEntropy)
-                    }
-                    "z" if modifier => engine.borrow_mut().editor.undo(&mut BrowserEntropy),
-                    "y" if modifier => engine.borrow_mut().editor.redo(&mut BrowserEntropy),
-                    _ => return,
-                };
-                ev.prevent_default();
-                if changed {
-                    flush();
-                    Engine::publish_count(&engine);
-                }
-                schedule();
+        listeners.push(on(window.as_ref(), "keydown", |b, ev| {
+            if let Some(ev) = ev.dyn_ref() {
+                b.key_down(ev);
             }
         }));
+    }
+    if let Some(text_box) = &text_box {
+        listeners.extend(text::listeners(&board, text_box));
     }
 
     // Follow the element's layout size (window resizes, panels opening) and the pixel ratio.
@@ -380,7 +580,6 @@ pub fn mount(
         let _ = js_sys::Reflect::set(&window, &"__inkroom".into(), &obj);
     }
 
-    // Leptos cleanups must be Send; the wrapper is sound because wasm has one thread.
     // Stale remote cursors fade out even when nothing else repaints.
     let ticker = web_sys::window().and_then(|window| {
         let (engine, schedule) = (engine.clone(), schedule.clone());
@@ -398,6 +597,7 @@ pub fn mount(
             .ok()?;
         Some((id, tick))
     });
+    // Leptos cleanups must be Send; the wrapper is sound because wasm has one thread.
     let mounted = SendWrapper::new(Mounted {
         _listeners: listeners,
         resize: resize_observer,
@@ -406,6 +606,8 @@ pub fn mount(
         ticker,
     });
     on_cleanup(move || drop(mounted));
+    Engine::publish(&engine);
+    Some(Rc::new(move |action| board.dispatch(action)))
 }
 
 fn request_frame(engine: &Shared, frame: &Rc<Closure<dyn FnMut()>>) {

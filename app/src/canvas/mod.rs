@@ -1,15 +1,22 @@
-//! The board: toolbar, status line and the `<canvas>` the wasm engine draws on.
+//! The board: top bar, toolbar, selection panel, toasts, the help dialog, and the `<canvas>` the
+//! wasm engine draws on (with the textarea used to type text in place).
 //!
 //! On the server this renders static markup. In the browser, once the canvas element exists,
-//! [`browser::mount`] attaches the engine: pointer and wheel input, a resize observer and a
-//! `requestAnimationFrame` painter that redraws only when something changed.
+//! [`browser::mount`] attaches the engine: pointer, wheel and keyboard input, a resize observer,
+//! a `requestAnimationFrame` painter that redraws only when something changed, the live
+//! connection and the recognisers. The UI and the engine talk through [`Ui`] (signals the engine
+//! writes: tool, selection, toasts…) and [`UiAction`] (what buttons ask the engine to do), so the
+//! markup stays the same with and without wasm.
 
 #[cfg(feature = "hydrate")]
 mod browser;
 
-use inkroom_core::editor::ToolKind;
+use inkroom_core::editor::{SHORTCUTS, SelectionSummary, StyleChange, ToolKind};
+use inkroom_core::element::Color;
+use inkroom_core::history::ActionId;
 use inkroom_core::protocol::Participant;
 use leptos::prelude::*;
+use std::rc::Rc;
 
 /// The state of a board's live connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +37,95 @@ impl LinkState {
             Self::Live => "Live",
         }
     }
+}
+
+/// A short message over the canvas, optionally with a "Keep ink" button that reverts the
+/// conversion it reports.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Toast {
+    /// Distinguishes toasts, so an old one's timer never hides a newer one.
+    pub id: u64,
+    /// What happened.
+    pub message: String,
+    /// The conversion "Keep ink" reverts.
+    pub keep_ink: Option<ActionId>,
+    /// Whether it reports a failure.
+    pub error: bool,
+}
+
+/// What the board's buttons ask the engine to do.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum UiAction {
+    /// Undo the last own change.
+    Undo,
+    /// Redo.
+    Redo,
+    /// Delete the selection.
+    Delete,
+    /// Duplicate the selection.
+    Duplicate,
+    /// Read the selected ink as text and replace it.
+    ConvertToText,
+    /// Revert a conversion, bringing the ink back.
+    KeepInk(ActionId),
+    /// Change the style of the selection and of new shapes.
+    Style(StyleChange),
+}
+
+/// What the engine gives the board's buttons to call.
+pub type Dispatch = Rc<dyn Fn(UiAction)>;
+
+/// The board's UI state, written by the engine and read by the markup.
+#[derive(Clone, Copy)]
+pub struct Ui {
+    /// The active tool (the toolbar and the keyboard both set it).
+    pub tool: RwSignal<ToolKind>,
+    /// Live elements on the board.
+    pub count: RwSignal<usize>,
+    /// The selection, for the style panel and the selection actions.
+    pub selection: RwSignal<SelectionSummary>,
+    /// Whether fresh ink is sent to the shape recogniser.
+    pub auto_shape: RwSignal<bool>,
+    /// Whether undo and redo have something to do.
+    pub history: RwSignal<(bool, bool)>,
+    /// The message shown over the canvas.
+    pub toast: RwSignal<Option<Toast>>,
+    /// Whether the shortcuts dialog is open.
+    pub help: RwSignal<bool>,
+    /// Whether a handwriting recognition is in flight.
+    pub busy: RwSignal<bool>,
+}
+
+/// Outline colours offered by the style panel (Excalidraw's first column of its palette).
+const STROKES: [&str; 5] = ["#1e1e1e", "#e03131", "#2f9e44", "#1971c2", "#f08c00"];
+/// Fill colours offered by the style panel.
+const FILLS: [&str; 5] = ["transparent", "#ffc9c9", "#b2f2bb", "#a5d8ff", "#ffec99"];
+/// Outline widths offered by the style panel, with their names.
+const WIDTHS: [(f64, &str); 3] = [(1.0, "Thin"), (2.0, "Bold"), (4.0, "Extra bold")];
+
+/// A symbol for each tool's button (its name is the button's accessible label).
+fn icon(t: ToolKind) -> &'static str {
+    match t {
+        ToolKind::Hand => "✋",
+        ToolKind::Select => "↖",
+        ToolKind::Rectangle => "▭",
+        ToolKind::Diamond => "◇",
+        ToolKind::Ellipse => "◯",
+        ToolKind::Arrow => "→",
+        ToolKind::Line => "╱",
+        ToolKind::Freedraw => "✎",
+        ToolKind::Text => "T",
+        ToolKind::Eraser => "⌫",
+    }
+}
+
+/// The keys of a tool, for tooltips and the help dialog ("R or 2").
+fn keys(t: ToolKind) -> String {
+    t.shortcuts()
+        .iter()
+        .map(|k| k.to_uppercase())
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 /// A drawing board for the room `slug`. Read-only boards offer only the hand tool. `children` go
@@ -53,18 +149,39 @@ pub fn Board(
     let initial = if read_only {
         ToolKind::Hand
     } else {
-        ToolKind::Rectangle
+        ToolKind::Select
     };
-    let (tool, set_tool) = signal(initial);
+    let ui = Ui {
+        tool: RwSignal::new(initial),
+        count: RwSignal::new(0),
+        selection: RwSignal::new(SelectionSummary::default()),
+        auto_shape: RwSignal::new(false),
+        history: RwSignal::new((false, false)),
+        toast: RwSignal::new(None),
+        help: RwSignal::new(false),
+        busy: RwSignal::new(false),
+    };
     let tools: Vec<ToolKind> = if read_only {
         vec![ToolKind::Hand]
     } else {
         ToolKind::ALL.to_vec()
     };
-    let (count, set_count) = signal(0usize);
     let (ready, set_ready) = signal(false);
     let (link, set_link) = signal(LinkState::Offline);
     let (people, set_people) = signal(Vec::<Participant>::new());
+    // Set by the engine once mounted; buttons do nothing before (the page is still static).
+    // Browser only: a local (non-Send) value in the server's reactive arena would be dropped on
+    // whichever worker thread finishes the response, which `LocalStorage` forbids.
+    #[cfg(feature = "hydrate")]
+    let engine: StoredValue<Option<Dispatch>, LocalStorage> = StoredValue::new_local(None);
+    let act = move |a: UiAction| {
+        #[cfg(feature = "hydrate")]
+        if let Some(f) = engine.get_value() {
+            f(a);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = a;
+    };
 
     #[cfg(feature = "hydrate")]
     let room_slug = slug.clone();
@@ -75,27 +192,47 @@ pub fn Board(
             set_state: set_link,
             set_people,
         });
-        browser::mount(canvas, tool, set_count, params);
+        let dispatch = browser::mount(canvas, ui, params, read_only);
+        engine.set_value(dispatch);
         set_ready.set(true);
     });
     #[cfg(not(feature = "hydrate"))]
-    let _ = (set_count, set_ready, set_link, set_people, live);
+    let _ = (set_ready, set_link, set_people, live);
 
     let tool_button = move |t: ToolKind| {
-        let key = format!("{t:?}").to_lowercase();
         view! {
             <button
                 type="button"
                 class="tool"
-                data-tool=key
-                title=t.label()
-                aria-pressed=move || (tool.get() == t).to_string()
-                on:click=move |_| set_tool.set(t)
+                data-tool=t.key()
+                aria-label=t.label()
+                title=format!("{} — {}", t.label(), keys(t))
+                aria-pressed=move || (ui.tool.get() == t).to_string()
+                on:click=move |_| ui.tool.set(t)
             >
-                {t.label()}
+                {icon(t)}
             </button>
         }
     };
+    let editing = (!read_only).then(|| {
+        view! {
+            <span class="separator" aria-hidden="true"></span>
+            <button
+                type="button"
+                class="tool toggle"
+                data-testid="auto-shape"
+                title="Auto-shape: turn freehand shapes into clean ones"
+                aria-pressed=move || ui.auto_shape.get().to_string()
+                on:click=move |_| ui.auto_shape.update(|on| *on = !*on)
+            >
+                "Auto-shape"
+            </button>
+            <button type="button" class="tool" aria-label="Undo" title="Undo — Ctrl+Z"
+                disabled=move || !ui.history.get().0 on:click=move |_| act(UiAction::Undo)>"↶"</button>
+            <button type="button" class="tool" aria-label="Redo" title="Redo — Ctrl+Shift+Z"
+                disabled=move || !ui.history.get().1 on:click=move |_| act(UiAction::Redo)>"↷"</button>
+        }
+    });
 
     view! {
         <div class="board" data-ready=move || ready.get().to_string() data-slug=slug>
@@ -103,10 +240,7 @@ pub fn Board(
                 <a class="brand" href="/">"Inkroom"</a>
                 <span class="room-name">{title}</span>
                 {children.map(|c| c())}
-                <div class="toolbar" role="toolbar" aria-label="Tools">
-                    {tools.into_iter().map(tool_button).collect_view()}
-                    {read_only.then(|| view! { <span class="muted">"View only"</span> })}
-                </div>
+                <span class="spacer"></span>
                 <span class="people" data-testid="people">
                     {move || people.get().into_iter().map(|p| {
                         let initial: String = p.name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
@@ -117,7 +251,7 @@ pub fn Board(
                     {move || link.get().label()}
                 </span>
                 <span class="status" data-testid="element-count">
-                    {move || match count.get() {
+                    {move || match ui.count.get() {
                         1 => "1 element".to_owned(),
                         n => format!("{n} elements"),
                     }}
@@ -125,6 +259,137 @@ pub fn Board(
             </header>
             <div class="canvas-host">
                 <canvas node_ref=canvas_ref class="board-canvas" data-testid="board-canvas"></canvas>
+                <textarea class="text-editor" data-testid="text-editor" hidden spellcheck="false"
+                    aria-label="Text" rows="1" wrap="off"></textarea>
+                <div class="toolbar" role="toolbar" aria-label="Tools">
+                    {tools.into_iter().map(tool_button).collect_view()}
+                    {editing}
+                    {read_only.then(|| view! { <span class="muted view-only">"View only"</span> })}
+                    <button type="button" class="tool" aria-label="Keyboard shortcuts" title="Keyboard shortcuts — ?"
+                        data-testid="help-button" on:click=move |_| ui.help.update(|h| *h = !*h)>"?"</button>
+                </div>
+                {(!read_only).then(|| view! { <SelectionPanel ui act /> })}
+                <ToastView ui act />
+                <HelpDialog ui />
+            </div>
+        </div>
+    }
+}
+
+/// The style panel and selection actions: shown while something is selected, or while a
+/// drawing tool is active (it then sets the style of the next shapes).
+#[component]
+fn SelectionPanel(ui: Ui, act: impl Fn(UiAction) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let visible = move || {
+        let tool = ui.tool.get();
+        ui.selection.with(|s| s.count > 0)
+            || !matches!(tool, ToolKind::Select | ToolKind::Hand | ToolKind::Eraser)
+    };
+    let swatch = move |label: &'static str, hex: &'static str, fill: bool| {
+        let color: Color = hex.parse().unwrap_or(Color::INK);
+        let chosen = move || {
+            ui.selection.with(|s| {
+                if fill {
+                    s.style.background_color == color
+                } else {
+                    s.style.stroke_color == color
+                }
+            })
+        };
+        let change = if fill {
+            StyleChange::BackgroundColor(color)
+        } else {
+            StyleChange::StrokeColor(color)
+        };
+        view! {
+            <button type="button" class="swatch" data-color=hex aria-label=format!("{label} {hex}")
+                title=hex aria-pressed=move || chosen().to_string()
+                style=format!("--swatch: {}", if hex == "transparent" { "#ffffff" } else { hex })
+                class:none=hex == "transparent"
+                on:click=move |_| act(UiAction::Style(change))></button>
+        }
+    };
+    view! {
+        <div class="selection-panel" data-testid="selection-panel" hidden=move || !visible()>
+            <div class="panel-row" role="group" aria-label="Stroke">
+                {STROKES.into_iter().map(|hex| swatch("Stroke", hex, false)).collect_view()}
+            </div>
+            <div class="panel-row" role="group" aria-label="Background">
+                {FILLS.into_iter().map(|hex| swatch("Background", hex, true)).collect_view()}
+            </div>
+            <div class="panel-row" role="group" aria-label="Stroke width">
+                {WIDTHS.into_iter().map(|(w, name)| view! {
+                    <button type="button" class="width" aria-label=name title=name
+                        aria-pressed=move || ui.selection.with(|s| s.style.stroke_width == w).to_string()
+                        on:click=move |_| act(UiAction::Style(StyleChange::StrokeWidth(w)))>
+                        <span style=format!("height:{w}px")></span>
+                    </button>
+                }).collect_view()}
+            </div>
+            <div class="panel-row actions" hidden=move || ui.selection.with(|s| s.count == 0)>
+                <button type="button" data-testid="duplicate" title="Duplicate — Ctrl+D"
+                    on:click=move |_| act(UiAction::Duplicate)>"Duplicate"</button>
+                <button type="button" data-testid="delete" title="Delete — Delete"
+                    on:click=move |_| act(UiAction::Delete)>"Delete"</button>
+                <button type="button" data-testid="convert-to-text" class="primary"
+                    hidden=move || ui.selection.with(|s| s.ink == 0)
+                    disabled=move || ui.busy.get()
+                    title="Read the selected handwriting and replace it with text"
+                    on:click=move |_| act(UiAction::ConvertToText)>
+                    {move || if ui.busy.get() { "Reading…" } else { "Convert to text" }}
+                </button>
+            </div>
+        </div>
+    }
+}
+
+/// The toast: what a conversion did (with "Keep ink") or why it could not run.
+#[component]
+fn ToastView(ui: Ui, act: impl Fn(UiAction) + Copy + Send + Sync + 'static) -> impl IntoView {
+    view! {
+        <div class="toast-host" role="status" aria-live="polite">
+            {move || ui.toast.get().map(|t| {
+                let keep = t.keep_ink;
+                view! {
+                    <div class="toast" class:error=t.error data-testid="toast">
+                        <span>{t.message}</span>
+                        {keep.map(|action| view! {
+                            <button type="button" data-testid="keep-ink" on:click=move |_| {
+                                act(UiAction::KeepInk(action));
+                                ui.toast.set(None);
+                            }>"Keep ink"</button>
+                        })}
+                        <button type="button" class="close" aria-label="Dismiss"
+                            on:click=move |_| ui.toast.set(None)>"×"</button>
+                    </div>
+                }
+            })}
+        </div>
+    }
+}
+
+/// The `?` dialog listing every shortcut.
+#[component]
+fn HelpDialog(ui: Ui) -> impl IntoView {
+    let rows = ToolKind::ALL
+        .iter()
+        .map(|t| (keys(*t), format!("{} tool", t.label())))
+        .chain(
+            SHORTCUTS
+                .iter()
+                .map(|(k, what)| ((*k).to_owned(), (*what).to_owned())),
+        )
+        .map(|(k, what)| view! { <tr><td><kbd>{k}</kbd></td><td>{what}</td></tr> })
+        .collect_view();
+    view! {
+        <div class="help-backdrop" hidden=move || !ui.help.get() on:click=move |_| ui.help.set(false)>
+            <div class="help" role="dialog" aria-modal="true" aria-labelledby="help-title"
+                data-testid="help" on:click=|ev| ev.stop_propagation()>
+                <h2 id="help-title">"Keyboard shortcuts"</h2>
+                // An explicit tbody: the HTML parser inserts one anyway, and hydration must find
+                // the same tree the server sent.
+                <table><tbody>{rows}</tbody></table>
+                <button type="button" on:click=move |_| ui.help.set(false)>"Close"</button>
             </div>
         </div>
     }

@@ -313,7 +313,7 @@ impl Live {
             }
             _ => {}
         }
-        Engine::publish_count(&self.engine);
+        Engine::publish(&self.engine);
         (self.repaint)();
     }
 }

@@ -1,0 +1,179 @@
+//! The text box: a textarea laid over the canvas where text is typed in place.
+//!
+//! A real textarea rather than keystrokes drawn on the canvas gives input methods (accents,
+//! CJK), the mobile keyboard, spell-checking, selection and screen readers for free
+//! (Excalidraw's choice too). The editor decides *when* text is being edited
+//! ([`inkroom_core::editor::Editor::text_edit`]); this module shows the box there, in the
+//! element's font at the current zoom, and hands the text back: Enter or leaving the box keeps
+//! it, Shift+Enter starts a new line, Escape abandons it.
+
+use super::{Board, BrowserEntropy, Listener};
+use inkroom_core::element::{FontFamily, LINE_HEIGHT, TextAlign};
+use inkroom_core::geom::WorldPoint;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlTextAreaElement};
+
+/// The size of `text` in `family` at `size` (world units), measured by the canvas.
+fn measure(
+    ctx: &CanvasRenderingContext2d,
+    text: &str,
+    size: f64,
+    family: FontFamily,
+) -> (f64, f64) {
+    ctx.save();
+    ctx.set_font(&format!("{size}px {}", family.css_stack()));
+    let width = text
+        .split('\n')
+        .map(|line| ctx.measure_text(line).map_or(0.0, |m| m.width()))
+        .fold(0.0, f64::max);
+    ctx.restore();
+    let lines = text.split('\n').count() as f64;
+    (width, lines * size * LINE_HEIGHT)
+}
+
+/// Sizes the box to its text (plus room for the caret) at the current zoom.
+fn fit(board: &Board, text_box: &HtmlTextAreaElement) {
+    let e = board.engine.borrow();
+    let Some(edit) = e.editor.text_edit() else {
+        return;
+    };
+    let zoom = e.editor.camera.zoom;
+    let (w, h) = measure(
+        &e.ctx,
+        &text_box.value(),
+        edit.props.font_size,
+        edit.props.font_family,
+    );
+    let font_px = edit.props.font_size * zoom;
+    let style = text_box.style();
+    let _ = style.set_property("width", &format!("{}px", w * zoom + font_px));
+    let _ = style.set_property("height", &format!("{}px", h * zoom.max(1e-3)));
+}
+
+/// Opens the box when the editor started editing text, or hides it when the editor stopped.
+pub(super) fn sync(board: &Board) {
+    let (edit, camera, text_box, open) = {
+        let e = board.engine.borrow();
+        (
+            e.editor.text_edit().cloned(),
+            e.editor.camera,
+            e.text_box.clone(),
+            e.text_open,
+        )
+    };
+    let Some(text_box) = text_box else { return };
+    match (edit, open) {
+        (Some(edit), false) => {
+            let p = &edit.props;
+            let at = camera.world_to_screen(WorldPoint::new(p.x, p.y));
+            let style = text_box.style();
+            let align = match p.text_align {
+                TextAlign::Left => "left",
+                TextAlign::Center => "center",
+                TextAlign::Right => "right",
+            };
+            for (name, value) in [
+                ("left", format!("{}px", at.x)),
+                ("top", format!("{}px", at.y)),
+                ("font-size", format!("{}px", p.font_size * camera.zoom)),
+                ("font-family", p.font_family.css_stack().to_owned()),
+                ("color", p.stroke_color.to_string()),
+                ("line-height", LINE_HEIGHT.to_string()),
+                ("text-align", align.to_owned()),
+                ("transform", format!("rotate({}rad)", p.angle.0)),
+            ] {
+                let _ = style.set_property(name, &value);
+            }
+            text_box.set_value(&p.text);
+            board.engine.borrow_mut().text_open = true;
+            text_box.set_hidden(false);
+            fit(board, &text_box);
+            let _ = text_box.focus();
+            let end = p.text.encode_utf16().count() as u32;
+            let _ = text_box.set_selection_range(end, end);
+        }
+        (None, true) => {
+            board.engine.borrow_mut().text_open = false;
+            text_box.set_hidden(true);
+        }
+        _ => {}
+    }
+}
+
+/// Takes the box away if it is showing, returning it (the borrow is released before the DOM
+/// is touched: hiding a focused box fires `blur`, whose handler borrows the engine).
+fn close(board: &Board) -> Option<HtmlTextAreaElement> {
+    let text_box = {
+        let mut e = board.engine.borrow_mut();
+        if !e.text_open {
+            return None;
+        }
+        e.text_open = false;
+        e.text_box.clone()
+    }?;
+    text_box.set_hidden(true);
+    Some(text_box)
+}
+
+/// Keeps what was typed (if the box is open).
+pub(super) fn commit(board: &Board) {
+    let Some(text_box) = close(board) else { return };
+    let text = text_box.value();
+    {
+        let mut e = board.engine.borrow_mut();
+        let measured = e
+            .editor
+            .text_edit()
+            .map(|t| measure(&e.ctx, &text, t.props.font_size, t.props.font_family));
+        e.editor.commit_text(&text, measured, &mut BrowserEntropy);
+    }
+    board.changed();
+}
+
+/// Abandons what was typed.
+fn cancel(board: &Board) {
+    if close(board).is_some() {
+        board.engine.borrow_mut().editor.cancel_text();
+        board.refresh();
+    }
+}
+
+/// The box's listeners: Enter keeps, Shift+Enter breaks the line, Escape abandons, typing
+/// resizes, leaving keeps.
+pub(super) fn listeners(board: &Board, text_box: &HtmlTextAreaElement) -> Vec<Listener> {
+    let target: &web_sys::EventTarget = text_box.as_ref();
+    vec![
+        Listener::new(target, "keydown", {
+            let board = board.clone();
+            move |ev| {
+                let Some(ev) = ev.dyn_ref::<web_sys::KeyboardEvent>() else {
+                    return;
+                };
+                // Board shortcuts never apply while typing.
+                ev.stop_propagation();
+                if ev.is_composing() {
+                    return;
+                }
+                match ev.key().as_str() {
+                    "Enter" if !ev.shift_key() => {
+                        ev.prevent_default();
+                        commit(&board);
+                    }
+                    "Escape" => {
+                        ev.prevent_default();
+                        cancel(&board);
+                    }
+                    _ => {}
+                }
+            }
+        }),
+        Listener::new(target, "input", {
+            let (board, text_box) = (board.clone(), text_box.clone());
+            move |_| fit(&board, &text_box)
+        }),
+        Listener::new(target, "blur", {
+            let board = board.clone();
+            move |_| commit(&board)
+        }),
+    ]
+}
