@@ -954,6 +954,24 @@ impl Editor {
         self.dirty = true;
     }
 
+    /// A two-finger gesture moved from `before` to `after` (both fingers' screen positions):
+    /// the board follows the fingers' midpoint and zooms by the change of their spread, about
+    /// that midpoint, so the world under the fingers stays under them.
+    pub fn pinch(&mut self, before: [ScreenPoint; 2], after: [ScreenPoint; 2]) {
+        let mid = |[a, b]: [ScreenPoint; 2]| ScreenPoint::new((a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
+        let spread = |[a, b]: [ScreenPoint; 2]| (a.x - b.x).hypot(a.y - b.y);
+        let (m0, m1) = (mid(before), mid(after));
+        let (d0, d1) = (spread(before), spread(after));
+        if !(m0.x.is_finite() && m0.y.is_finite() && m1.x.is_finite() && m1.y.is_finite()) {
+            return;
+        }
+        if d0 > 1.0 && d1.is_finite() && d1 > 0.0 {
+            self.camera.zoom_at(m0, self.camera.zoom * d1 / d0);
+        }
+        self.camera.pan_by(m1 - m0);
+        self.dirty = true;
+    }
+
     /// The cursor to show with the pointer at `at`.
     pub fn cursor(&self, at: ScreenPoint) -> Cursor {
         if self.panning.is_some() {
@@ -1157,6 +1175,33 @@ mod tests {
         assert!((ed.camera.zoom - 1.0).abs() < 1e-12);
         ed.wheel(at, ScreenVec::new(10.0, 0.0), false);
         assert!((ed.camera.origin.x - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_pinch_zooms_about_the_fingers_and_follows_them() {
+        let mut ed = Editor::default();
+        let p = ScreenPoint::new;
+        let world_at_mid = ed.camera.screen_to_world(p(200.0, 200.0));
+        // Fingers spread from 100 to 200 px apart around (200, 200): twice the zoom.
+        ed.pinch(
+            [p(150.0, 200.0), p(250.0, 200.0)],
+            [p(100.0, 200.0), p(300.0, 200.0)],
+        );
+        assert!((ed.camera.zoom - 2.0).abs() < 1e-12);
+        let after = ed.camera.screen_to_world(p(200.0, 200.0));
+        assert!((after.x - world_at_mid.x).abs() < 1e-9 && (after.y - world_at_mid.y).abs() < 1e-9);
+        // Both fingers move 30 px down: the board follows.
+        let before = ed.camera.screen_to_world(p(200.0, 230.0));
+        ed.pinch(
+            [p(100.0, 200.0), p(300.0, 200.0)],
+            [p(100.0, 230.0), p(300.0, 230.0)],
+        );
+        let moved = ed.camera.screen_to_world(p(200.0, 260.0));
+        assert!((moved.y - before.y).abs() < 1e-9);
+        // Fingers on top of each other or NaN positions change nothing dangerous.
+        ed.pinch([p(1.0, 1.0), p(1.0, 1.0)], [p(5.0, 5.0), p(1.0, 1.0)]);
+        ed.pinch([p(f64::NAN, 1.0), p(1.0, 1.0)], [p(5.0, 5.0), p(1.0, 1.0)]);
+        assert!(ed.camera.zoom.is_finite() && ed.camera.origin.x.is_finite());
     }
 
     #[test]

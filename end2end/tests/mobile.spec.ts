@@ -50,3 +50,31 @@ test('on a phone-sized screen every tool is reachable and a finger draws a shape
   await page.getByTestId('delete').tap();
   await expect.poll(async () => (await scene(page)).length).toBe(0);
 });
+
+test('two fingers pinch to zoom without drawing anything', async ({ page }) => {
+  await openNewBoard(page, 'Pinch');
+  await page.locator('[data-tool=ellipse]').tap();
+  const box = (await page.getByTestId('board-canvas').boundingBox())!;
+  const cdp = await page.context().newCDPSession(page);
+  const fingers = (spread: number) => [
+    { x: box.x + 180 - spread, y: box.y + 250, id: 1 },
+    { x: box.x + 180 + spread, y: box.y + 250, id: 2 },
+  ];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(40) });
+  for (const spread of [50, 60, 70, 80]) {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(spread) });
+  }
+  await page.waitForTimeout(150);
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await cdp.detach();
+  expect(await scene(page)).toEqual([]);
+
+  // Zoomed in twice: a 200 px drag is 100 world units.
+  const path: [number, number][] = [];
+  for (let i = 0; i <= 10; i++) path.push([60 + i * 20, 180 + i * 10]);
+  await touchDrag(page, path);
+  await expect.poll(async () => (await scene(page)).length).toBe(1);
+  const [ellipse] = await scene(page);
+  expect(ellipse.width).toBeCloseTo(100, 5);
+  expect(ellipse.height).toBeCloseTo(50, 5);
+});

@@ -118,6 +118,9 @@ struct Engine {
     text_open: bool,
     /// The last toast's id.
     toasts: u64,
+    /// Fingers on the canvas (pointer id, position), in the order they touched: two make a
+    /// pinch.
+    touches: Vec<(i32, ScreenPoint)>,
 }
 
 type Shared = Rc<RefCell<Engine>>;
@@ -262,12 +265,66 @@ impl Board {
             .set_property("cursor", e.editor.cursor(at).css());
     }
 
+    /// The two fingers of a pinch, if two are down.
+    fn pinch_pair(e: &Engine) -> Option<[ScreenPoint; 2]> {
+        match e.touches.as_slice() {
+            [(_, a), (_, b), ..] => Some([*a, *b]),
+            _ => None,
+        }
+    }
+
+    /// Tracks a finger; with two down, whatever the first one started is abandoned (it was
+    /// the start of a pinch, not a stroke) and the fingers pan and zoom. Returns whether the
+    /// event belongs to a pinch.
+    fn touch_down(&self, ev: &web_sys::PointerEvent) -> bool {
+        if ev.pointer_type() != "touch" {
+            return false;
+        }
+        let at = self.pointer(ev).at;
+        let mut e = self.engine.borrow_mut();
+        e.touches.retain(|(id, _)| *id != ev.pointer_id());
+        e.touches.push((ev.pointer_id(), at));
+        if e.touches.len() < 2 {
+            return false;
+        }
+        e.editor.cancel();
+        drop(e);
+        (self.schedule)();
+        true
+    }
+
+    /// Moves a tracked finger; during a pinch, pans and zooms. Returns whether it did.
+    fn touch_move(&self, ev: &web_sys::PointerEvent) -> bool {
+        if ev.pointer_type() != "touch" {
+            return false;
+        }
+        let at = self.pointer(ev).at;
+        let mut e = self.engine.borrow_mut();
+        let Some(before) = Self::pinch_pair(&e) else {
+            return false;
+        };
+        if let Some(t) = e.touches.iter_mut().find(|(id, _)| *id == ev.pointer_id()) {
+            t.1 = at;
+        }
+        if let Some(after) = Self::pinch_pair(&e) {
+            e.editor.pinch(before, after);
+        }
+        drop(e);
+        (self.schedule)();
+        true
+    }
+
+    /// Forgets a finger that lifted. Returns whether a pinch was going on.
+    fn touch_up(&self, ev: &web_sys::PointerEvent) -> bool {
+        let mut e = self.engine.borrow_mut();
+        let pinching = e.touches.len() >= 2;
+        e.touches.retain(|(id, _)| *id != ev.pointer_id());
+        pinching
+    }
+
     fn pointer_down(&self, ev: &web_sys::PointerEvent) {
         ev.prevent_default();
-        // A second finger: whatever the first one started is not meant (a pinch, a palm).
-        if !ev.is_primary() {
-            self.engine.borrow_mut().editor.cancel();
-            (self.schedule)();
+        if self.touch_down(ev) || !ev.is_primary() {
             return;
         }
         // Clicking the canvas while typing keeps the text first (the textarea may not lose
@@ -290,7 +347,7 @@ impl Board {
     }
 
     fn pointer_move(&self, ev: &web_sys::PointerEvent) {
-        if !ev.is_primary() {
+        if self.touch_move(ev) || !ev.is_primary() {
             return;
         }
         let p = self.pointer(ev);
@@ -307,7 +364,8 @@ impl Board {
     }
 
     fn pointer_up(&self, ev: &web_sys::PointerEvent) {
-        if !ev.is_primary() {
+        // The end of a pinch ends nothing else (its gesture was abandoned when it began).
+        if self.touch_up(ev) || !ev.is_primary() {
             return;
         }
         let p = self.pointer(ev);
@@ -447,6 +505,7 @@ pub fn mount(
         text_box: text_box.clone(),
         text_open: false,
         toasts: 0,
+        touches: Vec::new(),
     }));
     let frame: Rc<Closure<dyn FnMut()>> = {
         let engine = engine.clone();
@@ -506,7 +565,10 @@ pub fn mount(
             b.pointer_up(ev);
         }
     }));
-    listeners.push(on(target, "pointercancel", |b, _| {
+    listeners.push(on(target, "pointercancel", |b, ev| {
+        if let Some(ev) = ev.dyn_ref() {
+            b.touch_up(ev);
+        }
         b.engine.borrow_mut().editor.cancel();
         (b.schedule)();
     }));
