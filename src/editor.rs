@@ -12,7 +12,7 @@
 //! sync or history.
 
 use crate::camera::Camera;
-use crate::element::{Color, Element, ElementId, ElementKind, MAX_TEXT_CHARS, Props};
+use crate::element::{Color, Element, ElementId, ElementKind, GroupId, MAX_TEXT_CHARS, Props};
 use crate::geom::{Rect, ScreenPoint, ScreenVec, Vec2, WorldPoint};
 use crate::history::{ActionId, History, Reverted};
 use crate::index::FracIndex;
@@ -762,17 +762,32 @@ impl Editor {
             .map(|(_, p)| p.clone())
             .collect();
         originals.sort_by(|a, b| a.index.cmp(&b.index));
-        let edits = originals
-            .into_iter()
-            .map(|mut p| {
-                p.x += DUPLICATE_OFFSET;
-                p.y += DUPLICATE_OFFSET;
-                p.start_binding = None;
-                p.end_binding = None;
-                p.container_id = None;
-                Edit::Create(p)
-            })
-            .collect();
+        // Copies of a group form a new group of their own, not more members of the old one.
+        let mut regrouped: std::collections::HashMap<GroupId, GroupId> = Default::default();
+        let mut edits = Vec::with_capacity(originals.len());
+        for mut p in originals {
+            p.x += DUPLICATE_OFFSET;
+            p.y += DUPLICATE_OFFSET;
+            p.start_binding = None;
+            p.end_binding = None;
+            p.container_id = None;
+            let mut groups = Vec::with_capacity(p.group_ids.len());
+            for g in &p.group_ids {
+                let fresh = match regrouped.get(g) {
+                    Some(fresh) => fresh.clone(),
+                    None => {
+                        let Ok(fresh) = GroupId::try_from(env.element_id().to_string()) else {
+                            continue;
+                        };
+                        regrouped.insert(g.clone(), fresh.clone());
+                        fresh
+                    }
+                };
+                groups.push(fresh);
+            }
+            p.group_ids = groups;
+            edits.push(Edit::Create(p));
+        }
         let (action, created) = self.apply_edits(edits, env);
         if action.is_some() {
             self.select(created);
@@ -900,10 +915,20 @@ impl Editor {
         if !unchanged {
             return None;
         }
+        // Several elements for one piece of ink (a cross's two strokes) stay together as a
+        // group; a fresh random id names it.
+        let group = (new.len() > 1)
+            .then(|| GroupId::try_from(env.element_id().to_string()).ok())
+            .flatten();
         let edits = ink
             .iter()
             .map(|s| Edit::Delete(s.id))
-            .chain(new.into_iter().map(Edit::Create))
+            .chain(new.into_iter().map(|mut p| {
+                if let Some(g) = &group {
+                    p.group_ids.push(g.clone());
+                }
+                Edit::Create(p)
+            }))
             .collect();
         let (action, created) = self.apply_edits(edits, env);
         Some(Replacement {
@@ -1267,6 +1292,31 @@ mod tests {
         assert!(p.index > ed.scene().get(id).unwrap().props().index);
     }
 
+    /// A board with one scribble replaced by a cross (two grouped lines).
+    fn crossed(ed: &mut Editor, env: &mut Counter) -> Replacement {
+        let id = scribble(ed, env);
+        let [stroke] = ed.ink([id]).try_into().unwrap();
+        let fit = CleanShape::Cross {
+            first: [[100.0, 100.0], [200.0, 160.0]],
+            second: [[200.0, 100.0], [100.0, 160.0]],
+        };
+        ed.convert_to_shape(&stroke, &fit, env).unwrap()
+    }
+
+    #[test]
+    fn copies_of_a_group_form_a_new_group() {
+        let (mut ed, env) = (Editor::default(), &mut Counter(0));
+        let done = crossed(&mut ed, env);
+        ed.select(done.created.iter().copied());
+        assert!(ed.run(Command::Duplicate, env));
+        let group_of =
+            |ed: &Editor, id: ElementId| ed.scene().get(id).unwrap().props().group_ids.clone();
+        let copies: Vec<ElementId> = ed.selection().ids().collect();
+        assert_eq!(copies.len(), 2);
+        assert_eq!(group_of(&ed, copies[0]), group_of(&ed, copies[1]));
+        assert_ne!(group_of(&ed, copies[0]), group_of(&ed, done.created[0]));
+    }
+
     #[test]
     fn the_eraser_deletes_a_drag_worth_of_shapes_in_one_undo_step() {
         let mut ed = Editor::default();
@@ -1442,6 +1492,23 @@ mod tests {
         // And the revert can itself be undone.
         ed.run(Command::Undo, env);
         assert_eq!(live(&ed), [ElementKind::Rectangle, ElementKind::Ellipse]);
+    }
+
+    #[test]
+    fn a_cross_becomes_two_grouped_lines_that_select_together() {
+        let (mut ed, env) = (Editor::default(), &mut Counter(0));
+        let done = crossed(&mut ed, env);
+        assert_eq!(done.created.len(), 2);
+        let groups: Vec<_> = done
+            .created
+            .iter()
+            .map(|id| ed.scene().get(*id).unwrap().props().group_ids.clone())
+            .collect();
+        assert_eq!(groups[0].len(), 1);
+        assert_eq!(groups[0], groups[1]);
+        ed.set_tool(ToolKind::Select);
+        click(&mut ed, env, (100.0, 100.0));
+        assert_eq!(ed.selection().len(), 2);
     }
 
     #[test]

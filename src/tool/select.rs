@@ -90,6 +90,19 @@ pub fn handle_at(frame: &Frame, at: WorldPoint, zoom: f64) -> Option<Handle> {
         .map(|(h, _)| h)
 }
 
+/// `id` and the other members of its outermost group (Excalidraw's rule: clicking one element
+/// of a group picks the whole group). Only elements in a group cost a pass over the scene.
+pub fn with_group(scene: &Scene, id: ElementId) -> Vec<ElementId> {
+    let Some(group) = scene.get(id).and_then(|e| e.props().group_ids.first()) else {
+        return vec![id];
+    };
+    scene
+        .iter_live()
+        .filter(|e| selectable(e.props()) && e.props().group_ids.first() == Some(group))
+        .map(|e| e.id)
+        .collect()
+}
+
 /// A gesture's starting state: the selected elements' props when it began.
 type Snapshot = Vec<(ElementId, Props)>;
 
@@ -221,7 +234,10 @@ impl SelectTool {
                     let b = e.bounds();
                     selectable(e.props()) && brush.contains(b.min) && brush.contains(b.max)
                 });
-                let ids: Vec<ElementId> = initial.ids().chain(inside.map(|e| e.id)).collect();
+                let ids: Vec<ElementId> = initial
+                    .ids()
+                    .chain(inside.flat_map(|e| with_group(ctx.scene, e.id)))
+                    .collect();
                 ctx.selection.set(ids);
             }
             State::Translating { origin, snapshot } => {
@@ -340,7 +356,9 @@ impl Tool for SelectTool {
                 if !additive {
                     ctx.selection.clear();
                 }
-                ctx.selection.insert(id);
+                for member in with_group(ctx.scene, id) {
+                    ctx.selection.insert(member);
+                }
             }
             self.state = State::PointingShape {
                 origin: at,
@@ -387,10 +405,13 @@ impl Tool for SelectTool {
             } => {
                 // A click on a selected shape: shift removes it, a plain click narrows the
                 // selection to it (it stayed whole on press so that a drag moves everything).
+                let group = with_group(ctx.scene, id);
                 if additive {
-                    ctx.selection.remove(id);
+                    for member in group {
+                        ctx.selection.remove(member);
+                    }
                 } else {
-                    ctx.selection.set([id]);
+                    ctx.selection.set(group);
                 }
                 ToolOutcome::Nothing
             }
@@ -744,6 +765,33 @@ mod tests {
         t.pointer_down(&at(0.0, 50.0), &mut c);
         t.pointer_move(&at(1.0, 50.0), &mut c);
         assert_eq!(t.pointer_up(&at(0.0, 50.0), &mut c), ToolOutcome::Nothing);
+    }
+
+    #[test]
+    fn a_click_on_a_grouped_shape_selects_its_whole_group() {
+        let mut scene = three();
+        let group: crate::element::GroupId = "g1".parse().unwrap();
+        for n in [1, 3] {
+            scene
+                .mutate(id(n), 0, 0, |p| p.group_ids = vec![group.clone()])
+                .unwrap();
+        }
+        let mut sel = Selection::default();
+        let mut c = ctx(&scene, &mut sel);
+        let mut t = SelectTool::new();
+        t.pointer_down(&at(0.0, 50.0), &mut c);
+        t.pointer_up(&at(0.0, 50.0), &mut c);
+        assert_eq!(ids(c.selection), [1, 3]);
+        // Moving one moves the group.
+        let patches = commit_patches({
+            t.pointer_down(&at(50.0, 0.0), &mut c);
+            t.pointer_up(&at(60.0, 0.0), &mut c)
+        });
+        assert_eq!(patches.len(), 2);
+        // Shift-click takes the whole group out again.
+        t.pointer_down(&shift_at(50.0, 0.0), &mut c);
+        t.pointer_up(&shift_at(50.0, 0.0), &mut c);
+        assert!(c.selection.is_empty());
     }
 
     #[test]
