@@ -81,6 +81,15 @@ pub(super) fn sync(board: &Board) {
                 ("line-height", LINE_HEIGHT.to_string()),
                 ("text-align", align.to_owned()),
                 ("transform", format!("rotate({}rad)", p.angle.0)),
+                // Elements turn about their centre; so does the box.
+                (
+                    "transform-origin",
+                    format!(
+                        "{}px {}px",
+                        p.width * camera.zoom / 2.0,
+                        p.height * camera.zoom / 2.0
+                    ),
+                ),
             ] {
                 let _ = style.set_property(name, &value);
             }
