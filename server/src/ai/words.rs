@@ -142,6 +142,26 @@ pub fn ctc(lp: &[f32], symbols: usize, label: &[usize], gamma: Option<&mut [f32]
     logp
 }
 
+/// Lexicon words scored exactly per reading, at most (the closest by edit distance).
+const SHORTLIST: usize = 300;
+
+/// Levenshtein distance between two symbol strings.
+fn edit_distance(a: &[usize], b: &[usize]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, &x) in a.iter().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, &y) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(diag + usize::from(x != y));
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
 /// Best-path decoding: the most likely symbol per frame, repeats merged, blanks dropped.
 /// Returns the symbols and the mean per-frame log-probability of the path.
 fn best_path(lp: &[f32], symbols: usize) -> (Vec<usize>, f32) {
@@ -223,11 +243,19 @@ impl WordModel {
         let (path, path_score) = best_path(&lp, symbols);
         let unconstrained = decode(&path);
         let path_ll = ctc(&lp, symbols, &path, None);
-        let mut scored: Vec<(f32, &str)> = self
+        // Exact CTC scoring of every lexicon word costs frames × length each; shortlist first by
+        // edit distance to the free reading (cheap), then score the shortlist exactly.
+        let mut shortlist: Vec<(usize, &(String, Vec<usize>))> = self
             .lexicon
-            .par_iter()
+            .iter()
             .filter(|(w, e)| e.len() <= frames && w.chars().all(|c| charset.allows(c)))
-            .map(|(w, e)| (ctc(&lp, symbols, e, None), w.as_str()))
+            .map(|entry| (edit_distance(&path, &entry.1), entry))
+            .collect();
+        shortlist.sort_by_key(|(d, _)| *d);
+        shortlist.truncate(SHORTLIST);
+        let mut scored: Vec<(f32, &str)> = shortlist
+            .par_iter()
+            .map(|(_, (w, e))| (ctc(&lp, symbols, e, None), w.as_str()))
             .filter(|(s, _)| s.is_finite())
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -532,6 +560,14 @@ mod tests {
         // Two frames, label "a": paths a-a, a-blank, blank-a → 3 of 9 equally likely.
         let ll = ctc(&uniform(2, 3), 3, &[1], None);
         assert!((ll - (3.0f32 / 9.0).ln()).abs() < 1e-5, "{ll}");
+    }
+
+    #[test]
+    fn edit_distance_counts_insertions_deletions_and_substitutions() {
+        assert_eq!(edit_distance(&[1, 2, 3], &[1, 2, 3]), 0);
+        assert_eq!(edit_distance(&[1, 2, 3], &[1, 3]), 1);
+        assert_eq!(edit_distance(&[1, 2, 3], &[4, 2, 3, 5]), 2);
+        assert_eq!(edit_distance(&[], &[7, 7]), 2);
     }
 
     #[test]
