@@ -2,6 +2,10 @@
 //! runs wasm-bindgen over it, and the page's module script calls [`hydrate`] once the module is
 //! instantiated.
 
+// Leptos views are deeply nested types; the board's view tree outgrows the default limit of 128
+// when the compiler lays out its hydration future.
+#![recursion_limit = "256"]
+
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Makes the server-rendered page interactive.
