@@ -7,6 +7,7 @@
 //!
 //! # Layout
 //! - [`geom`]: world and screen points as distinct types, vectors, angles and rectangles.
+//! - [`bench`]: synthetic boards of N mixed elements for benchmarks.
 //! - [`camera`]: the pan/zoom transform between screen pixels and world units.
 //! - [`element`]: elements (shapes) and the only functions allowed to change them.
 //! - [`shape`]: each kind's outline, bounds and hit-testing; [`freehand`]: pressure-sensitive ink.
@@ -43,6 +44,7 @@
 //! assert_eq!(editor.scene().get(id).unwrap().props().width, 100.0);
 //! ```
 
+pub mod bench;
 pub mod camera;
 pub mod editor;
 pub mod element;

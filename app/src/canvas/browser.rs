@@ -121,7 +121,16 @@ struct Engine {
     /// Fingers on the canvas (pointer id, position), in the order they touched: two make a
     /// pinch.
     touches: Vec<(i32, ScreenPoint)>,
+    /// Milliseconds each painted frame took (scene → commands → canvas), for the benchmark
+    /// hook; bounded so it never grows without a reader.
+    frame_ms: Vec<f64>,
 }
+
+/// `__inkroom.bench(n)` and `__inkroom.frameTimes()`.
+type BenchHooks = (Closure<dyn Fn(u32)>, Closure<dyn Fn() -> String>);
+
+/// Frame times kept for the benchmark hook, at most.
+const MAX_FRAME_SAMPLES: usize = 10_000;
 
 type Shared = Rc<RefCell<Engine>>;
 
@@ -444,6 +453,7 @@ struct Mounted {
     _listeners: Vec<Listener>,
     resize: Option<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>,
     _hook: Closure<dyn Fn() -> String>,
+    _bench: BenchHooks,
     live: Option<Rc<live::Live>>,
     ticker: Option<(i32, Closure<dyn FnMut()>)>,
 }
@@ -506,6 +516,7 @@ pub fn mount(
         text_open: false,
         toasts: 0,
         touches: Vec::new(),
+        frame_ms: Vec::new(),
     }));
     let frame: Rc<Closure<dyn FnMut()>> = {
         let engine = engine.clone();
@@ -636,9 +647,29 @@ pub fn mount(
             serde_json::to_string(&live).unwrap_or_default()
         })
     };
+    // Benchmark hooks (`end2end/bench/`): load N generated elements into this tab only (never
+    // synced), and read the frame times painted since the last read.
+    let bench = {
+        let load = {
+            let (engine, schedule) = (engine.clone(), schedule.clone());
+            Closure::<dyn Fn(u32)>::new(move |n: u32| {
+                let scene = inkroom_core::bench::mixed_scene(n as usize, 1);
+                engine.borrow_mut().editor.load(scene, 0, 0);
+                schedule();
+            })
+        };
+        let engine = engine.clone();
+        let stats = Closure::<dyn Fn() -> String>::new(move || {
+            let samples = std::mem::take(&mut engine.borrow_mut().frame_ms);
+            serde_json::to_string(&samples).unwrap_or_default()
+        });
+        (load, stats)
+    };
     if let Some(window) = web_sys::window() {
         let obj = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&obj, &"sceneJson".into(), hook.as_ref());
+        let _ = js_sys::Reflect::set(&obj, &"bench".into(), bench.0.as_ref());
+        let _ = js_sys::Reflect::set(&obj, &"frameTimes".into(), bench.1.as_ref());
         let _ = js_sys::Reflect::set(&window, &"__inkroom".into(), &obj);
     }
 
@@ -664,6 +695,7 @@ pub fn mount(
         _listeners: listeners,
         resize: resize_observer,
         _hook: hook,
+        _bench: bench,
         live,
         ticker,
     });
@@ -706,6 +738,8 @@ fn paint_frame(engine: &Shared) {
     if !e.editor.take_dirty() {
         return;
     }
+    let performance = web_sys::window().and_then(|w| w.performance());
+    let started = performance.as_ref().map(|p| p.now());
     let (w, h) = e.css_size;
     let commands = e.editor.draw_commands(w, h);
     paint(
@@ -714,6 +748,11 @@ fn paint_frame(engine: &Shared) {
         e.dpr,
         (f64::from(e.canvas.width()), f64::from(e.canvas.height())),
     );
+    if let (Some(p), Some(t0)) = (performance, started)
+        && e.frame_ms.len() < MAX_FRAME_SAMPLES
+    {
+        e.frame_ms.push(p.now() - t0);
+    }
     let now = js_sys::Date::now();
     e.cursors.retain(|_, c| now - c.at_ms < STALE_CURSOR_MS);
     paint_cursors(&e);
