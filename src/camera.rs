@@ -64,6 +64,26 @@ impl Camera {
         self.origin = self.origin + (before - after);
     }
 
+    /// Frames `rect` in a `width` × `height` viewport with `padding` pixels around it, zooming
+    /// no further in than `max_zoom` (so a single small shape is not blown up to fill the
+    /// screen).
+    pub fn fit(&mut self, rect: Rect, width: f64, height: f64, padding: f64, max_zoom: f64) {
+        let (w, h) = (
+            (width - 2.0 * padding).max(1.0),
+            (height - 2.0 * padding).max(1.0),
+        );
+        let zoom = (w / rect.width().max(1e-9)).min(h / rect.height().max(1e-9));
+        if !zoom.is_finite() {
+            return;
+        }
+        self.zoom = zoom.min(max_zoom).clamp(MIN_ZOOM, MAX_ZOOM);
+        let c = rect.center();
+        self.origin = WorldPoint::new(
+            c.x - width / 2.0 / self.zoom,
+            c.y - height / 2.0 / self.zoom,
+        );
+    }
+
     /// The part of the world visible in a viewport of `width` × `height` CSS pixels.
     pub fn visible_rect(&self, width: f64, height: f64) -> Rect {
         Rect::from_corners(

@@ -105,7 +105,22 @@ pub enum Command {
     Undo,
     /// Redo the last undone change.
     Redo,
+    /// Zoom in one step about the middle of the view.
+    ZoomIn,
+    /// Zoom out one step about the middle of the view.
+    ZoomOut,
+    /// Back to 100 % about the middle of the view.
+    ZoomReset,
+    /// Frame every element.
+    ZoomToFit,
+    /// Frame the selection.
+    ZoomToSelection,
 }
+
+/// One keyboard zoom step (Ctrl + = / Ctrl + -).
+pub const ZOOM_STEP: f64 = 1.25;
+/// Screen pixels kept free around what zoom-to-fit frames.
+pub const FIT_PADDING: f64 = 40.0;
 
 /// How far the arrow keys move the selection, world units (with shift: [`NUDGE_FAR`]).
 pub const NUDGE: f64 = 1.0;
@@ -128,6 +143,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl + Z", "Undo"),
     ("Ctrl + Shift + Z / Ctrl + Y", "Redo"),
     ("Ctrl + wheel / pinch", "Zoom"),
+    ("Ctrl + = / Ctrl + -", "Zoom in / out"),
+    ("Ctrl + 0", "Zoom to 100 %"),
+    ("Shift + 1", "Zoom to fit everything"),
+    ("Shift + 2", "Zoom to the selection"),
     ("Wheel, middle button, Hand", "Pan"),
     ("Double-click", "Edit text, or add text"),
     ("?", "Show this help"),
@@ -150,6 +169,12 @@ impl Command {
             "arrowright" => Self::Nudge(Vec2::new(far, 0.0)),
             "arrowup" => Self::Nudge(Vec2::new(0.0, -far)),
             "arrowdown" => Self::Nudge(Vec2::new(0.0, far)),
+            "=" | "+" if m.ctrl => Self::ZoomIn,
+            "-" | "_" if m.ctrl => Self::ZoomOut,
+            "0" if m.ctrl => Self::ZoomReset,
+            // Shift + 1 / 2 arrive as "!" / "@" on US layouts, as the digit elsewhere.
+            "!" | "1" if m.shift && !m.ctrl => Self::ZoomToFit,
+            "@" | "2" if m.shift && !m.ctrl => Self::ZoomToSelection,
             k if !m.ctrl && !m.alt => Self::Tool(ToolKind::from_shortcut(k)?),
             _ => return None,
         })
@@ -159,7 +184,12 @@ impl Command {
     fn edits(self) -> bool {
         match self {
             Self::Tool(t) => t.edits(),
-            Self::Escape => false,
+            Self::Escape
+            | Self::ZoomIn
+            | Self::ZoomOut
+            | Self::ZoomReset
+            | Self::ZoomToFit
+            | Self::ZoomToSelection => false,
             _ => true,
         }
     }
@@ -281,6 +311,8 @@ pub struct Editor {
     text_edit: Option<TextEdit>,
     access: Access,
     dirty: bool,
+    /// The viewport in CSS pixels (see [`Editor::set_view_size`]).
+    view_size: (f64, f64),
 }
 
 impl Default for Editor {
@@ -306,6 +338,7 @@ impl Editor {
             text_edit: None,
             access: Access::default(),
             dirty: true,
+            view_size: (800.0, 600.0),
         }
     }
 
@@ -877,6 +910,51 @@ impl Editor {
             }
             Command::Undo => self.undo(env),
             Command::Redo => self.redo(env),
+            Command::ZoomIn | Command::ZoomOut | Command::ZoomReset => {
+                let (w, h) = self.view_size;
+                let zoom = match command {
+                    Command::ZoomIn => self.camera.zoom * ZOOM_STEP,
+                    Command::ZoomOut => self.camera.zoom / ZOOM_STEP,
+                    _ => 1.0,
+                };
+                self.camera
+                    .zoom_at(ScreenPoint::new(w / 2.0, h / 2.0), zoom);
+                false
+            }
+            Command::ZoomToFit | Command::ZoomToSelection => {
+                let bounds = if command == Command::ZoomToFit {
+                    self.scene()
+                        .iter_live()
+                        .map(Element::bounds)
+                        .reduce(|a, b| a.union(&b))
+                } else {
+                    self.selection
+                        .ids()
+                        .filter_map(|id| self.scene().get(id))
+                        .map(Element::bounds)
+                        .reduce(|a, b| a.union(&b))
+                };
+                if let Some(r) = bounds {
+                    let (w, h) = self.view_size;
+                    // Fitting everything never zooms past 100 %; a small selection may be
+                    // enlarged up to 400 %.
+                    let max = if command == Command::ZoomToFit {
+                        1.0
+                    } else {
+                        4.0
+                    };
+                    self.camera.fit(r, w, h, FIT_PADDING, max);
+                }
+                false
+            }
+        }
+    }
+
+    /// Tells the editor the size of its viewport in CSS pixels (for zoom commands that work
+    /// about the middle of the view or frame content).
+    pub fn set_view_size(&mut self, width: f64, height: f64) {
+        if width > 0.0 && height > 0.0 {
+            self.view_size = (width, height);
         }
     }
 
@@ -1418,6 +1496,67 @@ mod tests {
             "ctrl+R reloads the page"
         );
         assert_eq!(Command::from_key("?", shift), None, "help is the host's");
+        assert_eq!(Command::from_key("=", ctrl), Some(Command::ZoomIn));
+        assert_eq!(Command::from_key("-", ctrl), Some(Command::ZoomOut));
+        assert_eq!(Command::from_key("0", ctrl), Some(Command::ZoomReset));
+        assert_eq!(Command::from_key("!", shift), Some(Command::ZoomToFit));
+        assert_eq!(
+            Command::from_key("2", shift),
+            Some(Command::ZoomToSelection)
+        );
+    }
+
+    #[test]
+    fn zoom_commands_work_about_the_view_and_frame_content() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        ed.set_view_size(800.0, 600.0);
+        ed.set_tool(ToolKind::Rectangle);
+        drag(&mut ed, env, (100.0, 100.0), (200.0, 150.0)).unwrap();
+        let far = drag(&mut ed, env, (700.0, 500.0), (720.0, 520.0)).unwrap();
+
+        // Zooming in keeps the middle of the view where it was.
+        let mid = ScreenPoint::new(400.0, 300.0);
+        let before = ed.camera.screen_to_world(mid);
+        ed.run(Command::ZoomIn, env);
+        assert!((ed.camera.zoom - ZOOM_STEP).abs() < 1e-9);
+        let after = ed.camera.screen_to_world(mid);
+        assert!((before.x - after.x).abs() < 1e-9 && (before.y - after.y).abs() < 1e-9);
+        ed.run(Command::ZoomReset, env);
+        assert_eq!(ed.camera.zoom, 1.0);
+
+        // Fit: both shapes on screen, inside the padding, never past 100 %.
+        ed.camera.pan_by(ScreenVec::new(5000.0, 5000.0));
+        ed.run(Command::ZoomToFit, env);
+        for e in ed.scene().iter_live() {
+            let b = e.bounds();
+            for p in [b.min, b.max] {
+                let q = ed.camera.world_to_screen(p);
+                assert!(
+                    q.x >= FIT_PADDING - 1e-6 && q.x <= 800.0 - FIT_PADDING + 1e-6,
+                    "{q:?}"
+                );
+                assert!(q.y >= 0.0 && q.y <= 600.0, "{q:?}");
+            }
+        }
+        assert!(ed.camera.zoom <= 1.0);
+
+        // Zoom to selection: the small far shape is enlarged and centred.
+        ed.set_tool(ToolKind::Select);
+        ed.run(Command::SelectAll, env);
+        ed.run(Command::Escape, env);
+        // On its outline: an unfilled box is picked by its edge.
+        let p = ed.scene().get(far).unwrap().props().clone();
+        let at = ed
+            .camera
+            .world_to_screen(WorldPoint::new(p.x + p.width / 2.0, p.y));
+        click(&mut ed, env, (at.x, at.y));
+        ed.run(Command::ZoomToSelection, env);
+        assert!(ed.camera.zoom > 1.0, "{}", ed.camera.zoom);
+        let c = ed
+            .camera
+            .world_to_screen(ed.scene().get(far).unwrap().bounds().center());
+        assert!((c.x - 400.0).abs() < 1e-6 && (c.y - 300.0).abs() < 1e-6);
     }
 
     #[test]

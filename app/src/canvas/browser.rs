@@ -729,6 +729,7 @@ fn resize(engine: &Shared) {
     e.canvas.set_height((h * dpr).round() as u32);
     e.css_size = (w, h);
     e.dpr = dpr;
+    e.editor.set_view_size(w, h);
     e.editor.invalidate();
 }
 
