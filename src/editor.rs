@@ -147,7 +147,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl + 0", "Zoom to 100 %"),
     ("Shift + 1", "Zoom to fit everything"),
     ("Shift + 2", "Zoom to the selection"),
-    ("Wheel, middle button, Hand", "Pan"),
+    ("Wheel, middle button, Space + drag, Hand", "Pan"),
     ("Double-click", "Edit text, or add text"),
     ("?", "Show this help"),
 ];
@@ -313,6 +313,8 @@ pub struct Editor {
     dirty: bool,
     /// The viewport in CSS pixels (see [`Editor::set_view_size`]).
     view_size: (f64, f64),
+    /// Space is held: the primary button pans.
+    space_held: bool,
 }
 
 impl Default for Editor {
@@ -339,6 +341,7 @@ impl Editor {
             access: Access::default(),
             dirty: true,
             view_size: (800.0, 600.0),
+            space_held: false,
         }
     }
 
@@ -637,7 +640,9 @@ impl Editor {
         let p = pointer.into();
         match button {
             PointerButton::Middle => self.panning = Some(p.at),
-            PointerButton::Primary if self.tool == ToolKind::Hand => self.panning = Some(p.at),
+            PointerButton::Primary if self.tool == ToolKind::Hand || self.space_held => {
+                self.panning = Some(p.at);
+            }
             PointerButton::Primary => {
                 let input = self.input(&p);
                 self.with_tool(|t, ctx| t.pointer_down(&input, ctx));
@@ -948,6 +953,12 @@ impl Editor {
                 false
             }
         }
+    }
+
+    /// Whether the space bar is held: while it is, the primary button pans whatever the tool
+    /// (Excalidraw's space + drag).
+    pub fn set_space_held(&mut self, held: bool) {
+        self.space_held = held;
     }
 
     /// Tells the editor the size of its viewport in CSS pixels (for zoom commands that work
@@ -1504,6 +1515,19 @@ mod tests {
             Command::from_key("2", shift),
             Some(Command::ZoomToSelection)
         );
+    }
+
+    #[test]
+    fn space_and_drag_pans_with_any_tool() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        ed.set_tool(ToolKind::Rectangle);
+        ed.set_space_held(true);
+        assert_eq!(drag(&mut ed, env, (100.0, 100.0), (160.0, 140.0)), None);
+        assert!(live(&ed).is_empty(), "nothing drawn while space is held");
+        assert_eq!(ed.camera.origin, WorldPoint::new(-60.0, -40.0));
+        ed.set_space_held(false);
+        assert!(drag(&mut ed, env, (100.0, 100.0), (160.0, 140.0)).is_some());
     }
 
     #[test]

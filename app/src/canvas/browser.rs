@@ -417,6 +417,17 @@ impl Board {
         if in_field {
             return;
         }
+        let on_button = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| el.tag_name() == "BUTTON");
+        if ev.key() == " " && !on_button {
+            // Space + drag pans; keep the page itself from scrolling. (Space on a focused
+            // button still presses the button.)
+            ev.prevent_default();
+            self.engine.borrow_mut().editor.set_space_held(true);
+            return;
+        }
         let ui = self.engine.borrow().ui;
         if ev.key() == "?" {
             ev.prevent_default();
@@ -618,6 +629,13 @@ pub fn mount(
         listeners.push(on(window.as_ref(), "keydown", |b, ev| {
             if let Some(ev) = ev.dyn_ref() {
                 b.key_down(ev);
+            }
+        }));
+        listeners.push(on(window.as_ref(), "keyup", |b, ev| {
+            if let Some(ev) = ev.dyn_ref::<web_sys::KeyboardEvent>()
+                && ev.key() == " "
+            {
+                b.engine.borrow_mut().editor.set_space_held(false);
             }
         }));
     }
