@@ -115,6 +115,21 @@ pub enum Command {
     ZoomToFit,
     /// Frame the selection.
     ZoomToSelection,
+    /// Move the selection in paint order.
+    Layer(Layer),
+}
+
+/// Where [`Command::Layer`] moves the selection in paint order (Excalidraw's z-order actions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layer {
+    /// Above the next element that is not selected.
+    Forward,
+    /// Below the previous element that is not selected.
+    Backward,
+    /// Above everything.
+    ToFront,
+    /// Below everything.
+    ToBack,
 }
 
 /// One keyboard zoom step (Ctrl + = / Ctrl + -).
@@ -143,6 +158,11 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl + Z", "Undo"),
     ("Ctrl + Shift + Z / Ctrl + Y", "Redo"),
     ("Ctrl + wheel / pinch", "Zoom"),
+    ("Ctrl + ] / Ctrl + [", "Bring forward / send backward"),
+    (
+        "Ctrl + Shift + ] / Ctrl + Shift + [",
+        "Bring to front / send to back",
+    ),
     ("Ctrl + = / Ctrl + -", "Zoom in / out"),
     ("Ctrl + 0", "Zoom to 100 %"),
     ("Shift + 1", "Zoom to fit everything"),
@@ -169,6 +189,11 @@ impl Command {
             "arrowright" => Self::Nudge(Vec2::new(far, 0.0)),
             "arrowup" => Self::Nudge(Vec2::new(0.0, -far)),
             "arrowdown" => Self::Nudge(Vec2::new(0.0, far)),
+            // Shift + ] / [ arrive as "}" / "{" on US layouts.
+            "]" | "}" if m.ctrl && m.shift => Self::Layer(Layer::ToFront),
+            "[" | "{" if m.ctrl && m.shift => Self::Layer(Layer::ToBack),
+            "]" if m.ctrl => Self::Layer(Layer::Forward),
+            "[" if m.ctrl => Self::Layer(Layer::Backward),
             "=" | "+" if m.ctrl => Self::ZoomIn,
             "-" | "_" if m.ctrl => Self::ZoomOut,
             "0" if m.ctrl => Self::ZoomReset,
@@ -915,6 +940,7 @@ impl Editor {
             }
             Command::Undo => self.undo(env),
             Command::Redo => self.redo(env),
+            Command::Layer(layer) => self.reorder(layer, env),
             Command::ZoomIn | Command::ZoomOut | Command::ZoomReset => {
                 let (w, h) = self.view_size;
                 let zoom = match command {
@@ -953,6 +979,56 @@ impl Editor {
                 false
             }
         }
+    }
+
+    /// Moves the selection in paint order as one action, keeping the selected elements' order
+    /// among themselves. Returns whether the board changed.
+    pub fn reorder(&mut self, layer: Layer, env: &mut impl Entropy) -> bool {
+        let order: Vec<(ElementId, FracIndex)> = self
+            .scene()
+            .iter_live()
+            .map(|e| (e.id, e.props().index.clone()))
+            .collect();
+        let chosen: Vec<usize> = (0..order.len())
+            .filter(|&i| self.selection.contains(order[i].0))
+            .collect();
+        let (Some(&bottom), Some(&top)) = (chosen.first(), chosen.last()) else {
+            return false;
+        };
+        let key = |i: usize| order.get(i).map(|o| o.1.clone());
+        // The new indices go strictly between `lo` and `hi`.
+        let (lo, hi) = match layer {
+            Layer::ToFront => (order.last().map(|o| o.1.clone()), None),
+            Layer::ToBack => (None, order.first().map(|o| o.1.clone())),
+            Layer::Forward => {
+                let Some(p) = (top + 1..order.len()).find(|i| !chosen.contains(i)) else {
+                    return false;
+                };
+                (key(p), key(p + 1))
+            }
+            Layer::Backward => {
+                let Some(p) = (0..bottom).rev().find(|i| !chosen.contains(i)) else {
+                    return false;
+                };
+                (p.checked_sub(1).and_then(key), key(p))
+            }
+        };
+        let mut prev = lo;
+        let mut ops = Vec::with_capacity(chosen.len());
+        for &i in &chosen {
+            let Ok(index) = FracIndex::between(prev.as_ref(), hi.as_ref()) else {
+                return false;
+            };
+            prev = Some(index.clone());
+            ops.push(Op::Update {
+                id: order[i].0,
+                patch: Patch {
+                    index: Some(index),
+                    ..Patch::default()
+                },
+            });
+        }
+        self.act(ops, env).is_some()
     }
 
     /// Whether the space bar is held: while it is, the primary button pans whatever the tool
@@ -1514,6 +1590,47 @@ mod tests {
         assert_eq!(
             Command::from_key("2", shift),
             Some(Command::ZoomToSelection)
+        );
+    }
+
+    #[test]
+    fn z_order_commands_move_the_selection_and_undo() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        ed.set_tool(ToolKind::Rectangle);
+        let ids: Vec<ElementId> = (0..4)
+            .map(|i| {
+                let x = 10.0 + 100.0 * f64::from(i);
+                drag(&mut ed, env, (x, 10.0), (x + 50.0, 50.0)).unwrap()
+            })
+            .collect();
+        let order = |ed: &Editor| ed.scene().iter_live().map(|e| e.id).collect::<Vec<_>>();
+        ed.set_tool(ToolKind::Select);
+        click(&mut ed, env, (135.0, 10.0)); // the second box, by its top edge
+        assert!(ed.run(Command::Layer(Layer::Forward), env));
+        assert_eq!(order(&ed), vec![ids[0], ids[2], ids[1], ids[3]]);
+        assert!(ed.run(Command::Layer(Layer::ToFront), env));
+        assert_eq!(order(&ed), vec![ids[0], ids[2], ids[3], ids[1]]);
+        assert!(
+            !ed.run(Command::Layer(Layer::Forward), env),
+            "already on top"
+        );
+        assert!(ed.run(Command::Layer(Layer::ToBack), env));
+        assert_eq!(order(&ed), vec![ids[1], ids[0], ids[2], ids[3]]);
+        assert!(ed.run(Command::Layer(Layer::Forward), env));
+        assert_eq!(order(&ed), vec![ids[0], ids[1], ids[2], ids[3]]);
+        assert!(ed.run(Command::Layer(Layer::Backward), env));
+        assert_eq!(order(&ed), vec![ids[1], ids[0], ids[2], ids[3]]);
+        ed.run(Command::Undo, env);
+        assert_eq!(order(&ed), vec![ids[0], ids[1], ids[2], ids[3]]);
+        let ctrl_shift = Modifiers {
+            ctrl: true,
+            shift: true,
+            ..Modifiers::default()
+        };
+        assert_eq!(
+            Command::from_key("}", ctrl_shift),
+            Some(Command::Layer(Layer::ToFront))
         );
     }
 
