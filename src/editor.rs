@@ -117,6 +117,36 @@ pub enum Command {
     ZoomToSelection,
     /// Move the selection in paint order.
     Layer(Layer),
+    /// Line the selected elements up (their bounding boxes) on the selection's edge or centre.
+    Align(Align),
+    /// Space three or more selected elements with equal gaps between their bounding boxes.
+    Distribute(Axis),
+}
+
+/// Which edge or centre line [`Command::Align`] lines the selection up on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Align {
+    /// Left edges.
+    Left,
+    /// Vertical centre lines.
+    CenterX,
+    /// Right edges.
+    Right,
+    /// Top edges.
+    Top,
+    /// Horizontal centre lines.
+    CenterY,
+    /// Bottom edges.
+    Bottom,
+}
+
+/// The axis [`Command::Distribute`] spaces the selection along.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Axis {
+    /// Equal horizontal gaps.
+    Horizontal,
+    /// Equal vertical gaps.
+    Vertical,
 }
 
 /// Where [`Command::Layer`] moves the selection in paint order (Excalidraw's z-order actions).
@@ -158,6 +188,14 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl + Z", "Undo"),
     ("Ctrl + Shift + Z / Ctrl + Y", "Redo"),
     ("Ctrl + wheel / pinch", "Zoom"),
+    (
+        "Ctrl + Shift + arrows",
+        "Align the selection left / right / top / bottom",
+    ),
+    (
+        "Alt + H / Alt + V",
+        "Distribute the selection horizontally / vertically",
+    ),
     ("Ctrl + ] / Ctrl + [", "Bring forward / send backward"),
     (
         "Ctrl + Shift + ] / Ctrl + Shift + [",
@@ -185,6 +223,12 @@ impl Command {
             "d" if m.ctrl => Self::Duplicate,
             "delete" | "backspace" => Self::Delete,
             "escape" => Self::Escape,
+            "arrowleft" if m.ctrl && m.shift => Self::Align(Align::Left),
+            "arrowright" if m.ctrl && m.shift => Self::Align(Align::Right),
+            "arrowup" if m.ctrl && m.shift => Self::Align(Align::Top),
+            "arrowdown" if m.ctrl && m.shift => Self::Align(Align::Bottom),
+            "h" if m.alt && !m.ctrl => Self::Distribute(Axis::Horizontal),
+            "v" if m.alt && !m.ctrl => Self::Distribute(Axis::Vertical),
             "arrowleft" => Self::Nudge(Vec2::new(-far, 0.0)),
             "arrowright" => Self::Nudge(Vec2::new(far, 0.0)),
             "arrowup" => Self::Nudge(Vec2::new(0.0, -far)),
@@ -941,6 +985,8 @@ impl Editor {
             Command::Undo => self.undo(env),
             Command::Redo => self.redo(env),
             Command::Layer(layer) => self.reorder(layer, env),
+            Command::Align(a) => self.align(a, env),
+            Command::Distribute(axis) => self.distribute(axis, env),
             Command::ZoomIn | Command::ZoomOut | Command::ZoomReset => {
                 let (w, h) = self.view_size;
                 let zoom = match command {
@@ -979,6 +1025,94 @@ impl Editor {
                 false
             }
         }
+    }
+
+    /// The selected elements with their visual bounds (rotation and stroke included).
+    fn selected_bounds(&self) -> Vec<(ElementId, Props, Rect)> {
+        selected_props(self.scene(), &self.selection)
+            .filter_map(|(id, p)| Some((id, p.clone(), self.scene().get(id)?.bounds())))
+            .collect()
+    }
+
+    /// Moves elements by per-element offsets as one action (zero offsets are skipped).
+    fn shift_elements(
+        &mut self,
+        moves: Vec<(ElementId, Props, Vec2)>,
+        env: &mut impl Entropy,
+    ) -> bool {
+        let ops: Vec<Op> = moves
+            .into_iter()
+            .filter(|(_, _, d)| d.x.abs() > 1e-9 || d.y.abs() > 1e-9)
+            .map(|(id, p, d)| Op::Update {
+                id,
+                patch: Patch {
+                    x: Some(p.x + d.x),
+                    y: Some(p.y + d.y),
+                    ..Patch::default()
+                },
+            })
+            .collect();
+        self.act(ops, env).is_some()
+    }
+
+    /// Lines up two or more selected elements on the selection's edge or centre line.
+    pub fn align(&mut self, align: Align, env: &mut impl Entropy) -> bool {
+        let sel = self.selected_bounds();
+        let Some(all) = sel.iter().map(|s| s.2).reduce(|a, b| a.union(&b)) else {
+            return false;
+        };
+        if sel.len() < 2 {
+            return false;
+        }
+        let moves = sel
+            .into_iter()
+            .map(|(id, p, b)| {
+                let d = match align {
+                    Align::Left => Vec2::new(all.min.x - b.min.x, 0.0),
+                    Align::Right => Vec2::new(all.max.x - b.max.x, 0.0),
+                    Align::CenterX => Vec2::new(all.center().x - b.center().x, 0.0),
+                    Align::Top => Vec2::new(0.0, all.min.y - b.min.y),
+                    Align::Bottom => Vec2::new(0.0, all.max.y - b.max.y),
+                    Align::CenterY => Vec2::new(0.0, all.center().y - b.center().y),
+                };
+                (id, p, d)
+            })
+            .collect();
+        self.shift_elements(moves, env)
+    }
+
+    /// Spaces three or more selected elements so the gaps between their bounding boxes are
+    /// equal; the outermost two stay where they are.
+    pub fn distribute(&mut self, axis: Axis, env: &mut impl Entropy) -> bool {
+        let mut sel = self.selected_bounds();
+        if sel.len() < 3 {
+            return false;
+        }
+        let horizontal = axis == Axis::Horizontal;
+        let lo = |r: &Rect| if horizontal { r.min.x } else { r.min.y };
+        let size = |r: &Rect| if horizontal { r.width() } else { r.height() };
+        sel.sort_by(|a, b| (lo(&a.2) + size(&a.2) / 2.0).total_cmp(&(lo(&b.2) + size(&b.2) / 2.0)));
+        let start = sel.iter().map(|s| lo(&s.2)).fold(f64::INFINITY, f64::min);
+        let end = sel
+            .iter()
+            .map(|s| lo(&s.2) + size(&s.2))
+            .fold(f64::NEG_INFINITY, f64::max);
+        let total: f64 = sel.iter().map(|s| size(&s.2)).sum();
+        let gap = (end - start - total) / (sel.len() - 1) as f64;
+        let mut at = start;
+        let moves = sel
+            .into_iter()
+            .map(|(id, p, b)| {
+                let delta = at - lo(&b);
+                at += size(&b) + gap;
+                let d = match axis {
+                    Axis::Horizontal => Vec2::new(delta, 0.0),
+                    Axis::Vertical => Vec2::new(0.0, delta),
+                };
+                (id, p, d)
+            })
+            .collect();
+        self.shift_elements(moves, env)
     }
 
     /// Moves the selection in paint order as one action, keeping the selected elements' order
@@ -1590,6 +1724,48 @@ mod tests {
         assert_eq!(
             Command::from_key("2", shift),
             Some(Command::ZoomToSelection)
+        );
+    }
+
+    #[test]
+    fn align_and_distribute_line_up_and_space_the_selection() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        ed.set_tool(ToolKind::Rectangle);
+        drag(&mut ed, env, (10.0, 10.0), (60.0, 40.0)).unwrap();
+        drag(&mut ed, env, (100.0, 70.0), (120.0, 100.0)).unwrap();
+        drag(&mut ed, env, (300.0, 30.0), (340.0, 90.0)).unwrap();
+        ed.set_tool(ToolKind::Select);
+        ed.run(Command::SelectAll, env);
+        let bounds = |ed: &Editor| {
+            let mut b: Vec<Rect> = ed.scene().iter_live().map(Element::bounds).collect();
+            b.sort_by(|x, y| x.min.x.total_cmp(&y.min.x));
+            b
+        };
+        assert!(ed.run(Command::Align(Align::Top), env));
+        let b = bounds(&ed);
+        assert!(b.iter().all(|r| (r.min.y - b[0].min.y).abs() < 1e-9));
+        assert!(ed.run(Command::Distribute(Axis::Horizontal), env));
+        let b = bounds(&ed);
+        let gap1 = b[1].min.x - b[0].max.x;
+        let gap2 = b[2].min.x - b[1].max.x;
+        assert!((gap1 - gap2).abs() < 1e-9, "{gap1} {gap2}");
+        assert!(
+            !ed.run(Command::Distribute(Axis::Horizontal), env),
+            "already evenly spaced: nothing to do"
+        );
+        // One undo per command.
+        ed.run(Command::Undo, env);
+        ed.run(Command::Undo, env);
+        assert!(bounds(&ed).iter().any(|r| (r.min.y - 70.0).abs() < 3.0));
+        let ctrl_shift = Modifiers {
+            ctrl: true,
+            shift: true,
+            ..Modifiers::default()
+        };
+        assert_eq!(
+            Command::from_key("ArrowLeft", ctrl_shift),
+            Some(Command::Align(Align::Left))
         );
     }
 
