@@ -120,36 +120,15 @@ impl PointCloudRecognizer {
     }
 }
 
-/// $P's figures on held-out shape gestures, in the same terms as [`shapes::evaluate`]:
-/// (accuracy on shape classes, fraction of non-shapes converted, per-class accuracy).
-pub fn evaluate_shapes(
-    rec: &PointCloudRecognizer,
-    samples: &[Sample],
-) -> (f64, f64, BTreeMap<String, f64>) {
-    let results: Vec<(ShapeClass, ShapeClass)> = samples
+/// $P's figures on held-out shape gestures, tallied exactly like the model's
+/// ([`shapes::tally`]).
+pub fn evaluate_shapes(rec: &PointCloudRecognizer, samples: &[Sample]) -> shapes::ShapeEval {
+    let results: Vec<(&Sample, ShapeClass)> = samples
         .par_iter()
-        .filter_map(|s| {
-            let truth = shapes::class_of_sample(s)?;
-            let pred = shapes::class_of_label(rec.classify(&s.ink)?);
-            Some((truth, pred))
-        })
+        .filter(|s| shapes::class_of_sample(s).is_some())
+        .filter_map(|s| Some((s, shapes::class_of_label(rec.classify(&s.ink)?))))
         .collect();
-    let mut per: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for (t, p) in &results {
-        let e = per.entry(t.name().to_string()).or_default();
-        e.0 += usize::from(t == p);
-        e.1 += 1;
-    }
-    let shape: Vec<_> = results.iter().filter(|r| r.0 != ShapeClass::None).collect();
-    let none: Vec<_> = results.iter().filter(|r| r.0 == ShapeClass::None).collect();
-    let acc = shape.iter().filter(|r| r.0 == r.1).count() as f64 / shape.len().max(1) as f64;
-    let conv =
-        none.iter().filter(|r| r.1 != ShapeClass::None).count() as f64 / none.len().max(1) as f64;
-    let per = per
-        .into_iter()
-        .map(|(k, (ok, n))| (k, ok as f64 / n.max(1) as f64))
-        .collect();
-    (acc, conv, per)
+    shapes::tally(results)
 }
 
 #[cfg(test)]

@@ -232,10 +232,7 @@ pub fn recognize(args: &RecognizeArgs) -> anyhow::Result<()> {
         * 1e3;
     match args.task {
         RecognizeTask::Shapes => {
-            let owned: Vec<data::Sample> = shape_rows.iter().map(|(s, _)| (*s).clone()).collect();
-            let model = models.shapes.as_ref().expect("checked");
-            let ev = shapes::evaluate(model, &owned);
-            print!("{}", ev.summary());
+            print!("{}", shapes::tally(shape_rows).summary());
             let classes: Vec<&str> = ShapeClass::ALL.iter().map(|c| c.name()).collect();
             println!("classes: {}", classes.join(", "));
         }
@@ -266,17 +263,13 @@ pub fn baseline(args: &BaselineArgs) -> anyhow::Result<()> {
         let (train, held) = data::split_by_writer(data::read_dataset(&args.data, name)?);
         let rec = super::baseline::PointCloudRecognizer::train(&train, args.templates);
         let t = Instant::now();
-        let (acc, conv, per) = super::baseline::evaluate_shapes(&rec, &held);
+        let ev = super::baseline::evaluate_shapes(&rec, &held);
         let ms = t.elapsed().as_secs_f64() * 1e3 / held.len().max(1) as f64;
         println!(
-            "$P on {name} (held-out writers, {} templates per label): shape classes {:.2} %, non-shapes converted {:.2} %, {ms:.2} ms per sample (all cores)",
-            args.templates,
-            acc * 100.0,
-            conv * 100.0
+            "$P on {name} (held-out writers, {} templates per label), {ms:.2} ms per sample (all cores):",
+            args.templates
         );
-        for (c, a) in per {
-            println!("  {c:<10} {:.2} %", a * 100.0);
-        }
+        print!("{}", ev.summary());
     }
     Ok(())
 }

@@ -160,35 +160,42 @@ impl ShapeEval {
 
 /// Evaluates on labelled samples (labels mapped with [`class_of_sample`]).
 pub fn evaluate(model: &ShapeModel, samples: &[Sample]) -> ShapeEval {
+    tally(samples.iter().filter_map(|s| {
+        let pred = model.recognize(&s.ink).ok()?.class;
+        Some((s, pred))
+    }))
+}
+
+/// The figures for (sample, predicted class) pairs; samples outside shape evaluation
+/// ([`class_of_sample`] gives `None`) are skipped. Shared by the model's evaluation, the CLI
+/// (which already has its predictions) and the $P baseline, so all report the same way.
+pub fn tally<'a>(results: impl IntoIterator<Item = (&'a Sample, ShapeClass)>) -> ShapeEval {
     let mut per: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut ev = ShapeEval::default();
     let (mut shape_n, mut shape_ok, mut none_n, mut none_conv) = (0, 0, 0, 0);
-    for s in samples {
+    for (s, pred) in results {
         let Some(truth) = class_of_sample(s) else {
-            continue;
-        };
-        let Ok(pred) = model.recognize(&s.ink) else {
             continue;
         };
         ev.samples += 1;
         let e = per.entry(truth.name().to_string()).or_default();
         e.1 += 1;
-        if pred.class == truth {
+        if pred == truth {
             e.0 += 1;
         } else {
             *ev.confusions
                 .entry((
                     format!("{}/{}", truth.name(), s.label),
-                    pred.class.name().to_string(),
+                    pred.name().to_string(),
                 ))
                 .or_default() += 1;
         }
         if truth == ShapeClass::None {
             none_n += 1;
-            none_conv += usize::from(pred.class != ShapeClass::None);
+            none_conv += usize::from(pred != ShapeClass::None);
         } else {
             shape_n += 1;
-            shape_ok += usize::from(pred.class == truth);
+            shape_ok += usize::from(pred == truth);
         }
     }
     ev.shape_accuracy = shape_ok as f64 / shape_n.max(1) as f64;
