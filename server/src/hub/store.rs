@@ -115,24 +115,6 @@ pub struct Part<'a> {
 /// a commit cheap.
 const ROWS_PER_INSERT: usize = 500;
 
-/// Appends a batch of ops (and optionally a snapshot) for one room in one transaction.
-pub async fn append(
-    db: &Db,
-    room_id: &str,
-    batch: &[LogEntry],
-    snapshot: Option<Snapshot>,
-) -> StoreResult<()> {
-    append_many(
-        db,
-        &[Part {
-            room_id,
-            entries: batch,
-            snapshot: snapshot.as_ref(),
-        }],
-    )
-    .await
-}
-
 /// Appends several rooms' batches in one transaction: the group commit (see `journal`).
 pub async fn append_many(db: &Db, parts: &[Part<'_>]) -> StoreResult<()> {
     let mut tx = db.pool().begin().await?;
