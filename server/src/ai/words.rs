@@ -227,6 +227,12 @@ impl WordModel {
     /// likelihood (top `k`, with confidences normalised among them). Symbols outside `charset`
     /// are ruled out before decoding.
     pub fn read(&self, ink: &Ink, k: usize, charset: Charset) -> Option<WordReading> {
+        Some(self.rank(self.decode(ink, charset)?, k, charset))
+    }
+
+    /// The network's output for `ink` and its best path: cheap next to lexicon scoring, and
+    /// enough to tell a lone character (which the character model reads better) from a word.
+    fn decode(&self, ink: &Ink, charset: Charset) -> Option<Decoded> {
         let mut lp = self.log_probs(ink)?;
         let symbols = self.net.config().symbols;
         if charset != Charset::Any {
@@ -239,23 +245,33 @@ impl WordModel {
                 }
             }
         }
-        let frames = lp.len() / symbols;
         let (path, path_score) = best_path(&lp, symbols);
-        let unconstrained = decode(&path);
-        let path_ll = ctc(&lp, symbols, &path, None);
+        Some(Decoded {
+            lp,
+            path,
+            path_score,
+        })
+    }
+
+    /// Scores the lexicon against a decoded output.
+    fn rank(&self, d: Decoded, k: usize, charset: Charset) -> WordReading {
+        let symbols = self.net.config().symbols;
+        let frames = d.lp.len() / symbols;
+        let (lp, path) = (&d.lp, &d.path);
+        let path_ll = ctc(lp, symbols, path, None);
         // Exact CTC scoring of every lexicon word costs frames × length each; shortlist first by
         // edit distance to the free reading (cheap), then score the shortlist exactly.
         let mut shortlist: Vec<(usize, &(String, Vec<usize>))> = self
             .lexicon
             .iter()
             .filter(|(w, e)| e.len() <= frames && w.chars().all(|c| charset.allows(c)))
-            .map(|entry| (edit_distance(&path, &entry.1), entry))
+            .map(|entry| (edit_distance(path, &entry.1), entry))
             .collect();
         shortlist.sort_by_key(|(d, _)| *d);
         shortlist.truncate(SHORTLIST);
         let mut scored: Vec<(f32, &str)> = shortlist
             .par_iter()
-            .map(|(_, (w, e))| (ctc(&lp, symbols, e, None), w.as_str()))
+            .map(|(_, (w, e))| (ctc(lp, symbols, e, None), w.as_str()))
             .filter(|(s, _)| s.is_finite())
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -269,14 +285,24 @@ impl WordModel {
                 confidence: (s - top).exp() / total,
             })
             .collect();
-        Some(WordReading {
-            unconstrained,
-            path_confidence: path_score.exp(),
+        WordReading {
+            unconstrained: decode(path),
+            path_confidence: d.path_score.exp(),
             path_log_likelihood: path_ll,
             lexicon,
             lexicon_log_likelihood: top,
-        })
+        }
     }
+}
+
+/// The word network's output for one ink sample, before the lexicon.
+struct Decoded {
+    /// Per-frame log-probabilities (`frames × symbols`).
+    lp: Vec<f32>,
+    /// The best path's symbols.
+    path: Vec<usize>,
+    /// Mean per-frame log-probability of the best path.
+    path_score: f32,
 }
 
 /// What the word model read.
@@ -307,10 +333,8 @@ pub fn read(
     charset: Charset,
 ) -> Result<TextRecognition, RecognizeError> {
     let fail = |e: candle_core::Error| RecognizeError::Failed(e.to_string());
-    let reading = words.and_then(|w| w.read(ink, 5, charset));
-    let single_char = reading
-        .as_ref()
-        .is_none_or(|r| r.unconstrained.chars().count() <= 1);
+    let decoded = words.and_then(|w| Some((w, w.decode(ink, charset)?)));
+    let single_char = decoded.as_ref().is_none_or(|(_, d)| d.path.len() <= 1);
     if single_char && let Some(cm) = chars {
         let top = cm.top(ink, 5, charset).map_err(fail)?;
         let text = top[0].label.to_string();
@@ -327,7 +351,9 @@ pub fn read(
             unconstrained: text,
         });
     }
-    let r = reading.ok_or(RecognizeError::Unavailable("handwriting"))?;
+    // Only now, for a word, is the lexicon worth scoring.
+    let (model, d) = decoded.ok_or(RecognizeError::Unavailable("handwriting"))?;
+    let r = model.rank(d, 5, charset);
     let use_lexicon =
         !r.lexicon.is_empty() && r.lexicon_log_likelihood >= r.path_log_likelihood - LEXICON_MARGIN;
     let (text, confidence, alternatives) = if use_lexicon {
