@@ -76,6 +76,18 @@ pub enum ClientMessage {
         /// World y.
         y: f64,
     },
+    /// The part of the board this user sees, in world coordinates. Clients send it (at most 20
+    /// per second, when their camera moves) only while someone follows them (see `followers`).
+    ViewportUpdate {
+        /// The visible world rectangle.
+        view: Viewport,
+    },
+    /// Follow a participant's viewport (`user_id`), or stop following (`null`).
+    Follow {
+        /// Whom to follow; `None` stops.
+        #[serde(default)]
+        user_id: Option<String>,
+    },
     /// The user's activity changed.
     UserActivity {
         /// What they are doing now.
@@ -131,6 +143,42 @@ impl ClientMessage {
             _ => None,
         }
     }
+}
+
+/// The world rectangle a user sees.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Viewport {
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width (positive).
+    pub width: f64,
+    /// Height (positive).
+    pub height: f64,
+}
+
+impl Viewport {
+    /// The largest width or height accepted: wider than any zoomed-out board.
+    pub const MAX_EXTENT: f64 = 1e9;
+
+    /// Finite, within the world's range, with positive size.
+    pub fn is_valid(&self) -> bool {
+        let size_ok = |v: f64| v.is_finite() && v > 0.0 && v <= Self::MAX_EXTENT;
+        let pos_ok = |v: f64| v.is_finite() && v.abs() <= Self::MAX_EXTENT;
+        pos_ok(self.x) && pos_ok(self.y) && size_ok(self.width) && size_ok(self.height)
+    }
+}
+
+/// One pointer position in a [`ServerMessage::Cursors`] batch.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CursorAt {
+    /// Whose pointer.
+    pub user_id: String,
+    /// World x.
+    pub x: f64,
+    /// World y.
+    pub y: f64,
 }
 
 /// A participant in a room.
@@ -256,6 +304,25 @@ pub enum ServerMessage {
         /// World y.
         y: f64,
     },
+    /// Several pointers moved: the room sends the moves that arrived together as one frame, to
+    /// everyone in the room (a client skips its own user's entry).
+    Cursors {
+        /// The latest position of each pointer that moved, one entry per connection.
+        cursors: Vec<CursorAt>,
+    },
+    /// The viewport of the user this client follows (sent only to followers).
+    Viewport {
+        /// Whose.
+        user_id: String,
+        /// What they see.
+        view: Viewport,
+    },
+    /// Who follows this user now (sent to the followed user when it changes): while the list is
+    /// not empty, the client reports its viewport.
+    Followers {
+        /// The followers' user ids.
+        user_ids: Vec<String>,
+    },
     /// Someone's activity changed.
     UserActivity {
         /// Whose.
@@ -339,6 +406,8 @@ mod tests {
             "edit_shape",
             "erase",
             "cursor_update",
+            "viewport_update",
+            "follow",
             "user_activity",
             "get_participant_count",
             "chat",
@@ -354,6 +423,9 @@ mod tests {
             "participant_left",
             "participant_count",
             "cursor",
+            "cursors",
+            "viewport",
+            "followers",
             "user_activity",
             "chat",
             "chat_history",
@@ -392,6 +464,54 @@ mod tests {
         );
         // NaN is not JSON, so NaN coordinates cannot even be expressed.
         assert!(ClientMessage::parse(r#"{"type":"cursor_update","x":NaN,"y":0}"#).is_err());
+    }
+
+    #[test]
+    fn viewports_must_be_finite_and_sized() {
+        let ok = Viewport {
+            x: -100.0,
+            y: 50.0,
+            width: 800.0,
+            height: 600.0,
+        };
+        assert!(ok.is_valid());
+        for bad in [
+            Viewport { width: 0.0, ..ok },
+            Viewport { height: -1.0, ..ok },
+            Viewport { x: f64::NAN, ..ok },
+            Viewport {
+                y: f64::INFINITY,
+                ..ok
+            },
+            Viewport { width: 1e12, ..ok },
+            Viewport { x: -1e12, ..ok },
+        ] {
+            assert!(!bad.is_valid(), "{bad:?}");
+        }
+        let m = ClientMessage::parse(
+            r#"{"type":"viewport_update","view":{"x":1,"y":2,"width":3,"height":4}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            m,
+            ClientMessage::ViewportUpdate {
+                view: Viewport {
+                    x: 1.0,
+                    y: 2.0,
+                    width: 3.0,
+                    height: 4.0
+                }
+            }
+        );
+        // A missing field is refused, not defaulted.
+        assert!(
+            ClientMessage::parse(r#"{"type":"viewport_update","view":{"x":1,"y":2,"width":3}}"#)
+                .is_err()
+        );
+        assert_eq!(
+            ClientMessage::parse(r#"{"type":"follow","user_id":null}"#).unwrap(),
+            ClientMessage::Follow { user_id: None }
+        );
     }
 
     #[test]

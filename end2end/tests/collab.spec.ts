@@ -27,16 +27,23 @@ async function person(browser: Browser, name: string) {
   return { context, page };
 }
 
-test('two people draw at once, undo their own work, and always see the same board', async ({ browser }) => {
+/** Ann creates a public room, Ben joins it, and both open its board, live. */
+async function annAndBen(browser: Browser, title: string) {
   const ann = await person(browser, 'Ann');
   const ben = await person(browser, 'Ben');
-  const room = await createRoomViaApi(ann.page.request, `Collab ${Date.now()}`, false);
+  const room = await createRoomViaApi(ann.page.request, `${title} ${Date.now()}`, false);
   expect((await ben.page.request.post('/api/rooms/join', { data: { slug: room.slug } })).status()).toBe(200);
-
   for (const p of [ann.page, ben.page]) {
     await p.goto(`/r/${room.slug}`);
     await waitForBoard(p);
     await expect(p.getByTestId('link-state')).toHaveAttribute('data-state', 'live');
+  }
+  return { ann, ben };
+}
+
+test('two people draw at once, undo their own work, and always see the same board', async ({ browser }) => {
+  const { ann, ben } = await annAndBen(browser, 'Collab');
+  for (const p of [ann.page, ben.page]) {
     await p.keyboard.press('r');
     await expect(p.locator('[data-tool=rectangle]')).toHaveAttribute('aria-pressed', 'true');
   }
@@ -67,6 +74,54 @@ test('two people draw at once, undo their own work, and always see the same boar
   await waitForBoard(ben.page);
   await expect(ben.page.getByTestId('element-count')).toHaveText('1 element');
   expect(await scene(ben.page)).toEqual(afterUndo);
+
+  await ann.context.close();
+  await ben.context.close();
+});
+
+/** The world rectangle a page's canvas shows. */
+async function view(page: Page): Promise<{ min: { x: number; y: number }; max: { x: number; y: number } }> {
+  return page.evaluate(() => JSON.parse((window as any).__inkroom.viewJson()));
+}
+
+function centre(v: { min: { x: number; y: number }; max: { x: number; y: number } }) {
+  return { x: (v.min.x + v.max.x) / 2, y: (v.min.y + v.max.y) / 2 };
+}
+
+test('following someone shows their viewport until you move yourself', async ({ browser }) => {
+  const { ann, ben } = await annAndBen(browser, 'Follow');
+  await expect(ben.page.locator('[data-testid=people] .person')).toHaveCount(2);
+
+  // Ben follows Ann: a banner says so, and Ann's badge shows she is followed.
+  await ben.page.locator('[data-testid=people] .person[aria-label=Ann]').click();
+  await expect(ben.page.getByTestId('follow-banner')).toContainText('Following Ann');
+  await expect(ann.page.locator('[data-testid=people] .person[aria-label=Ben]')).toHaveClass(/follows-me/);
+
+  // Ann pans far away with the wheel and zooms in: Ben's camera goes there too.
+  const box = (await ann.page.getByTestId('board-canvas').boundingBox())!;
+  await ann.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let i = 0; i < 5; i++) await ann.page.mouse.wheel(400, 300);
+  await ann.page.keyboard.press('Control+=');
+  await expect.poll(async () => {
+    const [a, b] = [centre(await view(ann.page)), centre(await view(ben.page))];
+    return Math.hypot(a.x - b.x, a.y - b.y);
+  }, { timeout: 5000 }).toBeLessThan(1);
+  const annView = await view(ann.page);
+  expect(centre(annView).x).toBeGreaterThan(1000);
+  // Ben sees at least all of what Ann sees (the same centre, zoomed to fit his window).
+  const benView = await view(ben.page);
+  expect(benView.max.x - benView.min.x).toBeGreaterThanOrEqual(annView.max.x - annView.min.x - 1);
+
+  // Ben pans himself: he stops following, and Ann's next moves no longer move him.
+  const benBox = (await ben.page.getByTestId('board-canvas').boundingBox())!;
+  await ben.page.mouse.move(benBox.x + benBox.width / 2, benBox.y + benBox.height / 2);
+  await ben.page.mouse.wheel(0, 200);
+  await expect(ben.page.getByTestId('follow-banner')).toHaveCount(0);
+  await expect(ann.page.locator('[data-testid=people] .person[aria-label=Ben]')).not.toHaveClass(/follows-me/);
+  const parked = await view(ben.page);
+  await ann.page.mouse.wheel(-2000, 0);
+  await ann.page.waitForTimeout(300);
+  expect(await view(ben.page)).toEqual(parked);
 
   await ann.context.close();
   await ben.context.close();

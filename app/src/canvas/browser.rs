@@ -20,7 +20,6 @@ use inkroom_core::element::{Color, ElementId, ElementKind, TextAlign};
 use inkroom_core::geom::WorldPoint;
 use inkroom_core::geom::{ScreenPoint, ScreenVec};
 use inkroom_core::history::ActionId;
-use inkroom_core::protocol::Participant;
 use inkroom_core::render::{self, DrawCommand, Painter, Stroke, TextBlock};
 use inkroom_core::shape::PathEl;
 use inkroom_core::tool::Modifiers;
@@ -124,7 +123,12 @@ struct Engine {
     /// Milliseconds each painted frame took (scene → commands → canvas), for the benchmark
     /// hook; bounded so it never grows without a reader.
     frame_ms: Vec<f64>,
+    /// The room connection, told after each frame (following and reporting the viewport).
+    live: Option<std::rc::Weak<live::Live>>,
 }
+
+/// `__inkroom.sceneJson()` and `__inkroom.viewJson()`.
+type ReadHooks = (Closure<dyn Fn() -> String>, Closure<dyn Fn() -> String>);
 
 /// `__inkroom.bench(n)` and `__inkroom.frameTimes()`.
 type BenchHooks = (Closure<dyn Fn(u32)>, Closure<dyn Fn() -> String>);
@@ -169,8 +173,8 @@ pub struct LiveParams {
     pub slug: String,
     /// Connection state for the UI.
     pub set_state: WriteSignal<LinkState>,
-    /// Who is in the room.
-    pub set_people: WriteSignal<Vec<Participant>>,
+    /// Who is in the room, and who follows whom.
+    pub presence: super::Presence,
 }
 
 /// The mounted engine as event handlers use it: the engine, a repaint request and the live
@@ -463,7 +467,7 @@ impl Board {
 struct Mounted {
     _listeners: Vec<Listener>,
     resize: Option<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>,
-    _hook: Closure<dyn Fn() -> String>,
+    _hook: ReadHooks,
     _bench: BenchHooks,
     live: Option<Rc<live::Live>>,
     ticker: Option<(i32, Closure<dyn FnMut()>)>,
@@ -528,6 +532,7 @@ pub fn mount(
         toasts: 0,
         touches: Vec::new(),
         frame_ms: Vec::new(),
+        live: None,
     }));
     let frame: Rc<Closure<dyn FnMut()>> = {
         let engine = engine.clone();
@@ -542,13 +547,21 @@ pub fn mount(
     resize(&engine);
     schedule();
     let live = live.map(|p| {
-        live::Live::start(
+        let live = live::Live::start(
             p.slug,
             engine.clone(),
             schedule.clone(),
             p.set_state,
-            p.set_people,
-        )
+            p.presence,
+        );
+        engine.borrow_mut().live = Some(Rc::downgrade(&live));
+        // The badges choose whom to follow; the connection tells the server.
+        Effect::new({
+            let live = live.clone();
+            let following = p.presence.following;
+            move |_| live.follow(following.get())
+        });
+        live
     });
     let board = Board {
         engine: engine.clone(),
@@ -656,14 +669,24 @@ pub fn mount(
         Some((observer, callback))
     });
 
-    // A read-only hook for end-to-end tests and debugging: the live scene as JSON.
+    // Read-only hooks for end-to-end tests and debugging: the live scene as JSON, and the world
+    // rectangle the canvas shows (`{"min":{x,y},"max":{x,y}}`).
     let hook = {
+        let scene = {
+            let engine = engine.clone();
+            Closure::<dyn Fn() -> String>::new(move || {
+                let e = engine.borrow();
+                let live: Vec<_> = e.editor.scene().iter_live().collect();
+                serde_json::to_string(&live).unwrap_or_default()
+            })
+        };
         let engine = engine.clone();
-        Closure::<dyn Fn() -> String>::new(move || {
+        let view = Closure::<dyn Fn() -> String>::new(move || {
             let e = engine.borrow();
-            let live: Vec<_> = e.editor.scene().iter_live().collect();
-            serde_json::to_string(&live).unwrap_or_default()
-        })
+            let (w, h) = e.css_size;
+            serde_json::to_string(&e.editor.camera.visible_rect(w, h)).unwrap_or_default()
+        });
+        (scene, view)
     };
     // Benchmark hooks (`end2end/bench/`): load N generated elements into this tab only (never
     // synced), and read the frame times painted since the last read.
@@ -685,7 +708,8 @@ pub fn mount(
     };
     if let Some(window) = web_sys::window() {
         let obj = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&obj, &"sceneJson".into(), hook.as_ref());
+        let _ = js_sys::Reflect::set(&obj, &"sceneJson".into(), hook.0.as_ref());
+        let _ = js_sys::Reflect::set(&obj, &"viewJson".into(), hook.1.as_ref());
         let _ = js_sys::Reflect::set(&obj, &"bench".into(), bench.0.as_ref());
         let _ = js_sys::Reflect::set(&obj, &"frameTimes".into(), bench.1.as_ref());
         let _ = js_sys::Reflect::set(&window, &"__inkroom".into(), &obj);
@@ -752,10 +776,24 @@ fn resize(engine: &Shared) {
 }
 
 fn paint_frame(engine: &Shared) {
+    if paint_scene(engine) {
+        let live = engine
+            .borrow()
+            .live
+            .as_ref()
+            .and_then(std::rc::Weak::upgrade);
+        if let Some(live) = live {
+            live.view_painted();
+        }
+    }
+}
+
+/// Paints the scene and the cursors if anything changed; returns whether it painted.
+fn paint_scene(engine: &Shared) -> bool {
     let mut e = engine.borrow_mut();
     e.frame_requested = false;
     if !e.editor.take_dirty() {
-        return;
+        return false;
     }
     let performance = web_sys::window().and_then(|w| w.performance());
     let started = performance.as_ref().map(|p| p.now());
@@ -775,6 +813,7 @@ fn paint_frame(engine: &Shared) {
     let now = js_sys::Date::now();
     e.cursors.retain(|_, c| now - c.at_ms < STALE_CURSOR_MS);
     paint_cursors(&e);
+    true
 }
 
 /// Draws other users' pointers with their names, in screen space (constant size at any zoom).

@@ -96,6 +96,32 @@ pub struct Ui {
     pub busy: RwSignal<bool>,
 }
 
+/// Who is in the room and who follows whom, written by the live connection and read by the top
+/// bar's presence badges.
+#[derive(Clone, Copy)]
+pub struct Presence {
+    /// Everyone in the room (this user included).
+    pub people: RwSignal<Vec<Participant>>,
+    /// This user's id, once joined.
+    pub me: RwSignal<Option<String>>,
+    /// The user whose viewport this board follows. The badges set it; the engine clears it
+    /// when this user pans or zooms, or the followed user leaves.
+    pub following: RwSignal<Option<String>>,
+    /// Who follows this user.
+    pub followers: RwSignal<Vec<String>>,
+}
+
+impl Presence {
+    fn new() -> Self {
+        Self {
+            people: RwSignal::new(Vec::new()),
+            me: RwSignal::new(None),
+            following: RwSignal::new(None),
+            followers: RwSignal::new(Vec::new()),
+        }
+    }
+}
+
 /// Outline colours offered by the style panel (Excalidraw's first column of its palette).
 const STROKES: [&str; 5] = ["#1e1e1e", "#e03131", "#2f9e44", "#1971c2", "#f08c00"];
 /// Fill colours offered by the style panel.
@@ -168,7 +194,7 @@ pub fn Board(
     };
     let (ready, set_ready) = signal(false);
     let (link, set_link) = signal(LinkState::Offline);
-    let (people, set_people) = signal(Vec::<Participant>::new());
+    let presence = Presence::new();
     // Set by the engine once mounted; buttons do nothing before (the page is still static).
     // Browser only: a local (non-Send) value in the server's reactive arena would be dropped on
     // whichever worker thread finishes the response, which `LocalStorage` forbids.
@@ -190,14 +216,14 @@ pub fn Board(
         let params = live.then_some(browser::LiveParams {
             slug: room_slug,
             set_state: set_link,
-            set_people,
+            presence,
         });
         let dispatch = browser::mount(canvas, ui, params, read_only);
         engine.set_value(dispatch);
         set_ready.set(true);
     });
     #[cfg(not(feature = "hydrate"))]
-    let _ = (set_ready, set_link, set_people, live);
+    let _ = (set_ready, set_link, live);
 
     let tool_button = move |t: ToolKind| {
         view! {
@@ -241,12 +267,7 @@ pub fn Board(
                 <span class="room-name">{title}</span>
                 {children.map(|c| c())}
                 <span class="spacer"></span>
-                <span class="people" data-testid="people">
-                    {move || people.get().into_iter().map(|p| {
-                        let initial: String = p.name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
-                        view! { <span class="person" style=format!("background:{}", p.color) title=p.name.clone()>{initial}</span> }
-                    }).collect_view()}
-                </span>
+                <PresenceBadges presence />
                 <span class="link" data-testid="link-state" data-state=move || format!("{:?}", link.get()).to_lowercase()>
                     {move || link.get().label()}
                 </span>
@@ -257,7 +278,8 @@ pub fn Board(
                     }}
                 </span>
             </header>
-            <div class="canvas-host">
+            <div class="canvas-host" class:following=move || presence.following.with(Option::is_some)>
+                <FollowBanner presence />
                 <canvas node_ref=canvas_ref class="board-canvas" data-testid="board-canvas"></canvas>
                 <textarea class="text-editor" data-testid="text-editor" hidden spellcheck="false"
                     aria-label="Text" rows="1" wrap="off"></textarea>
@@ -273,6 +295,71 @@ pub fn Board(
                 <HelpDialog ui />
             </div>
         </div>
+    }
+}
+
+/// Everyone in the room as coloured initials. Clicking someone else follows their viewport
+/// (clicking again stops); a ring marks the person followed, an eye those following you.
+#[component]
+fn PresenceBadges(presence: Presence) -> impl IntoView {
+    view! {
+        <span class="people" data-testid="people">
+            {move || {
+                let me = presence.me.get();
+                presence.people.get().into_iter().map(|p| {
+                    let initial: String = p.name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+                    let is_me = me.as_deref() == Some(p.user_id.as_str());
+                    let id = p.user_id.clone();
+                    let followed = {
+                        let id = id.clone();
+                        move || presence.following.with(|f| f.as_deref() == Some(id.as_str()))
+                    };
+                    let follows_me = {
+                        let id = id.clone();
+                        move || presence.followers.with(|f| f.contains(&id))
+                    };
+                    let title = if is_me {
+                        format!("{} (you)", p.name)
+                    } else {
+                        format!("{} — click to follow their view", p.name)
+                    };
+                    view! {
+                        <button type="button" class="person" style=format!("background:{}", p.color)
+                            title=title aria-label=p.name.clone() data-user=id.clone()
+                            disabled=is_me
+                            class:followed=followed.clone()
+                            class:follows-me=follows_me
+                            aria-pressed=move || followed().to_string()
+                            on:click=move |_| presence.following.update(|f| {
+                                *f = if f.as_deref() == Some(id.as_str()) { None } else { Some(id.clone()) };
+                            })
+                        >{initial}</button>
+                    }
+                }).collect_view()
+            }}
+        </span>
+    }
+}
+
+/// "Following Ada · Stop", over the canvas while following someone.
+#[component]
+fn FollowBanner(presence: Presence) -> impl IntoView {
+    let name = move || {
+        let id = presence.following.get()?;
+        presence.people.with(|people| {
+            people
+                .iter()
+                .find(|p| p.user_id == id)
+                .map(|p| p.name.clone())
+        })
+    };
+    view! {
+        <Show when=move || name().is_some()>
+            <div class="follow-banner" role="status" data-testid="follow-banner">
+                <span>"Following " {name}</span>
+                <button type="button" on:click=move |_| presence.following.set(None)>"Stop"</button>
+            </div>
+        </Show>
     }
 }
 

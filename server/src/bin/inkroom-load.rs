@@ -67,6 +67,7 @@ fn elapsed_ms(sent: f64) -> f64 {
 #[derive(Default)]
 struct Stats {
     latencies: Vec<f64>,
+    cursor_latencies: Vec<f64>,
     ack_latencies: Vec<f64>,
     ops_received: u64,
     cursors_sent: u64,
@@ -76,16 +77,31 @@ struct Stats {
     reconnects: u64,
 }
 
-/// Counts one room message: cursors, acks (with their latency), and ops (with the
-/// sender-to-receiver latency carried in their x coordinate); tracks the last sequence number.
+/// Counts one room message: cursors (alone or batched; their x coordinate carries the send
+/// time), acks (with their latency), and ops (with the sender-to-receiver latency carried in
+/// their x coordinate); tracks the last sequence number and this user's id (`me`).
 fn count(
     v: &Value,
     local: &mut Stats,
     pending: &mut BTreeMap<u64, (f64, String)>,
     last_seq: &mut u64,
+    me: &mut String,
 ) {
+    let mut cursor = |c: &Value| {
+        if c["user_id"].as_str() != Some(me.as_str()) {
+            local.cursors_received += 1;
+            if let Some(x) = c["x"].as_f64() {
+                local.cursor_latencies.push(elapsed_ms(x));
+            }
+        }
+    };
     match v["type"].as_str() {
-        Some("cursor") => local.cursors_received += 1,
+        Some("cursor") => cursor(v),
+        Some("cursors") => v["cursors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .for_each(cursor),
         Some("ack") => {
             local.acks += 1;
             if let Some((sent, _)) = v["client_op"].as_u64().and_then(|n| pending.remove(&n)) {
@@ -110,6 +126,9 @@ fn count(
             }
         }
         Some("room_state") => {
+            if let Some(id) = v["you"]["user_id"].as_str() {
+                *me = id.to_owned();
+            }
             if let Some(seq) = v["seq"].as_u64() {
                 *last_seq = (*last_seq).max(seq);
             }
@@ -295,6 +314,7 @@ async fn main() -> anyhow::Result<()> {
                 let id = ElementId::new_random();
                 let mut op = 0u64;
                 let mut last_seq = 0u64;
+                let mut me = String::new();
                 let drain_until = deadline + Duration::from_secs(2);
                 'connection: loop {
                     let (mut tx, mut rx) = ws.split();
@@ -303,7 +323,7 @@ async fn main() -> anyhow::Result<()> {
                         let sending = Instant::now() < deadline;
                         tokio::select! {
                             _ = cursor.tick(), if sending => {
-                                let m = json!({ "type": "cursor_update", "x": 1.0, "y": 2.0 });
+                                let m = json!({ "type": "cursor_update", "x": clock(), "y": 2.0 });
                                 if tx.send(Message::text(m.to_string())).await.is_err() { break; }
                                 local.cursors_sent += 1;
                             }
@@ -330,7 +350,7 @@ async fn main() -> anyhow::Result<()> {
                                 };
                                 local.messages += 1;
                                 let Ok(v) = serde_json::from_str::<Value>(&t) else { continue };
-                                count(&v, &mut local, &mut pending, &mut last_seq);
+                                count(&v, &mut local, &mut pending, &mut last_seq, &mut me);
                             }
                             () = tokio::time::sleep_until(now + Duration::from_millis(200)), if !sending => {
                                 if Instant::now() > drain_until { break 'connection; }
@@ -347,7 +367,7 @@ async fn main() -> anyhow::Result<()> {
                     let Ok((fresh, first)) = connect(&member, &base, &slug, client_id, Some(last_seq)).await else {
                         break;
                     };
-                    count(&first, &mut local, &mut pending, &mut last_seq);
+                    count(&first, &mut local, &mut pending, &mut last_seq, &mut me);
                     ws = fresh;
                     for (_, text) in pending.values() {
                         if ws.send(Message::text(text.clone())).await.is_err() {
@@ -357,6 +377,7 @@ async fn main() -> anyhow::Result<()> {
                 }
                 let mut s = stats.lock().unwrap_or_else(|p| p.into_inner());
                 s.latencies.extend(local.latencies);
+                s.cursor_latencies.extend(local.cursor_latencies);
                 s.ack_latencies.extend(local.ack_latencies);
                 s.ops_received += local.ops_received;
                 s.cursors_sent += local.cursors_sent;
@@ -377,6 +398,7 @@ async fn main() -> anyhow::Result<()> {
         .into_inner()
         .unwrap_or_default();
     s.latencies.sort_by(f64::total_cmp);
+    s.cursor_latencies.sort_by(f64::total_cmp);
     s.ack_latencies.sort_by(f64::total_cmp);
     let users = rooms.len() * args.users;
     let expected_cursors = s.cursors_sent as f64 * (args.users as f64 - 1.0);
@@ -386,24 +408,28 @@ async fn main() -> anyhow::Result<()> {
         rooms.len(),
         args.users
     );
+    // Updates are what users see arrive (each cursor move, op and ack); frames are what crossed
+    // the socket (the room batches cursor moves that arrive together into one frame).
+    let updates = s.cursors_received + s.ops_received + s.acks;
     println!(
-        "delivered messages: {} ({:.0}/s)",
+        "delivered messages: {updates} updates ({:.0}/s) in {} frames ({:.0}/s)",
+        updates as f64 / secs,
         s.messages,
         s.messages as f64 / secs
     );
-    println!(
-        "shape change latency sender→receivers (ms): p50 {:.1} p95 {:.1} p99 {:.1} max {:.1}",
-        percentile(&s.latencies, 0.5),
-        percentile(&s.latencies, 0.95),
-        percentile(&s.latencies, 0.99),
-        s.latencies.last().copied().unwrap_or(f64::NAN)
-    );
-    println!(
-        "ack latency (durable) (ms): p50 {:.1} p95 {:.1} p99 {:.1}",
-        percentile(&s.ack_latencies, 0.5),
-        percentile(&s.ack_latencies, 0.95),
-        percentile(&s.ack_latencies, 0.99)
-    );
+    for (what, sorted) in [
+        ("shape change latency sender→receivers", &s.latencies),
+        ("cursor latency sender→receivers", &s.cursor_latencies),
+        ("ack latency (durable)", &s.ack_latencies),
+    ] {
+        println!(
+            "{what} (ms): p50 {:.1} p95 {:.1} p99 {:.1} max {:.1}",
+            percentile(sorted, 0.5),
+            percentile(sorted, 0.95),
+            percentile(sorted, 0.99),
+            sorted.last().copied().unwrap_or(f64::NAN)
+        );
+    }
     println!(
         "cursor loss: {:.2} % ({} of {:.0} expected deliveries arrived)",
         100.0 * (1.0 - s.cursors_received as f64 / expected_cursors.max(1.0)),
@@ -420,7 +446,8 @@ async fn main() -> anyhow::Result<()> {
     if let (Some((c0, _)), Some((c1, rss))) = (start_usage, end_usage) {
         let cpu = c1 - c0;
         println!(
-            "server CPU: {cpu:.2} s ({:.1} µs per delivered message); RSS {rss} KiB",
+            "server CPU: {cpu:.2} s ({:.2} µs per delivered update, {:.2} µs per frame); RSS {rss} KiB",
+            cpu * 1e6 / updates.max(1) as f64,
             cpu * 1e6 / s.messages.max(1) as f64
         );
     }

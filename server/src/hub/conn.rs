@@ -1,5 +1,5 @@
-//! One WebSocket connection: authentication at the upgrade, then a reader (this task) that
-//! decodes and authorises frames, and a writer task that drains the outbound queue and pings.
+//! One WebSocket connection: authentication at the upgrade, then one task that decodes and
+//! authorises incoming frames, drains the outbound queue the room fills, and pings.
 
 use super::Hub;
 use super::room::{Command, Member};
@@ -12,10 +12,9 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use inkroom_core::protocol::{ClientMessage, ErrorCode, MAX_FRAME_BYTES, ServerMessage};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Instant;
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tower_sessions::Session;
@@ -87,76 +86,25 @@ struct Joined {
     role: Role,
 }
 
-fn now_ms() -> i64 {
-    app::ssr::db::now_ms()
-}
-
 async fn serve(
-    socket: WebSocket,
+    mut socket: WebSocket,
     hub: Arc<Hub>,
     db: Db,
     user: users::User,
     _slot: OwnedSemaphorePermit,
 ) {
     let conn = hub.next_conn_id();
-    let (mut sink, mut stream) = socket.split();
-    let (tx, mut rx) = mpsc::channel::<Utf8Bytes>(hub.config().outbound_queue);
-    let last_seen = Arc::new(AtomicI64::new(now_ms()));
+    let (tx, rx) = flume::bounded::<Utf8Bytes>(hub.config().outbound_queue);
     let heartbeat = hub.config().heartbeat;
     let cancel = hub.cancelled();
+    let mut last_seen = Instant::now();
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
-    let writer = tokio::spawn({
-        let (last_seen, cancel) = (last_seen.clone(), cancel.clone());
-        async move {
-            let mut ping = tokio::time::interval(heartbeat);
-            ping.tick().await;
-            loop {
-                tokio::select! {
-                    msg = rx.recv() => match msg {
-                        Some(text) => {
-                            // Under load several frames are queued: write them all, then flush
-                            // once, instead of one system call (and wake-up) per frame.
-                            let mut ok = sink.feed(Message::Text(text)).await.is_ok();
-                            let mut batched = 1;
-                            while ok && batched < MAX_FRAMES_PER_FLUSH {
-                                let Ok(more) = rx.try_recv() else { break };
-                                ok = sink.feed(Message::Text(more)).await.is_ok();
-                                batched += 1;
-                            }
-                            if !ok || sink.flush().await.is_err() {
-                                break;
-                            }
-                        }
-                        None => {
-                            // The room let go of us: we fell too far behind (or it restarted).
-                            let _ = sink.send(Message::Close(Some(CloseFrame {
-                                code: 4000,
-                                reason: "resync required: reconnect with last_seq".into(),
-                            }))).await;
-                            break;
-                        }
-                    },
-                    _ = ping.tick() => {
-                        let silent = now_ms() - last_seen.load(Ordering::Relaxed);
-                        if silent > 2 * heartbeat.as_millis() as i64 {
-                            let _ = sink.send(Message::Close(Some(CloseFrame { code: 1001, reason: "heartbeat timeout".into() }))).await;
-                            break;
-                        }
-                        if sink.send(Message::Ping(Vec::new().into())).await.is_err() {
-                            break;
-                        }
-                    }
-                    () = cancel.cancelled() => {
-                        let _ = sink.send(Message::Close(Some(CloseFrame { code: 1012, reason: "server restarting".into() }))).await;
-                        break;
-                    }
-                }
-            }
-        }
-    });
-
-    // Before joining, the reader holds the only sender; after joining, the room holds it and the
-    // reader keeps a weak one, so the queue closes when the room drops the connection.
+    // One task reads, writes and pings (a second task per connection would double its memory
+    // and wake-ups). Before joining, this task holds the only sender of its outbound queue;
+    // after joining, the room holds it and this task keeps a weak one, so the queue closes when
+    // the room lets go of the connection.
     let mut local = Some(tx);
     let weak = local.as_ref().map(|t| t.downgrade()).expect("just created");
     let reply = |msg: ServerMessage| {
@@ -169,12 +117,40 @@ async fn serve(
     let started = Instant::now();
 
     loop {
+        // Unbiased: under a steady stream of outbound frames reads still get their turn.
         let frame = tokio::select! {
-            f = stream.next() => f,
-            () = cancel.cancelled() => None,
+            queued = rx.recv_async() => {
+                let Ok(text) = queued else {
+                    // The room let go of us: we fell too far behind (or it restarted).
+                    let _ = socket.send(Message::Close(Some(CloseFrame {
+                        code: 4000,
+                        reason: "resync required: reconnect with last_seq".into(),
+                    }))).await;
+                    break;
+                };
+                if write_queued(&mut socket, &rx, text).await.is_err() {
+                    break;
+                }
+                continue;
+            }
+            f = socket.recv() => f,
+            _ = ping.tick() => {
+                if last_seen.elapsed() > 2 * heartbeat {
+                    let _ = socket.send(Message::Close(Some(CloseFrame { code: 1001, reason: "heartbeat timeout".into() }))).await;
+                    break;
+                }
+                if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
+                    break;
+                }
+                continue;
+            }
+            () = cancel.cancelled() => {
+                let _ = socket.send(Message::Close(Some(CloseFrame { code: 1012, reason: "server restarting".into() }))).await;
+                break;
+            }
         };
         let Some(Ok(frame)) = frame else { break };
-        last_seen.store(now_ms(), Ordering::Relaxed);
+        last_seen = Instant::now();
         let text = match frame {
             Message::Text(t) => t,
             Message::Binary(_) => {
@@ -216,7 +192,9 @@ async fn serve(
                     ));
                     continue;
                 }
-                let Some((room_id, role)) = access(&db, &room, &user.id).await else {
+                // Boxed: the database lookups' futures are large, and an inline await would
+                // make every connection's task that large for its whole life.
+                let Some((room_id, role)) = Box::pin(access(&db, &room, &user.id)).await else {
                     reply(error(
                         ErrorCode::UnknownRoom,
                         "no such room, or it is private",
@@ -236,17 +214,8 @@ async fn serve(
                     last_seq,
                     tx,
                 };
-                let room_tx = hub.room(&room_id);
-                let room_tx = match room_tx.send(join).await {
-                    Ok(()) => room_tx,
-                    // The actor was just exiting (idle); start it afresh and try once more.
-                    Err(mpsc::error::SendError(join)) => {
-                        let again = hub.room(&room_id);
-                        if again.send(join).await.is_err() {
-                            break;
-                        }
-                        again
-                    }
+                let Some(room_tx) = Box::pin(enter(&hub, &room_id, join)).await else {
+                    break;
                 };
                 joined = Some(Joined {
                     room: room_tx,
@@ -279,6 +248,8 @@ async fn serve(
                         }
                     }
                     ClientMessage::CursorUpdate { x, y } => Command::Cursor { conn, x, y },
+                    ClientMessage::ViewportUpdate { view } => Command::Viewport { conn, view },
+                    ClientMessage::Follow { user_id } => Command::Follow { conn, user_id },
                     ClientMessage::UserActivity { activity } => {
                         Command::Activity { conn, activity }
                     }
@@ -301,9 +272,45 @@ async fn serve(
         let _ = j.room.send(Command::Leave { conn }).await;
     }
     drop(local);
-    // Give the writer a moment to deliver what is queued (errors, a close frame), then stop it.
-    let _ = tokio::time::timeout(std::time::Duration::from_millis(200), writer).await;
+    // Deliver what is already queued (errors, the last broadcasts) before closing, briefly.
+    let _ = tokio::time::timeout(std::time::Duration::from_millis(200), async {
+        while let Ok(text) = rx.try_recv() {
+            if write_queued(&mut socket, &rx, text).await.is_err() {
+                break;
+            }
+        }
+    })
+    .await;
     tracing::debug!(conn, secs = started.elapsed().as_secs(), "websocket closed");
+}
+
+/// Writes `first` and every frame already queued behind it (up to [`MAX_FRAMES_PER_FLUSH`]),
+/// then flushes once: under load a burst costs one system call instead of one per frame.
+async fn write_queued(
+    socket: &mut WebSocket,
+    rx: &flume::Receiver<Utf8Bytes>,
+    first: Utf8Bytes,
+) -> Result<(), axum::Error> {
+    socket.feed(Message::Text(first)).await?;
+    for _ in 1..MAX_FRAMES_PER_FLUSH {
+        let Ok(more) = rx.try_recv() else { break };
+        socket.feed(Message::Text(more)).await?;
+    }
+    socket.flush().await
+}
+
+/// Hands `join` to the room's actor and returns its channel, or `None` if the room could not
+/// be reached.
+async fn enter(hub: &Hub, room_id: &str, join: Command) -> Option<mpsc::Sender<Command>> {
+    let room_tx = hub.room(room_id);
+    match room_tx.send(join).await {
+        Ok(()) => Some(room_tx),
+        // The actor was just exiting (idle); start it afresh and try once more.
+        Err(mpsc::error::SendError(join)) => {
+            let again = hub.room(room_id);
+            again.send(join).await.ok().map(|()| again)
+        }
+    }
 }
 
 fn error(code: ErrorCode, message: &str) -> ServerMessage {

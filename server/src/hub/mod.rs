@@ -1,9 +1,9 @@
 //! The real-time hub: rooms' actors and their WebSocket connections.
 //!
 //! Each room with connected clients has one actor task ([`room`]) that owns its scene, orders its
-//! ops, writes its log and fans messages out. Each connection ([`conn`]) has a reader (this
-//! handler's task) and a writer task joined by a bounded queue; the room only ever `try_send`s to
-//! that queue, so a slow reader can never slow the room down. Protocol: `docs/protocol.md`.
+//! ops, writes its log and fans messages out. Each connection ([`conn`]) is one task that reads
+//! its socket and drains a bounded outbound queue; the room only ever `try_send`s to that queue,
+//! so a slow reader can never slow the room down. Protocol: `docs/protocol.md`.
 
 pub mod conn;
 pub mod journal;

@@ -17,7 +17,8 @@ use app::ssr::db::{Db, DbError, now_ms};
 use axum::extract::ws::Utf8Bytes;
 use inkroom_core::ops::Op;
 use inkroom_core::protocol::{
-    Activity, ChatMessage, ErrorCode, MAX_CHAT_CHARS, Participant, ServerMessage,
+    Activity, ChatMessage, CursorAt, ErrorCode, MAX_CHAT_CHARS, Participant, ServerMessage,
+    Viewport,
 };
 use inkroom_core::replica::{Authority, ClientId, ClientOpId, Sequenced, Submitted};
 use std::collections::{HashMap, VecDeque};
@@ -29,7 +30,7 @@ use tokio_util::sync::CancellationToken;
 pub type ConnId = u64;
 /// A connection's outbound queue of serialised frames. A broadcast is serialised once and the
 /// bytes shared by every recipient (cloning `Utf8Bytes` only bumps a reference count).
-pub type Outbound = mpsc::Sender<Utf8Bytes>;
+pub type Outbound = flume::Sender<Utf8Bytes>;
 
 /// Serialises a message for the wire.
 pub fn frame(msg: &ServerMessage) -> Utf8Bytes {
@@ -85,6 +86,20 @@ pub enum Command {
         x: f64,
         /// World y.
         y: f64,
+    },
+    /// The part of the board the connection shows.
+    Viewport {
+        /// The connection.
+        conn: ConnId,
+        /// What it shows.
+        view: Viewport,
+    },
+    /// Follow a user's viewport, or stop (`None`).
+    Follow {
+        /// The connection.
+        conn: ConnId,
+        /// Whom.
+        user_id: Option<String>,
     },
     /// An activity change.
     Activity {
@@ -146,7 +161,14 @@ struct Conn {
     member: Member,
     client: ClientId,
     tx: Outbound,
+    /// The user whose viewport this connection follows.
+    following: Option<String>,
+    /// The last viewport this connection reported.
+    viewport: Option<Viewport>,
 }
+
+/// The most cursor moves sent in one `cursors` frame.
+const MAX_CURSOR_BATCH: usize = 64;
 
 type Write = JoinHandle<Result<Vec<(LogEntry, ConnId)>, DbError>>;
 
@@ -166,6 +188,8 @@ struct Room {
     in_flight: Option<Write>,
     last_snapshot: u64,
     last_chat_id: i64,
+    /// Cursor moves not yet sent, at most one per connection (see [`Room::queue_cursor`]).
+    cursors: Vec<(ConnId, CursorAt)>,
 }
 
 const PALETTE: [&str; 10] = [
@@ -216,6 +240,7 @@ pub async fn run(
         in_flight: None,
         last_snapshot: seq,
         last_chat_id,
+        cursors: Vec::new(),
     };
     room.run(rx, cancel).await
 }
@@ -247,6 +272,11 @@ impl Room {
             }
             if self.in_flight.is_none() && !self.unflushed.is_empty() {
                 self.start_write();
+            }
+            // Cursor moves wait only while more messages are already queued: an idle room
+            // forwards a move at once, a busy one sends the moves that arrived together at once.
+            if !self.cursors.is_empty() && rx.is_empty() {
+                self.send_cursors();
             }
             if self.conns.is_empty()
                 && self.in_flight.is_none()
@@ -359,13 +389,141 @@ impl Room {
         }
     }
 
+    /// Holds a cursor move for the next batch. A batch carries at most one move per connection
+    /// (so none is lost to a later one) and at most one per member of the room: a second move
+    /// from the same connection, or a full batch, sends the batch first.
+    fn queue_cursor(&mut self, conn: ConnId, at: CursorAt) {
+        if self.cursors.iter().any(|(c, _)| *c == conn) {
+            self.send_cursors();
+        }
+        self.cursors.push((conn, at));
+        if self.cursors.len() >= self.conns.len().min(MAX_CURSOR_BATCH) {
+            self.send_cursors();
+        }
+    }
+
+    /// Sends the held cursor moves: a lone move as `cursor` to everyone but its sender, several
+    /// as one shared `cursors` frame to everyone (clients skip their own entries), which costs
+    /// one serialisation and one queue push per receiver instead of one per move.
+    fn send_cursors(&mut self) {
+        let mut batch = std::mem::take(&mut self.cursors);
+        match batch.len() {
+            0 => {}
+            1 => {
+                let (from, at) = batch.pop().expect("one");
+                let msg = ServerMessage::Cursor {
+                    user_id: at.user_id,
+                    x: at.x,
+                    y: at.y,
+                };
+                self.relay(from, msg);
+            }
+            _ => {
+                let cursors = batch.drain(..).map(|(_, at)| at).collect();
+                let f = frame(&ServerMessage::Cursors { cursors });
+                for c in self.conns.values() {
+                    let _ = c.tx.try_send(f.clone());
+                }
+                // Keep the allocation for the next batch.
+                self.cursors = batch;
+            }
+        }
+    }
+
+    /// Tells `user_id`'s connections who follows them now.
+    fn announce_followers(&self, user_id: &str) {
+        let followers: std::collections::BTreeSet<&str> = self
+            .conns
+            .values()
+            .filter(|c| c.following.as_deref() == Some(user_id))
+            .map(|c| c.member.user_id.as_str())
+            .collect();
+        let msg = ServerMessage::Followers {
+            user_ids: followers.into_iter().map(str::to_owned).collect(),
+        };
+        let f = frame(&msg);
+        for c in self.conns.values().filter(|c| c.member.user_id == user_id) {
+            let _ = c.tx.try_send(f.clone());
+        }
+    }
+
+    fn follow(&mut self, conn: ConnId, target: Option<String>) {
+        let Some(c) = self.conns.get(&conn) else {
+            return;
+        };
+        if let Some(t) = &target {
+            let present = self.conns.values().any(|o| &o.member.user_id == t);
+            if !present || *t == c.member.user_id {
+                Self::send_reliable(
+                    c,
+                    ServerMessage::Error {
+                        code: ErrorCode::Malformed,
+                        message: "follow someone else who is in this room".into(),
+                    },
+                );
+                return;
+            }
+        }
+        let latest = target.as_ref().and_then(|t| {
+            self.conns
+                .values()
+                .filter(|o| &o.member.user_id == t)
+                .find_map(|o| o.viewport)
+        });
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        let before = std::mem::replace(&mut c.following, target.clone());
+        if let (Some(t), Some(view)) = (&target, latest) {
+            let _ = c.tx.try_send(frame(&ServerMessage::Viewport {
+                user_id: t.clone(),
+                view,
+            }));
+        }
+        if before != target {
+            for user in before.iter().chain(target.iter()) {
+                self.announce_followers(user);
+            }
+        }
+    }
+
+    fn viewport(&mut self, conn: ConnId, view: Viewport) {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        if !view.is_valid() {
+            Self::send_reliable(
+                c,
+                ServerMessage::Error {
+                    code: ErrorCode::Malformed,
+                    message: "a viewport must be finite with a positive size".into(),
+                },
+            );
+            return;
+        }
+        c.viewport = Some(view);
+        let user_id = c.member.user_id.clone();
+        let mut f = None;
+        for other in self.conns.values() {
+            if other.following.as_deref() == Some(user_id.as_str()) {
+                let f = f.get_or_insert_with(|| {
+                    frame(&ServerMessage::Viewport {
+                        user_id: user_id.clone(),
+                        view,
+                    })
+                });
+                let _ = other.tx.try_send(f.clone());
+            }
+        }
+    }
+
     /// Closes connections whose queues overflowed (their sender sees the channel close after
     /// draining what was queued, then asks the client to resync).
     fn drop_slow(&mut self) {
         let slow: Vec<ConnId> = self
             .conns
             .iter()
-            .filter(|(_, c)| c.tx.capacity() == 0)
+            .filter(|(_, c)| c.tx.is_full())
             .map(|(id, _)| *id)
             .collect();
         for id in slow {
@@ -388,15 +546,28 @@ impl Room {
     }
 
     fn leave(&mut self, conn: ConnId) {
+        // A move it sent but the room has not forwarded yet still goes out.
+        if self.cursors.iter().any(|(c, _)| *c == conn) {
+            self.send_cursors();
+        }
         if let Some(c) = self.conns.remove(&conn) {
             let still_here = self
                 .conns
                 .values()
                 .any(|o| o.member.user_id == c.member.user_id);
             if !still_here {
+                // Nobody can follow someone who is gone; their followers see them leave.
+                for o in self.conns.values_mut() {
+                    if o.following.as_deref() == Some(c.member.user_id.as_str()) {
+                        o.following = None;
+                    }
+                }
                 self.broadcast(ServerMessage::ParticipantLeft {
                     user_id: c.member.user_id,
                 });
+            }
+            if let Some(followed) = c.following {
+                self.announce_followers(&followed);
             }
         }
     }
@@ -420,7 +591,13 @@ impl Room {
                     });
                 }
                 let you = participant(&member);
-                let c = Conn { member, client, tx };
+                let c = Conn {
+                    member,
+                    client,
+                    tx,
+                    following: None,
+                    viewport: None,
+                };
                 let first_recent = self.recent.front().map_or(self.durable + 1, |s| s.seq);
                 match last_seq {
                     Some(have) if have <= self.durable && have + 1 >= first_recent => {
@@ -506,13 +683,15 @@ impl Room {
                 if !(x.is_finite() && y.is_finite()) {
                     return;
                 }
-                let msg = ServerMessage::Cursor {
+                let at = CursorAt {
                     user_id: c.member.user_id.clone(),
                     x,
                     y,
                 };
-                self.relay(conn, msg);
+                self.queue_cursor(conn, at);
             }
+            Command::Viewport { conn, view } => self.viewport(conn, view),
+            Command::Follow { conn, user_id } => self.follow(conn, user_id),
             Command::Activity { conn, activity } => {
                 let Some(c) = self.conns.get(&conn) else {
                     return;

@@ -404,6 +404,152 @@ both_backends!(
     every_message_type_is_authorised_by_role,
 );
 
+/// Ada, Bob and Cy in Ada's public room, each connected and joined; returns the users and their
+/// sockets in that order.
+async fn trio(app: &TestApp) -> ([TestUser; 3], [Ws; 3]) {
+    let users = [
+        app.sign_up("Ada").await,
+        app.sign_up("Bob").await,
+        app.sign_up("Cy").await,
+    ];
+    let created = app.create_room(&users[0], "Trio", false, None).await;
+    let slug = created["slug"].as_str().unwrap().to_owned();
+    let mut sockets = Vec::new();
+    for (n, u) in users.iter().enumerate() {
+        if n > 0 {
+            app.call(&u.client, "/api/rooms/join", json!({ "slug": slug }))
+                .await;
+        }
+        let mut ws = Ws::connect(app, u).await;
+        assert_eq!(
+            ws.join(&slug, n as u64 + 1, None).await["type"],
+            "room_state"
+        );
+        sockets.push(ws);
+    }
+    let Ok(sockets) = <[Ws; 3]>::try_from(sockets) else {
+        unreachable!("three sockets")
+    };
+    (users, sockets)
+}
+
+/// Cursor moves arrive one by one when the room is idle and batched when they arrive together;
+/// either way every move reaches every other member, in order, and none is lost to batching.
+#[tokio::test]
+async fn every_cursor_move_arrives_alone_or_batched() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (users, [mut a, mut b, mut c]) = trio(&app).await;
+    const MOVES: usize = 200;
+    for i in 0..MOVES {
+        let m = json!({ "type": "cursor_update", "x": i, "y": 0 });
+        b.send(m.clone()).await;
+        c.send(m).await;
+    }
+    let mut seen: std::collections::HashMap<String, Vec<f64>> = Default::default();
+    let (mut singles, mut batches) = (0, 0);
+    while seen.values().map(Vec::len).sum::<usize>() < 2 * MOVES {
+        let m = a.recv().await;
+        let entries = match m["type"].as_str() {
+            Some("cursor") => {
+                singles += 1;
+                vec![m]
+            }
+            Some("cursors") => {
+                batches += 1;
+                m["cursors"].as_array().unwrap().clone()
+            }
+            _ => continue,
+        };
+        for e in entries {
+            let who = e["user_id"].as_str().unwrap().to_owned();
+            assert_ne!(
+                who, users[0].id,
+                "a lone move never goes back to its sender"
+            );
+            seen.entry(who).or_default().push(e["x"].as_f64().unwrap());
+        }
+    }
+    let expected: Vec<f64> = (0..MOVES).map(|i| i as f64).collect();
+    assert_eq!(
+        seen[&users[1].id], expected,
+        "Bob's moves, all and in order"
+    );
+    assert_eq!(seen[&users[2].id], expected, "Cy's moves, all and in order");
+    assert!(singles + batches > 0);
+    // Nothing is stored.
+    assert_eq!(event_count(&app).await, 0);
+    app.stop().await;
+}
+
+/// Following: the follower gets the followed user's viewport (the latest at once, then every
+/// change), the followed user learns who follows them, nobody else gets viewports, and bad
+/// follows and viewports are refused.
+#[tokio::test]
+async fn a_follower_sees_the_followed_viewport_and_nobody_else_does() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let ([ada, bob, cy], [mut a, mut b, mut c]) = trio(&app).await;
+    let view = |x: f64| json!({ "x": x, "y": -20.0, "width": 1280.0, "height": 720.0 });
+    // Reported before anyone follows: relayed to nobody, but remembered.
+    a.send(json!({ "type": "viewport_update", "view": view(10.0) }))
+        .await;
+    assert!(b.quiet_for("viewport", Duration::from_millis(300)).await);
+
+    b.send(json!({ "type": "follow", "user_id": ada.id })).await;
+    assert_eq!(
+        a.recv_type("followers").await["user_ids"],
+        json!([bob.id.clone()])
+    );
+    let first = b.recv_type("viewport").await;
+    assert_eq!(
+        (first["user_id"].as_str(), &first["view"]),
+        (Some(ada.id.as_str()), &view(10.0))
+    );
+
+    a.send(json!({ "type": "viewport_update", "view": view(99.5) }))
+        .await;
+    assert_eq!(b.recv_type("viewport").await["view"], view(99.5));
+    assert!(
+        c.quiet_for("viewport", Duration::from_millis(300)).await,
+        "Cy follows nobody"
+    );
+
+    // Refused: someone not in the room, oneself, and viewports that are not finite and sized.
+    c.send(json!({ "type": "follow", "user_id": "nobody" }))
+        .await;
+    assert_eq!(c.recv_type("error").await["code"], "malformed");
+    c.send(json!({ "type": "follow", "user_id": cy.id })).await;
+    assert_eq!(c.recv_type("error").await["code"], "malformed");
+    a.send(
+        json!({ "type": "viewport_update", "view": { "x": 0, "y": 0, "width": 0, "height": 5 } }),
+    )
+    .await;
+    assert_eq!(a.recv_type("error").await["code"], "malformed");
+    a.send_text(r#"{"type":"viewport_update","view":{"x":0,"y":0,"width":1e400,"height":5}}"#)
+        .await;
+    assert_eq!(a.recv_type("error").await["code"], "malformed");
+
+    // Stopping tells the followed user; further viewports go nowhere.
+    b.send(json!({ "type": "follow", "user_id": null })).await;
+    assert_eq!(a.recv_type("followers").await["user_ids"], json!([]));
+    a.send(json!({ "type": "viewport_update", "view": view(5.0) }))
+        .await;
+    assert!(b.quiet_for("viewport", Duration::from_millis(300)).await);
+
+    // Two followers are listed once each, sorted; a follower leaving updates the list.
+    b.send(json!({ "type": "follow", "user_id": ada.id })).await;
+    a.recv_type("followers").await;
+    c.send(json!({ "type": "follow", "user_id": ada.id })).await;
+    let mut both = vec![bob.id.clone(), cy.id.clone()];
+    both.sort();
+    assert_eq!(a.recv_type("followers").await["user_ids"], json!(both));
+    drop(c);
+    assert_eq!(
+        a.recv_type("followers").await["user_ids"],
+        json!([bob.id.clone()])
+    );
+    app.stop().await;
+}
+
 /// How the server is stopped in the middle of a burst of writes.
 #[derive(Clone, Copy, PartialEq)]
 enum Stop {

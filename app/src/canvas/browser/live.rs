@@ -2,22 +2,27 @@
 //! relays cursors and presence, and reconnects with exponential backoff and jitter. While offline
 //! the board keeps working; unconfirmed ops are re-sent after reconnecting (the server applies
 //! each exactly once) and a rejoin with `last_seq` fetches only what was missed.
+//!
+//! Following: while this board follows someone, their reported viewport is fitted into this
+//! board's camera; panning or zooming by hand stops following (as in Excalidraw). While someone
+//! follows this user, the board reports its own viewport, at most 20 times a second.
 
 use super::{Engine, RemoteCursor, Shared};
-use crate::canvas::LinkState;
-use inkroom_core::geom::WorldPoint;
+use crate::canvas::{LinkState, Presence};
+use inkroom_core::camera::{Camera, MAX_ZOOM};
+use inkroom_core::geom::{Rect, WorldPoint};
 use inkroom_core::ops::Op;
-use inkroom_core::protocol::{ClientMessage, ErrorCode, Participant, ServerMessage};
+use inkroom_core::protocol::{ClientMessage, ErrorCode, Participant, ServerMessage, Viewport};
 use inkroom_core::replica::ClientOpId;
 use inkroom_core::scene::Scene;
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-/// Cursor updates are sent at most this often (20 Hz).
+/// Cursor and viewport updates are sent at most this often (20 Hz).
 const CURSOR_INTERVAL_MS: f64 = 50.0;
 /// The longest wait between reconnection attempts.
 const MAX_BACKOFF_MS: f64 = 10_000.0;
@@ -31,17 +36,31 @@ struct Socket {
 
 /// One board's connection.
 pub struct Live {
+    this: Weak<Live>,
     slug: String,
     client: u64,
     engine: Shared,
     repaint: Rc<dyn Fn()>,
     set_state: WriteSignal<LinkState>,
-    set_people: WriteSignal<Vec<Participant>>,
+    presence: Presence,
     socket: RefCell<Option<Socket>>,
     attempt: Cell<u32>,
     stopped: Cell<bool>,
     last_cursor_ms: Cell<f64>,
     people: RefCell<Vec<Participant>>,
+    /// This user's id, once joined.
+    me: RefCell<Option<String>>,
+    /// The user whose viewport this board follows.
+    leader: RefCell<Option<String>>,
+    /// The camera last set from the leader's viewport; any other camera means this user moved.
+    applied: Cell<Option<Camera>>,
+    /// Whether someone follows this user (who then needs this board's viewport).
+    followed: Cell<bool>,
+    /// The viewport last reported, and when.
+    sent_view: Cell<Option<Viewport>>,
+    last_view_ms: Cell<f64>,
+    /// Whether a trailing viewport report is scheduled.
+    view_timer: Cell<bool>,
 }
 
 fn op_message(client_op: ClientOpId, op: Op) -> ClientMessage {
@@ -73,21 +92,29 @@ impl Live {
         engine: Shared,
         repaint: Rc<dyn Fn()>,
         set_state: WriteSignal<LinkState>,
-        set_people: WriteSignal<Vec<Participant>>,
+        presence: Presence,
     ) -> Rc<Live> {
         let client = engine.borrow().editor.replica().client();
-        let live = Rc::new(Live {
+        let live = Rc::new_cyclic(|this| Live {
+            this: this.clone(),
             slug,
             client,
             engine,
             repaint,
             set_state,
-            set_people,
+            presence,
             socket: RefCell::new(None),
             attempt: Cell::new(0),
             stopped: Cell::new(false),
             last_cursor_ms: Cell::new(0.0),
             people: RefCell::new(Vec::new()),
+            me: RefCell::new(None),
+            leader: RefCell::new(None),
+            applied: Cell::new(None),
+            followed: Cell::new(false),
+            sent_view: Cell::new(None),
+            last_view_ms: Cell::new(0.0),
+            view_timer: Cell::new(false),
         });
         Live::open(&live);
         live
@@ -191,7 +218,110 @@ impl Live {
             self.send(&op_message(n, op));
         }
         self.engine.borrow_mut().editor.take_outbox();
+        // The server forgot whom this connection followed; followers tell it again themselves.
+        self.followed.set(false);
+        if let Some(leader) = self.leader.borrow().clone() {
+            self.send(&ClientMessage::Follow {
+                user_id: Some(leader),
+            });
+        }
         self.set_state.set(LinkState::Live);
+    }
+
+    /// Follows `leader`'s viewport, or stops (`None`). The presence badges call this through
+    /// the `following` signal.
+    pub fn follow(&self, leader: Option<String>) {
+        if *self.leader.borrow() == leader {
+            return;
+        }
+        *self.leader.borrow_mut() = leader.clone();
+        self.applied.set(None);
+        self.send(&ClientMessage::Follow { user_id: leader });
+    }
+
+    /// After a frame was painted: stops following if this user moved the camera, and reports the
+    /// viewport if someone follows this user.
+    pub fn view_painted(&self) {
+        let camera = self.engine.borrow().editor.camera;
+        if self.leader.borrow().is_some() && self.applied.get().is_some_and(|c| c != camera) {
+            self.presence.following.set(None);
+        }
+        if self.followed.get() {
+            self.report_view();
+        }
+    }
+
+    fn current_view(&self) -> Viewport {
+        let e = self.engine.borrow();
+        let (w, h) = e.css_size;
+        let r = e.editor.camera.visible_rect(w, h);
+        Viewport {
+            x: r.min.x,
+            y: r.min.y,
+            width: r.width(),
+            height: r.height(),
+        }
+    }
+
+    /// Sends the viewport if it changed, at most every [`CURSOR_INTERVAL_MS`]; a change within
+    /// that time is sent when it is over, so the last position always arrives.
+    fn report_view(&self) {
+        let view = self.current_view();
+        if self.sent_view.get() == Some(view) || self.view_timer.get() {
+            return;
+        }
+        let wait = self.last_view_ms.get() + CURSOR_INTERVAL_MS - js_sys::Date::now();
+        if wait <= 0.0 {
+            if self.send(&ClientMessage::ViewportUpdate { view }) {
+                self.sent_view.set(Some(view));
+                self.last_view_ms.set(js_sys::Date::now());
+            }
+            return;
+        }
+        self.view_timer.set(true);
+        let weak = self.this.clone();
+        let callback = Closure::once_into_js(move || {
+            if let Some(live) = weak.upgrade() {
+                live.view_timer.set(false);
+                if live.followed.get() {
+                    live.report_view();
+                }
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                callback.unchecked_ref(),
+                wait.ceil() as i32,
+            );
+        }
+    }
+
+    /// Shows the leader's viewport: the same centre, zoomed so that all of it fits.
+    fn show_view(&self, view: Viewport) {
+        let mut e = self.engine.borrow_mut();
+        let (w, h) = e.css_size;
+        let mut camera = e.editor.camera;
+        let rect = Rect::from_corners(
+            WorldPoint::new(view.x, view.y),
+            WorldPoint::new(view.x + view.width, view.y + view.height),
+        );
+        camera.fit(rect, w, h, 0.0, MAX_ZOOM);
+        e.editor.camera = camera;
+        e.editor.invalidate();
+        self.applied.set(Some(camera));
+    }
+
+    fn cursor_moved(&self, user_id: String, x: f64, y: f64, at_ms: f64) {
+        if self.me.borrow().as_deref() == Some(user_id.as_str()) {
+            return;
+        }
+        self.engine.borrow_mut().cursors.insert(
+            user_id,
+            RemoteCursor {
+                at: WorldPoint::new(x, y),
+                at_ms,
+            },
+        );
     }
 
     /// Sends the ops made locally since the last call. Offline, they stay unconfirmed and are
@@ -238,7 +368,7 @@ impl Live {
                 .map(|p| (p.user_id.clone(), (p.name.clone(), p.color.clone())))
                 .collect();
         }
-        self.set_people.set(people);
+        self.presence.people.set(people);
     }
 
     fn receive(&self, text: &str) {
@@ -252,8 +382,10 @@ impl Live {
                 elements,
                 participants,
                 applied,
-                ..
+                you,
             } => {
+                *self.me.borrow_mut() = Some(you.user_id.clone());
+                self.presence.me.set(Some(you.user_id));
                 let mut scene = Scene::default();
                 for e in elements {
                     let _ = scene.insert(e);
@@ -292,18 +424,36 @@ impl Live {
                     .filter(|p| p.user_id != user_id)
                     .collect();
                 self.engine.borrow_mut().cursors.remove(&user_id);
+                if self.leader.borrow().as_deref() == Some(user_id.as_str()) {
+                    self.presence.following.set(None);
+                }
                 self.set_people(people);
             }
             ServerMessage::Cursor { user_id, x, y } => {
-                let at_ms = js_sys::Date::now();
-                self.engine.borrow_mut().cursors.insert(
-                    user_id,
-                    RemoteCursor {
-                        at: WorldPoint::new(x, y),
-                        at_ms,
-                    },
-                );
+                self.cursor_moved(user_id, x, y, js_sys::Date::now());
                 self.engine.borrow_mut().editor.invalidate();
+            }
+            ServerMessage::Cursors { cursors } => {
+                let now = js_sys::Date::now();
+                for c in cursors {
+                    self.cursor_moved(c.user_id, c.x, c.y, now);
+                }
+                self.engine.borrow_mut().editor.invalidate();
+            }
+            ServerMessage::Viewport { user_id, view } => {
+                if self.leader.borrow().as_deref() == Some(user_id.as_str()) && view.is_valid() {
+                    self.show_view(view);
+                }
+            }
+            ServerMessage::Followers { user_ids } => {
+                let was = self.followed.replace(!user_ids.is_empty());
+                self.presence.followers.set(user_ids);
+                if !was && self.followed.get() {
+                    // A new follower needs our viewport now, even if it has not changed.
+                    self.sent_view.set(None);
+                    self.last_view_ms.set(0.0);
+                    self.report_view();
+                }
             }
             ServerMessage::Error { code, message } => {
                 leptos::logging::warn!("server: {message}");
