@@ -119,28 +119,21 @@ impl ClientMessage {
         serde_json::from_str(frame).map_err(|e| ProtocolError::Malformed(e.to_string()))
     }
 
-    /// The scene op this message asks for, with the client's number for it.
-    pub fn op(&self) -> Option<(ClientOpId, Op)> {
+    /// The scene op this message asks for, with the client's number for it, or the message
+    /// back if it asks for none. Takes the message, so an element is moved, never copied.
+    // The message comes back by value on purpose: it was just parsed on the stack, and boxing
+    // it would cost an allocation per frame.
+    #[allow(clippy::result_large_err)]
+    pub fn into_op(self) -> Result<(ClientOpId, Op), Self> {
         match self {
-            Self::Draw { client_op, element } => Some((
-                *client_op,
-                Op::Create {
-                    element: element.clone(),
-                },
-            )),
+            Self::Draw { client_op, element } => Ok((client_op, Op::Create { element })),
             Self::EditShape {
                 client_op,
                 id,
                 patch,
-            } => Some((
-                *client_op,
-                Op::Update {
-                    id: *id,
-                    patch: patch.clone(),
-                },
-            )),
-            Self::Erase { client_op, id } => Some((*client_op, Op::Delete { id: *id })),
-            _ => None,
+            } => Ok((client_op, Op::Update { id, patch })),
+            Self::Erase { client_op, id } => Ok((client_op, Op::Delete { id })),
+            other => Err(other),
         }
     }
 }
@@ -521,15 +514,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            m.op(),
-            Some((
+            m.into_op(),
+            Ok((
                 7,
                 Op::Delete {
                     id: ElementId::from_u128(1)
                 }
             ))
         );
-        assert_eq!(ClientMessage::GetParticipantCount {}.op(), None);
+        assert_eq!(
+            ClientMessage::GetParticipantCount {}.into_op(),
+            Err(ClientMessage::GetParticipantCount {})
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! authorises incoming frames, drains the outbound queue the room fills, and pings.
 
 use super::Hub;
-use super::room::{Command, Member};
+use super::room::{Command, ConnId, Member};
 use crate::startup::AppState;
 use app::rooms::Role;
 use app::ssr::db::{Db, rooms, users};
@@ -64,14 +64,42 @@ pub async fn ws_handler(
         return (StatusCode::SERVICE_UNAVAILABLE, "too many connections").into_response();
     };
     let (hub, db) = (state.hub.clone(), state.db.clone());
+    // Only what the connection needs for its whole life (not the whole user row).
+    let who = Who {
+        id: user.id,
+        name: user.display_name,
+    };
     // Small per-socket buffers: the defaults (128 KiB each way) cost far more than the messages
     // need and dominate the memory of idle connections; reads grow as needed up to the limits.
     // Writes collect up to WRITE_BATCH_BYTES of queued frames before one system call.
-    ws.read_buffer_size(1024)
+    ws.read_buffer_size(512)
         .write_buffer_size(WRITE_BATCH_BYTES)
         .max_message_size(HARD_FRAME_LIMIT)
         .max_frame_size(HARD_FRAME_LIMIT)
-        .on_upgrade(move |socket| serve(socket, hub, db, user, slot))
+        .on_upgrade(move |socket| serve(socket, hub, db, who, slot))
+}
+
+/// The user behind a connection.
+struct Who {
+    id: String,
+    name: String,
+}
+
+/// What an incoming frame asks this connection to do, decided without waiting for anything (so
+/// the large parsed message never lives in the connection task's state across an await).
+enum Inbound {
+    /// Nothing more (a control frame, or an error already queued for the client).
+    Nothing,
+    /// Close the connection.
+    Close,
+    /// Enter a room.
+    Join {
+        room: String,
+        client: u64,
+        last_seq: Option<u64>,
+    },
+    /// Pass this to the room.
+    Room(Command),
 }
 
 /// Bytes of frames gathered before a write to the socket (flushes happen sooner when the
@@ -90,13 +118,13 @@ async fn serve(
     mut socket: WebSocket,
     hub: Arc<Hub>,
     db: Db,
-    user: users::User,
+    who: Who,
     _slot: OwnedSemaphorePermit,
 ) {
     let conn = hub.next_conn_id();
     let (tx, rx) = flume::bounded::<Utf8Bytes>(hub.config().outbound_queue);
     let heartbeat = hub.config().heartbeat;
-    let cancel = hub.cancelled();
+    let cancel = hub.shutdown_token();
     let mut last_seen = Instant::now();
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -151,50 +179,18 @@ async fn serve(
         };
         let Some(Ok(frame)) = frame else { break };
         last_seen = Instant::now();
-        let text = match frame {
-            Message::Text(t) => t,
-            Message::Binary(_) => {
-                strikes += 1;
-                reply(error(ErrorCode::Malformed, "frames are JSON text"));
-                continue;
-            }
-            Message::Close(_) => break,
-            Message::Ping(_) | Message::Pong(_) => continue,
-        };
-        let msg = match ClientMessage::parse(&text) {
-            Ok(m) => {
-                strikes = 0;
-                m
-            }
-            Err(e) => {
-                strikes += 1;
-                if strikes > MAX_STRIKES {
-                    reply(error(ErrorCode::Malformed, "too many bad frames; closing"));
-                    break;
-                }
-                reply(error(e.code(), &e.to_string()));
-                continue;
-            }
-        };
-        match (&joined, msg) {
-            (
-                None,
-                ClientMessage::JoinRoom {
-                    room,
-                    client,
-                    last_seq,
-                },
-            ) => {
-                if client == 0 || client >= MAX_CLIENT_ID {
-                    reply(error(
-                        ErrorCode::Malformed,
-                        "client must be a positive integer below 2^53",
-                    ));
-                    continue;
-                }
+        let role = joined.as_ref().map(|j| j.role);
+        match inbound(frame, role, conn, &mut strikes, &reply) {
+            Inbound::Nothing => {}
+            Inbound::Close => break,
+            Inbound::Join {
+                room,
+                client,
+                last_seq,
+            } => {
                 // Boxed: the database lookups' futures are large, and an inline await would
                 // make every connection's task that large for its whole life.
-                let Some((room_id, role)) = Box::pin(access(&db, &room, &user.id)).await else {
+                let Some((room_id, role)) = Box::pin(access(&db, &room, &who.id)).await else {
                     reply(error(
                         ErrorCode::UnknownRoom,
                         "no such room, or it is private",
@@ -203,8 +199,8 @@ async fn serve(
                 };
                 let Some(tx) = local.take() else { break };
                 let member = Member {
-                    user_id: user.id.clone(),
-                    name: user.display_name.clone(),
+                    user_id: who.id.clone(),
+                    name: who.name.clone(),
                     role,
                 };
                 let join = Command::Join {
@@ -222,46 +218,8 @@ async fn serve(
                     role,
                 });
             }
-            (Some(_), ClientMessage::JoinRoom { .. }) => {
-                reply(error(
-                    ErrorCode::Malformed,
-                    "this connection has already joined a room",
-                ));
-            }
-            (None, _) => reply(error(ErrorCode::NotJoined, "send join_room first")),
-            (Some(j), msg) => {
-                let cmd = match msg {
-                    m if m.op().is_some() => {
-                        let (client_op, op) = m.op().expect("checked");
-                        if !j.role.can_edit() {
-                            reply(ServerMessage::Rejected {
-                                client_op,
-                                code: ErrorCode::Forbidden,
-                                message: "viewers cannot change the board".into(),
-                            });
-                            continue;
-                        }
-                        Command::Op {
-                            conn,
-                            client_op,
-                            op: Box::new(op),
-                        }
-                    }
-                    ClientMessage::CursorUpdate { x, y } => Command::Cursor { conn, x, y },
-                    ClientMessage::ViewportUpdate { view } => Command::Viewport { conn, view },
-                    ClientMessage::Follow { user_id } => Command::Follow { conn, user_id },
-                    ClientMessage::UserActivity { activity } => {
-                        Command::Activity { conn, activity }
-                    }
-                    ClientMessage::GetParticipantCount {} => Command::Count { conn },
-                    ClientMessage::Chat { text } => Command::Chat { conn, text },
-                    ClientMessage::ChatHistory { before, limit } => Command::ChatHistory {
-                        conn,
-                        before,
-                        limit,
-                    },
-                    _ => continue,
-                };
+            Inbound::Room(cmd) => {
+                let Some(j) = &joined else { continue };
                 if j.room.send(cmd).await.is_err() {
                     break; // the room stopped (write failure): the client reconnects
                 }
@@ -282,6 +240,113 @@ async fn serve(
     })
     .await;
     tracing::debug!(conn, secs = started.elapsed().as_secs(), "websocket closed");
+}
+
+/// Decodes and authorises one frame from a connection that has joined with `role` (or not yet,
+/// `None`); errors go back through `reply`.
+fn inbound(
+    frame: Message,
+    role: Option<Role>,
+    conn: ConnId,
+    strikes: &mut u32,
+    reply: &impl Fn(ServerMessage),
+) -> Inbound {
+    let text = match frame {
+        Message::Text(t) => t,
+        Message::Binary(_) => {
+            *strikes += 1;
+            reply(error(ErrorCode::Malformed, "frames are JSON text"));
+            return Inbound::Nothing;
+        }
+        Message::Close(_) => return Inbound::Close,
+        Message::Ping(_) | Message::Pong(_) => return Inbound::Nothing,
+    };
+    let msg = match ClientMessage::parse(&text) {
+        Ok(m) => {
+            *strikes = 0;
+            m
+        }
+        Err(e) => {
+            *strikes += 1;
+            if *strikes > MAX_STRIKES {
+                reply(error(ErrorCode::Malformed, "too many bad frames; closing"));
+                return Inbound::Close;
+            }
+            reply(error(e.code(), &e.to_string()));
+            return Inbound::Nothing;
+        }
+    };
+    let Some(role) = role else {
+        return match msg {
+            ClientMessage::JoinRoom {
+                room,
+                client,
+                last_seq,
+            } => {
+                if client == 0 || client >= MAX_CLIENT_ID {
+                    reply(error(
+                        ErrorCode::Malformed,
+                        "client must be a positive integer below 2^53",
+                    ));
+                    return Inbound::Nothing;
+                }
+                Inbound::Join {
+                    room,
+                    client,
+                    last_seq,
+                }
+            }
+            _ => {
+                reply(error(ErrorCode::NotJoined, "send join_room first"));
+                Inbound::Nothing
+            }
+        };
+    };
+    let msg = match msg.into_op() {
+        Ok((client_op, op)) => {
+            if !role.can_edit() {
+                reply(ServerMessage::Rejected {
+                    client_op,
+                    code: ErrorCode::Forbidden,
+                    message: "viewers cannot change the board".into(),
+                });
+                return Inbound::Nothing;
+            }
+            return Inbound::Room(Command::Op {
+                conn,
+                client_op,
+                op: Box::new(op),
+            });
+        }
+        Err(msg) => msg,
+    };
+    let cmd = match msg {
+        ClientMessage::JoinRoom { .. } => {
+            reply(error(
+                ErrorCode::Malformed,
+                "this connection has already joined a room",
+            ));
+            return Inbound::Nothing;
+        }
+        ClientMessage::CursorUpdate { x, y } => Command::Cursor { conn, x, y },
+        ClientMessage::ViewportUpdate { view } => Command::Viewport { conn, view },
+        ClientMessage::Follow { user_id } => Command::Follow { conn, user_id },
+        ClientMessage::UserActivity { activity } => Command::Activity { conn, activity },
+        ClientMessage::GetParticipantCount {} => Command::Count { conn },
+        ClientMessage::Chat { text } => Command::Chat { conn, text },
+        ClientMessage::ChatHistory { before, limit } => Command::ChatHistory {
+            conn,
+            before,
+            limit,
+        },
+        // `into_op` took these.
+        ClientMessage::Draw { .. }
+        | ClientMessage::EditShape { .. }
+        | ClientMessage::Erase { .. } => {
+            return Inbound::Nothing;
+        }
+    };
+    Inbound::Room(cmd)
 }
 
 /// Writes `first` and every frame already queued behind it (up to [`MAX_FRAMES_PER_FLUSH`]),

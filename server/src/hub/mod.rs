@@ -143,6 +143,12 @@ impl Hub {
         self.cancel.child_token()
     }
 
+    /// The hub's own shutdown token (a clone, not a child: connections never need cancelling
+    /// one by one, and a child token costs an allocation and a registration per connection).
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.cancel.clone()
+    }
+
     /// Starts shutting down: every connection closes and every room flushes and stops.
     pub fn begin_shutdown(&self) {
         self.cancel.cancel();

@@ -170,6 +170,10 @@ struct Conn {
 /// The most cursor moves sent in one `cursors` frame.
 const MAX_CURSOR_BATCH: usize = 64;
 
+/// The shortest time between two cursor frames of a room (40 per second, twice the rate at which
+/// clients send): moves arriving within it go out together, one frame per receiver.
+const CURSOR_TICK: std::time::Duration = std::time::Duration::from_millis(25);
+
 type Write = JoinHandle<Result<Vec<(LogEntry, ConnId)>, DbError>>;
 
 struct Room {
@@ -190,6 +194,8 @@ struct Room {
     last_chat_id: i64,
     /// Cursor moves not yet sent, at most one per connection (see [`Room::queue_cursor`]).
     cursors: Vec<(ConnId, CursorAt)>,
+    /// When the held cursor moves may go out.
+    cursors_due: tokio::time::Instant,
 }
 
 const PALETTE: [&str; 10] = [
@@ -241,6 +247,7 @@ pub async fn run(
         last_snapshot: seq,
         last_chat_id,
         cursors: Vec::new(),
+        cursors_due: tokio::time::Instant::now(),
     };
     room.run(rx, cancel).await
 }
@@ -264,6 +271,9 @@ impl Room {
                         }),
                     }
                 }
+                () = tokio::time::sleep_until(self.cursors_due), if !self.cursors.is_empty() => {
+                    self.send_cursors();
+                }
                 cmd = rx.recv() => match cmd {
                     Some(cmd) => self.handle(cmd).await,
                     None => break Ok(()),
@@ -272,11 +282,6 @@ impl Room {
             }
             if self.in_flight.is_none() && !self.unflushed.is_empty() {
                 self.start_write();
-            }
-            // Cursor moves wait only while more messages are already queued: an idle room
-            // forwards a move at once, a busy one sends the moves that arrived together at once.
-            if !self.cursors.is_empty() && rx.is_empty() {
-                self.send_cursors();
             }
             if self.conns.is_empty()
                 && self.in_flight.is_none()
@@ -389,15 +394,17 @@ impl Room {
         }
     }
 
-    /// Holds a cursor move for the next batch. A batch carries at most one move per connection
-    /// (so none is lost to a later one) and at most one per member of the room: a second move
-    /// from the same connection, or a full batch, sends the batch first.
+    /// Holds a cursor move for the next batch. A room sends cursor frames at most every
+    /// [`CURSOR_TICK`]: a move into a quiet room goes out at once, while in a busy one the moves
+    /// of a tick share a frame. A batch carries at most one move per connection (a second move
+    /// from the same connection sends the batch first, so none is lost to a later one).
     fn queue_cursor(&mut self, conn: ConnId, at: CursorAt) {
         if self.cursors.iter().any(|(c, _)| *c == conn) {
             self.send_cursors();
         }
         self.cursors.push((conn, at));
-        if self.cursors.len() >= self.conns.len().min(MAX_CURSOR_BATCH) {
+        let everyone = self.cursors.len() >= self.conns.len().min(MAX_CURSOR_BATCH);
+        if everyone || tokio::time::Instant::now() >= self.cursors_due {
             self.send_cursors();
         }
     }
@@ -406,6 +413,7 @@ impl Room {
     /// as one shared `cursors` frame to everyone (clients skip their own entries), which costs
     /// one serialisation and one queue push per receiver instead of one per move.
     fn send_cursors(&mut self) {
+        self.cursors_due = tokio::time::Instant::now() + CURSOR_TICK;
         let mut batch = std::mem::take(&mut self.cursors);
         match batch.len() {
             0 => {}
