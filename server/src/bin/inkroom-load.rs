@@ -287,34 +287,55 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
 
+    // Everyone joins first: the clock and the server's CPU count start when all are in, so
+    // neither the set-up nor changes made before the last member joined (which reach late
+    // joiners in their room state, not as ops) distort the figures.
+    let mut joined = Vec::new();
+    let mut next_id = 1u64;
+    for (slug, members) in &rooms {
+        for member in members {
+            let client_id = ((run as u64) << 20) | next_id;
+            next_id += 1;
+            let (ws, first) = connect(member, &base, slug, client_id, None).await?;
+            // This user's id, so that its own entries in `cursors` batches are not counted.
+            let me = first["you"]["user_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            joined.push((slug.clone(), member.clone(), client_id, ws, me));
+        }
+    }
     let stats = Arc::new(Mutex::new(Stats::default()));
     let start_usage = args.server_pid.and_then(process_usage);
     let started = Instant::now();
     let deadline = started + Duration::from_secs(args.seconds);
     let mut tasks = Vec::new();
-    let mut next_id = 1u64;
-    for (slug, members) in &rooms {
-        for member in members {
-            let client_id = ((run as u64) << 20) | next_id;
-            let (ws, _) = connect(member, &base, slug, client_id, None).await?;
-            next_id += 1;
+    for (slug, member, client_id, ws, me) in joined {
+        {
             let stats = stats.clone();
             let (cursor_every, edit_every) = (
                 Duration::from_secs_f64(1.0 / args.cursor_hz),
                 Duration::from_secs_f64(1.0 / args.edit_hz),
             );
-            let (member, base, slug) = (member.clone(), base.clone(), slug.clone());
+            let base = base.clone();
             tasks.push(tokio::spawn(async move {
                 let mut ws = ws;
                 let mut local = Stats::default();
                 // Unacknowledged changes: when they were sent, and the frame to re-send.
                 let mut pending: BTreeMap<u64, (f64, String)> = BTreeMap::new();
-                let mut cursor = tokio::time::interval(cursor_every);
-                let mut edit = tokio::time::interval(edit_every);
+                // Each user's timers start at their own phase, as real users' do; timers started
+                // together would send every user's move in the same instant.
+                let phase = |every: Duration| {
+                    let spread = (client_id.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as f64
+                        / (1u64 << 53) as f64;
+                    tokio::time::Instant::now() + every.mul_f64(spread)
+                };
+                let mut cursor = tokio::time::interval_at(phase(cursor_every), cursor_every);
+                let mut edit = tokio::time::interval_at(phase(edit_every), edit_every);
                 let id = ElementId::new_random();
                 let mut op = 0u64;
                 let mut last_seq = 0u64;
-                let mut me = String::new();
+                let mut me = me;
                 let drain_until = deadline + Duration::from_secs(2);
                 'connection: loop {
                     let (mut tx, mut rx) = ws.split();
