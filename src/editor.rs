@@ -121,6 +121,8 @@ pub enum Command {
     Align(Align),
     /// Space three or more selected elements with equal gaps between their bounding boxes.
     Distribute(Axis),
+    /// Keep the drawing tool after drawing a shape (on), or return to the selection tool (off).
+    ToggleToolLock,
 }
 
 /// Which edge or centre line [`Command::Align`] lines the selection up on.
@@ -176,6 +178,7 @@ pub const DUPLICATE_OFFSET: f64 = 10.0;
 
 /// The shortcuts other than tool keys ([`ToolKind::shortcuts`]), for the help dialog.
 pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("Q", "Tool lock: keep the tool after drawing a shape"),
     ("Delete / Backspace", "Delete the selection"),
     ("Ctrl + A", "Select everything"),
     ("Ctrl + D", "Duplicate the selection"),
@@ -223,6 +226,7 @@ impl Command {
             "d" if m.ctrl => Self::Duplicate,
             "delete" | "backspace" => Self::Delete,
             "escape" => Self::Escape,
+            "q" if !m.ctrl && !m.alt => Self::ToggleToolLock,
             "arrowleft" if m.ctrl && m.shift => Self::Align(Align::Left),
             "arrowright" if m.ctrl && m.shift => Self::Align(Align::Right),
             "arrowup" if m.ctrl && m.shift => Self::Align(Align::Top),
@@ -254,6 +258,7 @@ impl Command {
         match self {
             Self::Tool(t) => t.edits(),
             Self::Escape
+            | Self::ToggleToolLock
             | Self::ZoomIn
             | Self::ZoomOut
             | Self::ZoomReset
@@ -384,6 +389,8 @@ pub struct Editor {
     view_size: (f64, f64),
     /// Space is held: the primary button pans.
     space_held: bool,
+    /// Drawing tools stay active after a shape (see [`ToolKind::returns_to_select`]).
+    tool_lock: bool,
 }
 
 impl Default for Editor {
@@ -411,6 +418,7 @@ impl Editor {
             dirty: true,
             view_size: (800.0, 600.0),
             space_held: false,
+            tool_lock: false,
         }
     }
 
@@ -623,6 +631,29 @@ impl Editor {
         self.dirty = true;
     }
 
+    /// Whether the tool lock is on: drawing tools stay active after a shape instead of handing
+    /// over to the selection tool.
+    pub fn tool_lock(&self) -> bool {
+        self.tool_lock
+    }
+
+    /// Turns the tool lock on or off.
+    pub fn set_tool_lock(&mut self, on: bool) {
+        self.tool_lock = on;
+        self.dirty = true;
+    }
+
+    /// After a tool created `created`: a one-shot tool hands over to the selection tool with
+    /// the new elements selected, unless the tool lock is on (Excalidraw's flow: draw a box,
+    /// then style or move it at once).
+    fn after_drawing(&mut self, created: &[ElementId]) {
+        if created.is_empty() || self.tool_lock || !self.tool.returns_to_select() {
+            return;
+        }
+        self.set_tool(ToolKind::Select);
+        self.select(created.iter().copied());
+    }
+
     /// The selected elements' ids.
     pub fn selection(&self) -> &Selection {
         &self.selection
@@ -740,7 +771,9 @@ impl Editor {
     }
 
     /// The pointer was released. Returns the id of the element the gesture created, if it
-    /// created exactly one (the host offers to recognise fresh ink, for instance).
+    /// created exactly one (the host offers to recognise fresh ink, for instance). A shape
+    /// tool then hands over to the selection tool (see [`Editor::tool_lock`]): the host should
+    /// show [`Editor::tool`] again.
     pub fn pointer_up(
         &mut self,
         pointer: impl Into<Pointer>,
@@ -754,10 +787,14 @@ impl Editor {
         let input = self.input(&p);
         match self.with_tool(|t, ctx| t.pointer_up(&input, ctx))? {
             ToolOutcome::Nothing => None,
-            ToolOutcome::Commit(edits) => match self.apply_edits(edits, env).1.as_slice() {
-                [one] => Some(*one),
-                _ => None,
-            },
+            ToolOutcome::Commit(edits) => {
+                let (_, created) = self.apply_edits(edits, env);
+                self.after_drawing(&created);
+                match created.as_slice() {
+                    [one] => Some(*one),
+                    _ => None,
+                }
+            }
             ToolOutcome::EditText(edit) => {
                 if self.access == Access::Edit {
                     self.text_edit = Some(*edit);
@@ -833,6 +870,7 @@ impl Editor {
                 props.width = after.width;
                 props.height = after.height;
                 let (_, created) = self.apply_edits(vec![Edit::Create(props)], env);
+                self.after_drawing(&created);
                 created.first().copied()
             }
             Some(id) if empty => {
@@ -984,6 +1022,10 @@ impl Editor {
             }
             Command::Undo => self.undo(env),
             Command::Redo => self.redo(env),
+            Command::ToggleToolLock => {
+                self.set_tool_lock(!self.tool_lock);
+                false
+            }
             Command::Layer(layer) => self.reorder(layer, env),
             Command::Align(a) => self.align(a, env),
             Command::Distribute(axis) => self.distribute(axis, env),
@@ -1467,6 +1509,61 @@ mod tests {
     }
 
     #[test]
+    fn a_shape_tool_hands_over_to_select_with_the_new_shape_selected() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        for tool in [
+            ToolKind::Rectangle,
+            ToolKind::Diamond,
+            ToolKind::Ellipse,
+            ToolKind::Line,
+            ToolKind::Arrow,
+        ] {
+            ed.set_tool(tool);
+            let id = drag(&mut ed, env, (10.0, 10.0), (90.0, 60.0)).unwrap();
+            assert_eq!(ed.tool(), ToolKind::Select, "{tool:?}");
+            assert_eq!(ed.selection().ids().collect::<Vec<_>>(), [id]);
+        }
+        // A drag too short to draw anything keeps the tool.
+        ed.set_tool(ToolKind::Rectangle);
+        assert_eq!(drag(&mut ed, env, (10.0, 10.0), (11.0, 11.0)), None);
+        assert_eq!(ed.tool(), ToolKind::Rectangle);
+        // Text: once typed and kept.
+        ed.set_tool(ToolKind::Text);
+        click(&mut ed, env, (300.0, 300.0));
+        let id = ed.commit_text("hi", None, env).unwrap();
+        assert_eq!(ed.tool(), ToolKind::Select);
+        assert!(ed.selection().contains(id));
+        // The pencil and the eraser stay.
+        let _ = scribble(&mut ed, env);
+        assert_eq!(ed.tool(), ToolKind::Freedraw);
+        ed.set_tool(ToolKind::Eraser);
+        drag(&mut ed, env, (0.0, 35.0), (100.0, 35.0));
+        assert_eq!(ed.tool(), ToolKind::Eraser);
+    }
+
+    #[test]
+    fn the_tool_lock_keeps_the_tool_and_q_toggles_it() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        assert_eq!(
+            Command::from_key("q", Modifiers::default()),
+            Some(Command::ToggleToolLock)
+        );
+        assert!(!ed.run(Command::ToggleToolLock, env), "not a board change");
+        assert!(ed.tool_lock());
+        ed.set_tool(ToolKind::Ellipse);
+        drag(&mut ed, env, (0.0, 0.0), (50.0, 50.0)).unwrap();
+        drag(&mut ed, env, (100.0, 0.0), (150.0, 50.0)).unwrap();
+        assert_eq!(ed.tool(), ToolKind::Ellipse);
+        assert_eq!(live(&ed).len(), 2);
+        assert!(ed.selection().is_empty());
+        ed.run(Command::ToggleToolLock, env);
+        drag(&mut ed, env, (200.0, 0.0), (250.0, 50.0)).unwrap();
+        assert_eq!(ed.tool(), ToolKind::Select);
+    }
+
+    #[test]
     fn the_hand_tool_and_middle_button_pan_instead_of_drawing() {
         let mut ed = Editor::default();
         ed.set_tool(ToolKind::Rectangle);
@@ -1556,6 +1653,8 @@ mod tests {
     fn moving_several_shapes_is_one_undo_step() {
         let mut ed = Editor::default();
         let env = &mut Counter(0);
+        // Several shapes in a row: keep the tool.
+        ed.set_tool_lock(true);
         ed.set_tool(ToolKind::Ellipse);
         drag(&mut ed, env, (0.0, 0.0), (50.0, 50.0));
         drag(&mut ed, env, (100.0, 0.0), (150.0, 50.0));
@@ -1620,6 +1719,8 @@ mod tests {
     fn the_eraser_deletes_a_drag_worth_of_shapes_in_one_undo_step() {
         let mut ed = Editor::default();
         let env = &mut Counter(0);
+        // Several shapes in a row: keep the tool.
+        ed.set_tool_lock(true);
         ed.set_tool(ToolKind::Rectangle);
         drag(&mut ed, env, (0.0, 0.0), (50.0, 50.0));
         drag(&mut ed, env, (100.0, 0.0), (150.0, 50.0));
@@ -1634,6 +1735,8 @@ mod tests {
     fn text_is_typed_into_place_and_empty_text_is_not_created() {
         let mut ed = Editor::default();
         let env = &mut Counter(0);
+        // Several shapes in a row: keep the tool.
+        ed.set_tool_lock(true);
         ed.set_tool(ToolKind::Text);
         click(&mut ed, env, (100.0, 100.0));
         let edit = ed.text_edit().unwrap().clone();
@@ -1731,6 +1834,8 @@ mod tests {
     fn align_and_distribute_line_up_and_space_the_selection() {
         let mut ed = Editor::default();
         let env = &mut Counter(0);
+        // Several shapes in a row: keep the tool.
+        ed.set_tool_lock(true);
         ed.set_tool(ToolKind::Rectangle);
         drag(&mut ed, env, (10.0, 10.0), (60.0, 40.0)).unwrap();
         drag(&mut ed, env, (100.0, 70.0), (120.0, 100.0)).unwrap();
@@ -1773,6 +1878,8 @@ mod tests {
     fn z_order_commands_move_the_selection_and_undo() {
         let mut ed = Editor::default();
         let env = &mut Counter(0);
+        // Several shapes in a row: keep the tool.
+        ed.set_tool_lock(true);
         ed.set_tool(ToolKind::Rectangle);
         let ids: Vec<ElementId> = (0..4)
             .map(|i| {
@@ -1828,6 +1935,8 @@ mod tests {
         let mut ed = Editor::default();
         let env = &mut Counter(0);
         ed.set_view_size(800.0, 600.0);
+        // Several shapes in a row: keep the tool.
+        ed.set_tool_lock(true);
         ed.set_tool(ToolKind::Rectangle);
         drag(&mut ed, env, (100.0, 100.0), (200.0, 150.0)).unwrap();
         let far = drag(&mut ed, env, (700.0, 500.0), (720.0, 520.0)).unwrap();

@@ -146,6 +146,16 @@ impl ToolKind {
     pub fn edits(self) -> bool {
         self != Self::Hand
     }
+
+    /// Whether the tool hands over to the selection tool once it has drawn one shape, with the
+    /// new shape selected (Excalidraw's behaviour unless the tool lock is on). The pencil and
+    /// the eraser stay: one stroke is rarely all one wants of them.
+    pub fn returns_to_select(self) -> bool {
+        matches!(
+            self,
+            Self::Rectangle | Self::Diamond | Self::Ellipse | Self::Arrow | Self::Line | Self::Text
+        )
+    }
 }
 
 /// Keyboard modifiers held during an event.

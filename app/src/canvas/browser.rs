@@ -148,16 +148,18 @@ impl Engine {
     /// between (say, on a message from the server) would undo the click. Keyboard shortcuts
     /// report it themselves ([`Board::key_down`]).
     fn publish(engine: &Shared) {
-        let (ui, count, summary, history) = {
+        let (ui, count, summary, history, tool_lock) = {
             let e = engine.borrow();
             (
                 e.ui,
                 e.editor.scene().iter_live().count(),
                 e.editor.selection_summary(),
                 (e.editor.can_undo(), e.editor.can_redo()),
+                e.editor.tool_lock(),
             )
         };
         set_if_changed(ui.count, count);
+        set_if_changed(ui.tool_lock, tool_lock);
         set_if_changed(ui.selection, summary);
         set_if_changed(ui.history, history);
     }
@@ -195,6 +197,16 @@ impl Board {
     fn refresh(&self) {
         Engine::publish(&self.engine);
         (self.schedule)();
+    }
+
+    /// Shows the editor's tool in the toolbar after the editor changed it itself (a shape tool
+    /// handing over to the selection tool once it has drawn).
+    fn follow_tool(&self) {
+        let (ui, tool) = {
+            let e = self.engine.borrow();
+            (e.ui, e.editor.tool())
+        };
+        set_if_changed(ui.tool, tool);
     }
 
     /// Shows a toast for [`TOAST_TIME`].
@@ -235,6 +247,7 @@ impl Board {
                 UiAction::Duplicate => e.editor.run(Command::Duplicate, env),
                 UiAction::KeepInk(action) => e.editor.revert(action, env),
                 UiAction::Style(change) => e.editor.set_style(change, env),
+                UiAction::ToggleToolLock => e.editor.run(Command::ToggleToolLock, env),
                 UiAction::ConvertToText => {
                     drop(e);
                     recognize::convert_selection_to_text(self);
@@ -390,6 +403,7 @@ impl Board {
             (id.is_some(), ink)
         };
         self.changed_if(created.0);
+        self.follow_tool();
         text::sync(self);
         if let Some(ink) = created.1
             && self.engine.borrow().ui.auto_shape.get_untracked()

@@ -70,6 +70,8 @@ pub enum UiAction {
     KeepInk(ActionId),
     /// Change the style of the selection and of new shapes.
     Style(StyleChange),
+    /// Turn the tool lock on or off.
+    ToggleToolLock,
 }
 
 /// What the engine gives the board's buttons to call.
@@ -94,6 +96,8 @@ pub struct Ui {
     pub help: RwSignal<bool>,
     /// Whether a handwriting recognition is in flight.
     pub busy: RwSignal<bool>,
+    /// Whether drawing tools stay active after a shape (the editor's tool lock).
+    pub tool_lock: RwSignal<bool>,
 }
 
 /// Outline colours offered by the style panel (Excalidraw's first column of its palette).
@@ -160,6 +164,7 @@ pub fn Board(
         toast: RwSignal::new(None),
         help: RwSignal::new(false),
         busy: RwSignal::new(false),
+        tool_lock: RwSignal::new(false),
     };
     let tools: Vec<ToolKind> = if read_only {
         vec![ToolKind::Hand]
@@ -216,6 +221,10 @@ pub fn Board(
     };
     let editing = (!read_only).then(|| {
         view! {
+            <button type="button" class="tool toggle" data-testid="tool-lock" aria-label="Tool lock"
+                title="Keep the tool after drawing — Q"
+                aria-pressed=move || ui.tool_lock.get().to_string()
+                on:click=move |_| act(UiAction::ToggleToolLock)>"🔒"</button>
             <span class="separator" aria-hidden="true"></span>
             <button
                 type="button"
