@@ -121,6 +121,8 @@ struct Engine {
     /// Fingers on the canvas (pointer id, position), in the order they touched: two make a
     /// pinch.
     touches: Vec<(i32, ScreenPoint)>,
+    /// Where the pointer last was over the canvas (pastes land there), `None` once it left.
+    pointer_at: Option<ScreenPoint>,
     /// Milliseconds each painted frame took (scene → commands → canvas), for the benchmark
     /// hook; bounded so it never grows without a reader.
     frame_ms: Vec<f64>,
@@ -375,6 +377,7 @@ impl Board {
         let p = self.pointer(ev);
         let world = {
             let mut e = self.engine.borrow_mut();
+            e.pointer_at = Some(p.at);
             e.editor.pointer_move(p);
             e.editor.camera.screen_to_world(p.at)
         };
@@ -422,13 +425,64 @@ impl Board {
         }
     }
 
+    /// Ctrl+C: the selection goes on the clipboard as Inkroom JSON (`text/plain`, so other
+    /// tabs and apps can read it). Without a selection the browser does its own copy.
+    fn copy(&self, ev: &web_sys::ClipboardEvent) {
+        if in_field(ev) {
+            return;
+        }
+        if let Some(text) = self.engine.borrow().editor.copy_selection() {
+            put_on_clipboard(ev, &text);
+        }
+    }
+
+    /// Ctrl+X: copies the selection, then deletes it (one undoable change).
+    fn cut(&self, ev: &web_sys::ClipboardEvent) {
+        if in_field(ev) {
+            return;
+        }
+        let text = self
+            .engine
+            .borrow_mut()
+            .editor
+            .cut_selection(&mut BrowserEntropy);
+        if let Some(text) = text {
+            put_on_clipboard(ev, &text);
+            self.changed();
+        }
+    }
+
+    /// Ctrl+V: inserts copied elements or text at the pointer (or the middle of the view);
+    /// content the editor refuses is reported in a toast and changes nothing. The DOM `paste`
+    /// event carries the clipboard, so no clipboard permission is needed.
+    fn paste(&self, ev: &web_sys::ClipboardEvent) {
+        if in_field(ev) {
+            return;
+        }
+        let Some(text) = ev
+            .clipboard_data()
+            .and_then(|d| d.get_data("text/plain").ok())
+        else {
+            return;
+        };
+        ev.prevent_default();
+        let result = {
+            let mut e = self.engine.borrow_mut();
+            let at = e.pointer_at;
+            e.editor.paste(&text, at, &mut BrowserEntropy)
+        };
+        match result {
+            Ok(_) => {
+                self.changed();
+                self.follow_tool();
+            }
+            Err(err) => self.toast(err.to_string(), None, true),
+        }
+    }
+
     fn key_down(&self, ev: &web_sys::KeyboardEvent) {
         // Typing in a form field (or the text box) is not a board shortcut.
-        let in_field = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
-        if in_field {
+        if in_field(ev) {
             return;
         }
         let on_button = ev
@@ -470,6 +524,24 @@ impl Board {
         // Tool keys and select-all change the tool: the toolbar follows.
         set_if_changed(ui.tool, tool);
         self.changed_if(changed);
+    }
+}
+
+/// Whether `ev` happened in a form field or the text box: what is typed, copied or pasted there
+/// is not the board's.
+fn in_field(ev: &web_sys::Event) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+}
+
+/// Puts `text` on the clipboard of a `copy` or `cut` event (the browser keeps its own copy of
+/// the page's selection unless the default is prevented).
+fn put_on_clipboard(ev: &web_sys::ClipboardEvent, text: &str) {
+    if let Some(data) = ev.clipboard_data()
+        && data.set_data("text/plain", text).is_ok()
+    {
+        ev.prevent_default();
     }
 }
 
@@ -541,6 +613,7 @@ pub fn mount(
         text_open: false,
         toasts: 0,
         touches: Vec::new(),
+        pointer_at: None,
         frame_ms: Vec::new(),
     }));
     let frame: Rc<Closure<dyn FnMut()>> = {
@@ -601,6 +674,9 @@ pub fn mount(
             b.pointer_up(ev);
         }
     }));
+    listeners.push(on(target, "pointerleave", |b, _| {
+        b.engine.borrow_mut().pointer_at = None;
+    }));
     listeners.push(on(target, "pointercancel", |b, ev| {
         if let Some(ev) = ev.dyn_ref() {
             b.touch_up(ev);
@@ -643,6 +719,21 @@ pub fn mount(
         listeners.push(on(window.as_ref(), "keydown", |b, ev| {
             if let Some(ev) = ev.dyn_ref() {
                 b.key_down(ev);
+            }
+        }));
+        listeners.push(on(window.as_ref(), "copy", |b, ev| {
+            if let Some(ev) = ev.dyn_ref() {
+                b.copy(ev);
+            }
+        }));
+        listeners.push(on(window.as_ref(), "cut", |b, ev| {
+            if let Some(ev) = ev.dyn_ref() {
+                b.cut(ev);
+            }
+        }));
+        listeners.push(on(window.as_ref(), "paste", |b, ev| {
+            if let Some(ev) = ev.dyn_ref() {
+                b.paste(ev);
             }
         }));
         listeners.push(on(window.as_ref(), "keyup", |b, ev| {
