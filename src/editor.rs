@@ -124,6 +124,8 @@ pub enum Command {
     Distribute(Axis),
     /// Keep the drawing tool after drawing a shape (on), or return to the selection tool (off).
     ToggleToolLock,
+    /// Lock the selection, or with nothing selected unlock every locked element.
+    ToggleLock,
 }
 
 /// Which edge or centre line [`Command::Align`] lines the selection up on.
@@ -197,6 +199,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl + Shift + Z / Ctrl + Y", "Redo"),
     ("Ctrl + wheel / pinch", "Zoom"),
     (
+        "Ctrl + Shift + L",
+        "Lock the selection (nothing selected: unlock all)",
+    ),
+    (
         "Ctrl + Shift + arrows",
         "Align the selection left / right / top / bottom",
     ),
@@ -229,6 +235,7 @@ impl Command {
             "y" if m.ctrl => Self::Redo,
             "a" if m.ctrl => Self::SelectAll,
             "d" if m.ctrl => Self::Duplicate,
+            "l" if m.ctrl && m.shift => Self::ToggleLock,
             "delete" | "backspace" => Self::Delete,
             "escape" => Self::Escape,
             "q" if !m.ctrl && !m.alt => Self::ToggleToolLock,
@@ -1046,6 +1053,62 @@ impl Editor {
         Ok(created)
     }
 
+    /// Locks the selected elements as one action: they stay painted but can no longer be
+    /// picked (click or marquee), so nothing moves, resizes, restyles or erases them. With
+    /// nothing selected (locked elements cannot be), unlocks every locked element instead
+    /// ([`Editor::unlock_all`]). Returns whether the board changed.
+    pub fn toggle_lock(&mut self, env: &mut impl Entropy) -> bool {
+        if self.selection.is_empty() {
+            return self.unlock_all(env);
+        }
+        let ops = selected_props(self.scene(), &self.selection)
+            .map(|(id, _)| Op::Update {
+                id,
+                patch: Patch {
+                    locked: Some(true),
+                    ..Patch::default()
+                },
+            })
+            .collect();
+        // Locked elements leave the selection (`apply_local` drops them).
+        self.act(ops, env).is_some()
+    }
+
+    /// Unlocks every locked element as one action and selects them (Excalidraw's "Unlock
+    /// all"). Returns whether the board changed.
+    pub fn unlock_all(&mut self, env: &mut impl Entropy) -> bool {
+        let ids: Vec<ElementId> = self
+            .scene()
+            .iter_live()
+            .filter(|e| e.props().locked)
+            .map(|e| e.id)
+            .collect();
+        let ops = ids
+            .iter()
+            .map(|&id| Op::Update {
+                id,
+                patch: Patch {
+                    locked: Some(false),
+                    ..Patch::default()
+                },
+            })
+            .collect();
+        if self.act(ops, env).is_none() {
+            return false;
+        }
+        self.set_tool(ToolKind::Select);
+        self.select(ids);
+        true
+    }
+
+    /// How many live elements are locked (the UI offers "Unlock all" when there are some).
+    pub fn locked_count(&self) -> usize {
+        self.scene()
+            .iter_live()
+            .filter(|e| e.props().locked)
+            .count()
+    }
+
     /// Moves the selection by `d` as one action. Returns whether anything changed.
     pub fn nudge(&mut self, d: Vec2, env: &mut impl Entropy) -> bool {
         let ops: Vec<Op> = selected_props(self.scene(), &self.selection)
@@ -1132,6 +1195,7 @@ impl Editor {
                 self.set_tool_lock(!self.tool_lock);
                 false
             }
+            Command::ToggleLock => self.toggle_lock(env),
             Command::Layer(layer) => self.reorder(layer, env),
             Command::Align(a) => self.align(a, env),
             Command::Distribute(axis) => self.distribute(axis, env),
@@ -1668,6 +1732,71 @@ mod tests {
         ed.run(Command::ToggleToolLock, env);
         drag(&mut ed, env, (200.0, 0.0), (250.0, 50.0)).unwrap();
         assert_eq!(ed.tool(), ToolKind::Select);
+    }
+
+    #[test]
+    fn locked_elements_are_painted_but_cannot_be_picked_moved_or_erased() {
+        let (mut ed, env) = (Editor::default(), &mut Counter(0));
+        ed.set_tool(ToolKind::Rectangle);
+        let id = drag(&mut ed, env, (100.0, 100.0), (200.0, 200.0)).unwrap();
+        let painted = ed.draw_commands(800.0, 600.0).len();
+        ed.select([id]);
+        let ctrl_shift = Modifiers {
+            ctrl: true,
+            shift: true,
+            ..Modifiers::default()
+        };
+        let lock = Command::from_key("L", ctrl_shift).unwrap();
+        assert_eq!(lock, Command::ToggleLock);
+        assert!(ed.run(lock, env));
+        assert!(ed.scene().get(id).unwrap().props().locked);
+        assert!(
+            ed.selection().is_empty(),
+            "locked elements leave the selection"
+        );
+        assert_eq!(ed.locked_count(), 1);
+        // Painted as before (no selection frame now, so fewer overlay commands at most).
+        assert!(ed.draw_commands(800.0, 600.0).len() <= painted);
+        assert!(ed.draw_commands(800.0, 600.0).iter().any(|c| matches!(
+            c,
+            DrawCommand::Path {
+                stroke: Some(_),
+                ..
+            }
+        )));
+        let at_rest = |ed: &Editor| {
+            let p = ed.scene().get(id).unwrap().props().clone();
+            (p.x, p.y, p.width, p.is_deleted)
+        };
+        let before = at_rest(&ed);
+        // Click, marquee, select-all: nothing picks it.
+        click(&mut ed, env, (100.0, 150.0));
+        assert!(ed.selection().is_empty());
+        drag(&mut ed, env, (50.0, 50.0), (300.0, 300.0));
+        assert!(ed.selection().is_empty());
+        ed.run(Command::SelectAll, env);
+        assert!(ed.selection().is_empty());
+        // Dragging it moves nothing; nudging, the eraser and delete do nothing.
+        drag(&mut ed, env, (100.0, 150.0), (180.0, 190.0));
+        ed.run(Command::Nudge(Vec2::new(10.0, 0.0)), env);
+        ed.run(Command::Delete, env);
+        ed.set_tool(ToolKind::Eraser);
+        drag(&mut ed, env, (50.0, 150.0), (250.0, 150.0));
+        assert_eq!(at_rest(&ed), before);
+        // Ctrl+Shift+L with nothing selected unlocks everything and selects it.
+        assert!(ed.run(lock, env));
+        assert!(!ed.scene().get(id).unwrap().props().locked);
+        assert_eq!(ed.tool(), ToolKind::Select);
+        assert!(ed.selection().contains(id));
+        assert!(
+            !ed.run(Command::Escape, env) && !ed.unlock_all(env),
+            "nothing locked"
+        );
+        // Locking and unlocking are each one undo step.
+        ed.run(Command::Undo, env);
+        assert!(ed.scene().get(id).unwrap().props().locked);
+        ed.run(Command::Undo, env);
+        assert!(!ed.scene().get(id).unwrap().props().locked);
     }
 
     #[test]

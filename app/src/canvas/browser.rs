@@ -150,7 +150,7 @@ impl Engine {
     /// between (say, on a message from the server) would undo the click. Keyboard shortcuts
     /// report it themselves ([`Board::key_down`]).
     fn publish(engine: &Shared) {
-        let (ui, count, summary, history, tool_lock) = {
+        let (ui, count, summary, history, tool_lock, locked) = {
             let e = engine.borrow();
             (
                 e.ui,
@@ -158,10 +158,12 @@ impl Engine {
                 e.editor.selection_summary(),
                 (e.editor.can_undo(), e.editor.can_redo()),
                 e.editor.tool_lock(),
+                e.editor.locked_count(),
             )
         };
         set_if_changed(ui.count, count);
         set_if_changed(ui.tool_lock, tool_lock);
+        set_if_changed(ui.locked, locked);
         set_if_changed(ui.selection, summary);
         set_if_changed(ui.history, history);
     }
@@ -249,7 +251,8 @@ impl Board {
                 UiAction::Duplicate => e.editor.run(Command::Duplicate, env),
                 UiAction::KeepInk(action) => e.editor.revert(action, env),
                 UiAction::Style(change) => e.editor.set_style(change, env),
-                UiAction::ToggleToolLock => e.editor.run(Command::ToggleToolLock, env),
+                UiAction::Run(command) => e.editor.run(command, env),
+                UiAction::UnlockAll => e.editor.unlock_all(env),
                 UiAction::ConvertToText => {
                     drop(e);
                     recognize::convert_selection_to_text(self);
@@ -258,6 +261,8 @@ impl Board {
             }
         };
         self.changed_if(changed);
+        // "Unlock all" selects what it unlocked, with the selection tool.
+        self.follow_tool();
     }
 
     /// The pointer position of `ev` relative to the canvas, with its pressure and modifiers.

@@ -11,7 +11,7 @@
 #[cfg(feature = "hydrate")]
 mod browser;
 
-use inkroom_core::editor::{SHORTCUTS, SelectionSummary, StyleChange, ToolKind};
+use inkroom_core::editor::{Command, SHORTCUTS, SelectionSummary, StyleChange, ToolKind};
 use inkroom_core::element::Color;
 use inkroom_core::history::ActionId;
 use inkroom_core::protocol::Participant;
@@ -70,8 +70,11 @@ pub enum UiAction {
     KeepInk(ActionId),
     /// Change the style of the selection and of new shapes.
     Style(StyleChange),
-    /// Turn the tool lock on or off.
-    ToggleToolLock,
+    /// Run a keyboard command (the buttons that repeat a shortcut: tool lock, lock, align,
+    /// distribute, layer order).
+    Run(Command),
+    /// Unlock every locked element.
+    UnlockAll,
 }
 
 /// What the engine gives the board's buttons to call.
@@ -98,6 +101,8 @@ pub struct Ui {
     pub busy: RwSignal<bool>,
     /// Whether drawing tools stay active after a shape (the editor's tool lock).
     pub tool_lock: RwSignal<bool>,
+    /// How many elements are locked ("Unlock all" shows when some are).
+    pub locked: RwSignal<usize>,
 }
 
 /// Outline colours offered by the style panel (Excalidraw's first column of its palette).
@@ -165,6 +170,7 @@ pub fn Board(
         help: RwSignal::new(false),
         busy: RwSignal::new(false),
         tool_lock: RwSignal::new(false),
+        locked: RwSignal::new(0),
     };
     let tools: Vec<ToolKind> = if read_only {
         vec![ToolKind::Hand]
@@ -224,7 +230,10 @@ pub fn Board(
             <button type="button" class="tool toggle" data-testid="tool-lock" aria-label="Tool lock"
                 title="Keep the tool after drawing — Q"
                 aria-pressed=move || ui.tool_lock.get().to_string()
-                on:click=move |_| act(UiAction::ToggleToolLock)>"🔒"</button>
+                on:click=move |_| act(UiAction::Run(Command::ToggleToolLock))>"🔒"</button>
+            <button type="button" class="tool" data-testid="unlock-all" title="Unlock all — Ctrl+Shift+L"
+                hidden=move || ui.locked.get() == 0
+                on:click=move |_| act(UiAction::UnlockAll)>"Unlock all"</button>
             <span class="separator" aria-hidden="true"></span>
             <button
                 type="button"
@@ -340,6 +349,9 @@ fn SelectionPanel(ui: Ui, act: impl Fn(UiAction) + Copy + Send + Sync + 'static)
                     on:click=move |_| act(UiAction::Duplicate)>"Duplicate"</button>
                 <button type="button" data-testid="delete" title="Delete — Delete"
                     on:click=move |_| act(UiAction::Delete)>"Delete"</button>
+                <button type="button" data-testid="lock"
+                    title="Lock: keep it from being selected, moved or erased — Ctrl+Shift+L"
+                    on:click=move |_| act(UiAction::Run(Command::ToggleLock))>"Lock"</button>
                 <button type="button" data-testid="convert-to-text" class="primary"
                     hidden=move || ui.selection.with(|s| s.ink == 0)
                     disabled=move || ui.busy.get()
