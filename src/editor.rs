@@ -19,9 +19,10 @@ use crate::history::{ActionId, History, Reverted};
 use crate::index::FracIndex;
 use crate::ink::fit::CleanShape;
 use crate::ops::{Op, Patch, Stamp};
-use crate::render::{DrawCommand, scene_commands};
+use crate::render::{DrawCommand, grid_commands, scene_commands};
 use crate::replica::{ClientOpId, Replica, Sequenced};
 use crate::scene::Scene;
+use crate::tool::grid::GRID_SIZE;
 use crate::tool::select::{Overlay, selected_props};
 use crate::tool::transform::Frame;
 use crate::tool::{
@@ -126,6 +127,8 @@ pub enum Command {
     ToggleToolLock,
     /// Lock the selection, or with nothing selected unlock every locked element.
     ToggleLock,
+    /// Show or hide the grid (drawing, moving and resizing snap to it while shown).
+    ToggleGrid,
 }
 
 /// Which edge or centre line [`Command::Align`] lines the selection up on.
@@ -182,6 +185,10 @@ pub const DUPLICATE_OFFSET: f64 = 10.0;
 /// The shortcuts other than tool keys ([`ToolKind::shortcuts`]), for the help dialog.
 pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Q", "Tool lock: keep the tool after drawing a shape"),
+    (
+        "Ctrl + '",
+        "Show the grid and snap to it (Ctrl while dragging: don't snap)",
+    ),
     ("Delete / Backspace", "Delete the selection"),
     ("Ctrl + A", "Select everything"),
     ("Ctrl + D", "Duplicate the selection"),
@@ -236,6 +243,7 @@ impl Command {
             "a" if m.ctrl => Self::SelectAll,
             "d" if m.ctrl => Self::Duplicate,
             "l" if m.ctrl && m.shift => Self::ToggleLock,
+            "'" if m.ctrl => Self::ToggleGrid,
             "delete" | "backspace" => Self::Delete,
             "escape" => Self::Escape,
             "q" if !m.ctrl && !m.alt => Self::ToggleToolLock,
@@ -271,6 +279,7 @@ impl Command {
             Self::Tool(t) => t.edits(),
             Self::Escape
             | Self::ToggleToolLock
+            | Self::ToggleGrid
             | Self::ZoomIn
             | Self::ZoomOut
             | Self::ZoomReset
@@ -403,6 +412,8 @@ pub struct Editor {
     space_held: bool,
     /// Drawing tools stay active after a shape (see [`ToolKind::returns_to_select`]).
     tool_lock: bool,
+    /// The grid is shown and snapped to.
+    grid: bool,
 }
 
 impl Default for Editor {
@@ -431,6 +442,7 @@ impl Editor {
             view_size: (800.0, 600.0),
             space_held: false,
             tool_lock: false,
+            grid: false,
         }
     }
 
@@ -702,6 +714,22 @@ impl Editor {
         self.dirty = true;
     }
 
+    /// Whether the grid is shown (and drawing, moving and resizing snap to it).
+    pub fn grid(&self) -> bool {
+        self.grid
+    }
+
+    /// Shows or hides the grid.
+    pub fn set_grid(&mut self, on: bool) {
+        self.grid = on;
+        self.dirty = true;
+    }
+
+    /// The grid's cell size while it is shown.
+    fn grid_size(&self) -> Option<f64> {
+        self.grid.then_some(GRID_SIZE)
+    }
+
     /// After a tool created `created`: a one-shot tool hands over to the selection tool with
     /// the new elements selected, unless the tool lock is on (Excalidraw's flow: draw a box,
     /// then style or move it at once).
@@ -784,12 +812,14 @@ impl Editor {
         &mut self,
         f: impl FnOnce(&mut dyn Tool, &mut ToolContext<'_>) -> R,
     ) -> Option<R> {
+        let grid = self.grid_size();
         let tool = self.active.get_mut()?;
         let mut ctx = ToolContext {
             scene: self.replica.view(),
             selection: &mut self.selection,
             zoom: self.camera.zoom,
             style: self.style,
+            grid,
         };
         Some(f(tool, &mut ctx))
     }
@@ -1196,6 +1226,10 @@ impl Editor {
                 false
             }
             Command::ToggleLock => self.toggle_lock(env),
+            Command::ToggleGrid => {
+                self.set_grid(!self.grid);
+                false
+            }
             Command::Layer(layer) => self.reorder(layer, env),
             Command::Align(a) => self.align(a, env),
             Command::Distribute(axis) => self.distribute(axis, env),
@@ -1522,6 +1556,7 @@ impl Editor {
             selection: &mut selection,
             zoom: self.camera.zoom,
             style: self.style,
+            grid: self.grid_size(),
         };
         tool.cursor(self.camera.screen_to_world(at), &ctx)
     }
@@ -1567,8 +1602,8 @@ impl Editor {
         }
     }
 
-    /// The drawing commands for a `width` × `height` CSS-pixel viewport: the scene with the
-    /// gesture's preview, then the selection overlay.
+    /// The drawing commands for a `width` × `height` CSS-pixel viewport: the grid when shown,
+    /// the scene with the gesture's preview, then the selection overlay.
     pub fn draw_commands(&self, width: f64, height: f64) -> Vec<DrawCommand> {
         let preview = self.preview();
         let mut out = scene_commands(
@@ -1578,6 +1613,14 @@ impl Editor {
             height,
             Some(&preview),
         );
+        if let Some(size) = self.grid_size() {
+            // After the clear and the camera, under every element.
+            let at = out
+                .iter()
+                .position(|c| matches!(c, DrawCommand::SetCamera(_)))
+                .map_or(0, |i| i + 1);
+            out.splice(at..at, grid_commands(&self.camera, width, height, size));
+        }
         out.extend(self.overlay(&preview).commands(self.camera.zoom));
         out
     }
@@ -1797,6 +1840,67 @@ mod tests {
         assert!(ed.scene().get(id).unwrap().props().locked);
         ed.run(Command::Undo, env);
         assert!(!ed.scene().get(id).unwrap().props().locked);
+    }
+
+    #[test]
+    fn on_the_grid_drawing_moving_and_resizing_snap_to_it() {
+        let (mut ed, env) = (Editor::default(), &mut Counter(0));
+        let ctrl = Modifiers {
+            ctrl: true,
+            ..Modifiers::default()
+        };
+        assert_eq!(Command::from_key("'", ctrl), Some(Command::ToggleGrid));
+        let plain = ed.draw_commands(800.0, 600.0).len();
+        assert!(!ed.run(Command::ToggleGrid, env));
+        assert!(ed.grid());
+        assert!(
+            ed.draw_commands(800.0, 600.0).len() > plain,
+            "the grid is painted"
+        );
+        let rect = |ed: &Editor, id| {
+            let p = ed.scene().get(id).unwrap().props().clone();
+            (p.x, p.y, p.width, p.height)
+        };
+        // Drawing: both corners on grid points.
+        ed.set_tool(ToolKind::Rectangle);
+        let id = drag(&mut ed, env, (33.0, 47.0), (131.0, 112.0)).unwrap();
+        assert_eq!(rect(&ed, id), (40.0, 40.0, 100.0, 80.0));
+        // Lines too.
+        ed.set_tool(ToolKind::Line);
+        let line = drag(&mut ed, env, (203.0, 18.0), (297.0, 77.0)).unwrap();
+        let p = ed.scene().get(line).unwrap().props().clone();
+        assert_eq!((p.x, p.y, p.width, p.height), (200.0, 20.0, 100.0, 60.0));
+        // Moving: grabbed by its left edge (away from the handles), dropped anywhere, the
+        // corner lands on the grid.
+        ed.set_tool(ToolKind::Select);
+        ed.select([id]);
+        drag(&mut ed, env, (40.0, 60.0), (67.0, 93.0));
+        assert_eq!(rect(&ed, id), (60.0, 80.0, 100.0, 80.0));
+        // Resizing from the bottom-right handle: that corner lands on the grid.
+        let se = ed
+            .camera
+            .world_to_screen(WorldPoint::new(160.0 + 4.0, 160.0 + 4.0));
+        drag(&mut ed, env, (se.x, se.y), (se.x + 27.0, se.y + 12.0));
+        assert_eq!(rect(&ed, id), (60.0, 80.0, 120.0, 100.0));
+        // Ctrl frees the pointer; with the grid off nothing snaps.
+        ed.pointer_down(
+            Pointer {
+                modifiers: ctrl,
+                ..ScreenPoint::new(90.0, 80.0).into()
+            },
+            PointerButton::Primary,
+        );
+        let free = |x, y| Pointer {
+            modifiers: ctrl,
+            ..ScreenPoint::new(x, y).into()
+        };
+        ed.pointer_move(free(95.0, 85.0));
+        ed.pointer_up(free(93.0, 83.0), env);
+        assert_eq!(rect(&ed, id), (63.0, 83.0, 120.0, 100.0));
+        ed.run(Command::ToggleGrid, env);
+        ed.set_tool(ToolKind::Ellipse);
+        let id = drag(&mut ed, env, (303.0, 301.0), (357.0, 349.0)).unwrap();
+        assert_eq!(rect(&ed, id), (303.0, 301.0, 54.0, 48.0));
     }
 
     #[test]

@@ -20,11 +20,13 @@
 //! - [`draw`]: box shapes, lines and arrows, and freehand ink.
 //! - [`text`]: placing and re-opening text for in-place editing.
 //! - [`eraser`]: deletes what the pointer drags over.
+//! - [`grid`]: snapping to the grid while it is shown.
 //! - [`convert`]: recognised ink (clean shapes, text) turned into elements.
 
 pub mod convert;
 pub mod draw;
 pub mod eraser;
+pub mod grid;
 pub mod select;
 pub mod text;
 pub mod transform;
@@ -303,9 +305,24 @@ pub struct ToolContext<'a> {
     pub zoom: f64,
     /// The style of new shapes.
     pub style: Style,
+    /// The grid cell size while the grid is shown (drawing, moving and resizing snap to it).
+    pub grid: Option<f64>,
 }
 
 impl ToolContext<'_> {
+    /// Where `input` points, on the grid while it is shown (Ctrl frees it).
+    pub fn snap(&self, input: &PointerInput) -> WorldPoint {
+        self.snap_at(input.at, input)
+    }
+
+    /// `p` on the grid while it is shown, unless `input` holds Ctrl.
+    pub fn snap_at(&self, p: WorldPoint, input: &PointerInput) -> WorldPoint {
+        match self.grid {
+            Some(size) if !input.modifiers.ctrl => grid::snap_point(p, size),
+            _ => p,
+        }
+    }
+
     /// `px` screen pixels in world units at the current zoom.
     pub fn world(&self, px: f64) -> f64 {
         if self.zoom.is_finite() && self.zoom > 0.0 {
@@ -524,6 +541,7 @@ pub(crate) mod testing {
             selection,
             zoom: 1.0,
             style: Style::default(),
+            grid: None,
         }
     }
 }

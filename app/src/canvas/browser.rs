@@ -150,19 +150,20 @@ impl Engine {
     /// between (say, on a message from the server) would undo the click. Keyboard shortcuts
     /// report it themselves ([`Board::key_down`]).
     fn publish(engine: &Shared) {
-        let (ui, count, summary, history, tool_lock, locked) = {
+        let (ui, count, summary, history, toggles, locked) = {
             let e = engine.borrow();
             (
                 e.ui,
                 e.editor.scene().iter_live().count(),
                 e.editor.selection_summary(),
                 (e.editor.can_undo(), e.editor.can_redo()),
-                e.editor.tool_lock(),
+                (e.editor.tool_lock(), e.editor.grid()),
                 e.editor.locked_count(),
             )
         };
         set_if_changed(ui.count, count);
-        set_if_changed(ui.tool_lock, tool_lock);
+        set_if_changed(ui.tool_lock, toggles.0);
+        set_if_changed(ui.grid, toggles.1);
         set_if_changed(ui.locked, locked);
         set_if_changed(ui.selection, summary);
         set_if_changed(ui.history, history);

@@ -103,6 +103,8 @@ pub struct Ui {
     pub tool_lock: RwSignal<bool>,
     /// How many elements are locked ("Unlock all" shows when some are).
     pub locked: RwSignal<usize>,
+    /// Whether the grid is shown (and snapped to).
+    pub grid: RwSignal<bool>,
 }
 
 /// Outline colours offered by the style panel (Excalidraw's first column of its palette).
@@ -171,6 +173,7 @@ pub fn Board(
         busy: RwSignal::new(false),
         tool_lock: RwSignal::new(false),
         locked: RwSignal::new(0),
+        grid: RwSignal::new(false),
     };
     let tools: Vec<ToolKind> = if read_only {
         vec![ToolKind::Hand]
@@ -231,6 +234,10 @@ pub fn Board(
                 title="Keep the tool after drawing — Q"
                 aria-pressed=move || ui.tool_lock.get().to_string()
                 on:click=move |_| act(UiAction::Run(Command::ToggleToolLock))>"🔒"</button>
+            <button type="button" class="tool toggle" data-testid="grid" aria-label="Grid"
+                title="Grid: show it and snap to it — Ctrl+'"
+                aria-pressed=move || ui.grid.get().to_string()
+                on:click=move |_| act(UiAction::Run(Command::ToggleGrid))>"#"</button>
             <button type="button" class="tool" data-testid="unlock-all" title="Unlock all — Ctrl+Shift+L"
                 hidden=move || ui.locked.get() == 0
                 on:click=move |_| act(UiAction::UnlockAll)>"Unlock all"</button>
