@@ -11,7 +11,9 @@
 #[cfg(feature = "hydrate")]
 mod browser;
 
-use inkroom_core::editor::{Command, SHORTCUTS, SelectionSummary, StyleChange, ToolKind};
+use inkroom_core::editor::{
+    Align, Axis, Command, Layer, SHORTCUTS, SelectionSummary, StyleChange, ToolKind,
+};
 use inkroom_core::element::Color;
 use inkroom_core::history::ActionId;
 use inkroom_core::protocol::Participant;
@@ -113,6 +115,102 @@ const STROKES: [&str; 5] = ["#1e1e1e", "#e03131", "#2f9e44", "#1971c2", "#f08c00
 const FILLS: [&str; 5] = ["transparent", "#ffc9c9", "#b2f2bb", "#a5d8ff", "#ffec99"];
 /// Outline widths offered by the style panel, with their names.
 const WIDTHS: [(f64, &str); 3] = [(1.0, "Thin"), (2.0, "Bold"), (4.0, "Extra bold")];
+
+/// One button of the panel's arrange rows: its test id, name (with its shortcut, for the
+/// tooltip), symbol, the editor command it runs, and how many selected elements it needs.
+type Arrange = (&'static str, &'static str, &'static str, Command, usize);
+
+/// Paint order: the editor's layer commands.
+const LAYER_BUTTONS: [Arrange; 4] = [
+    (
+        "to-back",
+        "Send to back — Ctrl+Shift+[",
+        "⇊",
+        Command::Layer(Layer::ToBack),
+        1,
+    ),
+    (
+        "backward",
+        "Send backward — Ctrl+[",
+        "↓",
+        Command::Layer(Layer::Backward),
+        1,
+    ),
+    (
+        "forward",
+        "Bring forward — Ctrl+]",
+        "↑",
+        Command::Layer(Layer::Forward),
+        1,
+    ),
+    (
+        "to-front",
+        "Bring to front — Ctrl+Shift+]",
+        "⇈",
+        Command::Layer(Layer::ToFront),
+        1,
+    ),
+];
+
+/// Alignment (two or more elements) and distribution (three or more).
+const ALIGN_BUTTONS: [Arrange; 8] = [
+    (
+        "align-left",
+        "Align left — Ctrl+Shift+←",
+        "⇤",
+        Command::Align(Align::Left),
+        2,
+    ),
+    (
+        "align-center-x",
+        "Centre horizontally",
+        "↔",
+        Command::Align(Align::CenterX),
+        2,
+    ),
+    (
+        "align-right",
+        "Align right — Ctrl+Shift+→",
+        "⇥",
+        Command::Align(Align::Right),
+        2,
+    ),
+    (
+        "align-top",
+        "Align top — Ctrl+Shift+↑",
+        "⤒",
+        Command::Align(Align::Top),
+        2,
+    ),
+    (
+        "align-center-y",
+        "Centre vertically",
+        "↕",
+        Command::Align(Align::CenterY),
+        2,
+    ),
+    (
+        "align-bottom",
+        "Align bottom — Ctrl+Shift+↓",
+        "⤓",
+        Command::Align(Align::Bottom),
+        2,
+    ),
+    (
+        "distribute-x",
+        "Distribute horizontally — Alt+H",
+        "⋯",
+        Command::Distribute(Axis::Horizontal),
+        3,
+    ),
+    (
+        "distribute-y",
+        "Distribute vertically — Alt+V",
+        "⋮",
+        Command::Distribute(Axis::Vertical),
+        3,
+    ),
+];
 
 /// A symbol for each tool's button (its name is the button's accessible label).
 fn icon(t: ToolKind) -> &'static str {
@@ -334,6 +432,15 @@ fn SelectionPanel(ui: Ui, act: impl Fn(UiAction) + Copy + Send + Sync + 'static)
                 on:click=move |_| act(UiAction::Style(change))></button>
         }
     };
+    let arrange = move |(id, name, symbol, command, needs): Arrange| {
+        // The name before the shortcut is the accessible label.
+        let label = name.split(" — ").next().unwrap_or(name);
+        view! {
+            <button type="button" class="arrange" data-testid=id aria-label=label title=name
+                hidden=move || ui.selection.with(|s| s.count < needs)
+                on:click=move |_| act(UiAction::Run(command))>{symbol}</button>
+        }
+    };
     view! {
         <div class="selection-panel" data-testid="selection-panel" hidden=move || !visible()>
             <div class="panel-row" role="group" aria-label="Stroke">
@@ -366,6 +473,14 @@ fn SelectionPanel(ui: Ui, act: impl Fn(UiAction) + Copy + Send + Sync + 'static)
                     on:click=move |_| act(UiAction::ConvertToText)>
                     {move || if ui.busy.get() { "Reading…" } else { "Convert to text" }}
                 </button>
+            </div>
+            <div class="panel-row" role="group" aria-label="Layers"
+                hidden=move || ui.selection.with(|s| s.count == 0)>
+                {LAYER_BUTTONS.into_iter().map(arrange).collect_view()}
+            </div>
+            <div class="panel-row" role="group" aria-label="Align"
+                hidden=move || ui.selection.with(|s| s.count < 2)>
+                {ALIGN_BUTTONS.into_iter().map(arrange).collect_view()}
             </div>
         </div>
     }
