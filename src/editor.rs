@@ -23,6 +23,7 @@ use crate::render::{DrawCommand, grid_commands, scene_commands};
 use crate::replica::{ClientOpId, Replica, Sequenced};
 use crate::scene::Scene;
 use crate::tool::grid::GRID_SIZE;
+use crate::tool::laser::Laser;
 use crate::tool::select::{Overlay, selected_props};
 use crate::tool::transform::Frame;
 use crate::tool::{
@@ -333,12 +334,12 @@ pub struct Replacement {
     pub created: Vec<ElementId>,
 }
 
-/// Applies `$e` to the state machine behind an [`ActiveTool`] (`None` for the hand, which
-/// the editor handles itself).
+/// Applies `$e` to the state machine behind an [`ActiveTool`] (`None` for the hand and the
+/// laser pointer, which the editor handles itself).
 macro_rules! each_tool {
     ($tool:expr, $t:ident => $e:expr) => {
         match $tool {
-            ActiveTool::Hand => None,
+            ActiveTool::Hand | ActiveTool::Laser => None,
             ActiveTool::Select($t) => Some($e),
             ActiveTool::Box($t) => Some($e),
             ActiveTool::Linear($t) => Some($e),
@@ -353,6 +354,7 @@ macro_rules! each_tool {
 #[derive(Clone, Debug)]
 enum ActiveTool {
     Hand,
+    Laser,
     Select(SelectTool),
     Box(BoxTool),
     Linear(LinearTool),
@@ -374,6 +376,7 @@ impl ActiveTool {
             ToolKind::Freedraw => Self::Freedraw(FreedrawTool::new()),
             ToolKind::Text => Self::Text(TextTool::default()),
             ToolKind::Eraser => Self::Eraser(EraserTool::default()),
+            ToolKind::Laser => Self::Laser,
         }
     }
 
@@ -414,6 +417,10 @@ pub struct Editor {
     tool_lock: bool,
     /// The grid is shown and snapped to.
     grid: bool,
+    /// The laser pointer's trail (kept across tool changes so it finishes fading).
+    laser: Laser,
+    /// The host's clock, ms (see [`Editor::set_clock`]).
+    clock_ms: f64,
 }
 
 impl Default for Editor {
@@ -443,6 +450,8 @@ impl Editor {
             space_held: false,
             tool_lock: false,
             grid: false,
+            laser: Laser::default(),
+            clock_ms: 0.0,
         }
     }
 
@@ -788,6 +797,7 @@ impl Editor {
     /// Abandons the gesture in progress (the text editor, if open, stays open).
     pub fn cancel(&mut self) {
         self.panning = None;
+        self.laser.release();
         if let Some(t) = self.active.get_mut() {
             t.cancel();
         }
@@ -796,7 +806,9 @@ impl Editor {
 
     /// Whether a pointer gesture is in progress.
     pub fn is_gesture_active(&self) -> bool {
-        self.panning.is_some() || self.active.get().is_some_and(|t| t.is_active())
+        self.panning.is_some()
+            || self.laser.is_pressed()
+            || self.active.get().is_some_and(|t| t.is_active())
     }
 
     fn input(&self, p: &Pointer) -> PointerInput {
@@ -832,6 +844,11 @@ impl Editor {
             PointerButton::Primary if self.tool == ToolKind::Hand || self.space_held => {
                 self.panning = Some(p.at);
             }
+            PointerButton::Primary if self.tool == ToolKind::Laser => {
+                let at = self.camera.screen_to_world(p.at);
+                self.laser.press(at, self.clock_ms);
+                self.dirty = true;
+            }
             PointerButton::Primary => {
                 let input = self.input(&p);
                 self.with_tool(|t, ctx| t.pointer_down(&input, ctx));
@@ -849,6 +866,13 @@ impl Editor {
             *last = p.at;
             self.camera.pan_by(delta);
             self.dirty = true;
+            return;
+        }
+        if self.tool == ToolKind::Laser {
+            let at = self.camera.screen_to_world(p.at);
+            if self.laser.drag(at, self.clock_ms) {
+                self.dirty = true;
+            }
             return;
         }
         let input = self.input(&p);
@@ -871,6 +895,10 @@ impl Editor {
         let p = pointer.into();
         self.dirty = true;
         if self.panning.take().is_some() {
+            return None;
+        }
+        if self.laser.is_pressed() {
+            self.laser.release();
             return None;
         }
         let input = self.input(&p);
@@ -1547,6 +1575,9 @@ impl Editor {
         if self.panning.is_some() {
             return Cursor::Grabbing;
         }
+        if self.tool == ToolKind::Laser {
+            return Cursor::Crosshair;
+        }
         let Some(tool) = self.active.get() else {
             return Cursor::Grab;
         };
@@ -1559,6 +1590,27 @@ impl Editor {
             grid: self.grid_size(),
         };
         tool.cursor(self.camera.screen_to_world(at), &ctx)
+    }
+
+    /// Tells the editor the time (ms, any monotonic origin) for what animates: the laser's
+    /// trail is stamped with it and fades by it. Hosts call it before pointer events and before
+    /// painting; while [`Editor::is_animating`], they keep painting.
+    pub fn set_clock(&mut self, now_ms: f64) {
+        if !now_ms.is_finite() {
+            return;
+        }
+        self.clock_ms = now_ms;
+        if self.laser.is_showing() {
+            // Fading is a visible change, and so is the last point going out.
+            self.laser.fade(now_ms);
+            self.dirty = true;
+        }
+    }
+
+    /// Whether something fades on its own (the laser trail): the host should paint again
+    /// next frame even without input.
+    pub fn is_animating(&self) -> bool {
+        self.laser.is_showing()
     }
 
     /// Marks the view as needing a repaint (a resize, a remote change).
@@ -1622,6 +1674,7 @@ impl Editor {
             out.splice(at..at, grid_commands(&self.camera, width, height, size));
         }
         out.extend(self.overlay(&preview).commands(self.camera.zoom));
+        out.extend(self.laser.commands(self.clock_ms, self.camera.zoom));
         out
     }
 }
@@ -1901,6 +1954,45 @@ mod tests {
         ed.set_tool(ToolKind::Ellipse);
         let id = drag(&mut ed, env, (303.0, 301.0), (357.0, 349.0)).unwrap();
         assert_eq!(rect(&ed, id), (303.0, 301.0, 54.0, 48.0));
+    }
+
+    #[test]
+    fn the_laser_draws_a_fading_trail_and_changes_nothing() {
+        let (mut ed, env) = (Editor::default(), &mut Counter(0));
+        ed.set_tool(ToolKind::Rectangle);
+        drag(&mut ed, env, (10.0, 10.0), (60.0, 60.0)).unwrap();
+        let _ = ed.take_outbox();
+        let snapshot =
+            |ed: &Editor| serde_json::to_string(&ed.scene().iter().collect::<Vec<_>>()).unwrap();
+        let before = snapshot(&ed);
+        assert_eq!(
+            Command::from_key("k", Modifiers::default()),
+            Some(Command::Tool(ToolKind::Laser))
+        );
+        ed.run(Command::Tool(ToolKind::Laser), env);
+        let plain = ed.draw_commands(800.0, 600.0).len();
+        ed.set_clock(10_000.0);
+        ed.pointer_down(ScreenPoint::new(100.0, 100.0), PointerButton::Primary);
+        ed.set_clock(10_050.0);
+        ed.pointer_move(ScreenPoint::new(150.0, 120.0));
+        ed.pointer_move(ScreenPoint::new(200.0, 100.0));
+        assert_eq!(ed.pointer_up(ScreenPoint::new(200.0, 100.0), env), None);
+        assert_eq!(ed.cursor(ScreenPoint::new(1.0, 1.0)), Cursor::Crosshair);
+        let trail = ed.draw_commands(800.0, 600.0).len();
+        assert!(trail > plain, "{trail} > {plain}");
+        assert!(ed.is_animating());
+        // Nothing in the scene, nothing to send, nothing to undo but the rectangle.
+        assert_eq!(snapshot(&ed), before);
+        assert!(ed.take_outbox().is_empty());
+        assert_eq!(ed.tool(), ToolKind::Laser);
+        // A second later the trail is gone.
+        let _ = ed.take_dirty();
+        ed.set_clock(11_100.0);
+        assert!(!ed.is_animating());
+        assert!(ed.take_dirty(), "one last repaint clears it");
+        assert_eq!(ed.draw_commands(800.0, 600.0).len(), plain);
+        ed.run(Command::Undo, env);
+        assert!(live(&ed).is_empty(), "the undo took the rectangle");
     }
 
     #[test]

@@ -21,12 +21,14 @@
 //! - [`text`]: placing and re-opening text for in-place editing.
 //! - [`eraser`]: deletes what the pointer drags over.
 //! - [`grid`]: snapping to the grid while it is shown.
+//! - [`laser`]: the laser pointer's fading trail (shows, never edits).
 //! - [`convert`]: recognised ink (clean shapes, text) turned into elements.
 
 pub mod convert;
 pub mod draw;
 pub mod eraser;
 pub mod grid;
+pub mod laser;
 pub mod select;
 pub mod text;
 pub mod transform;
@@ -73,11 +75,13 @@ pub enum ToolKind {
     Text,
     /// Erase what the pointer drags over.
     Eraser,
+    /// Point at things with a fading trail that changes nothing.
+    Laser,
 }
 
 impl ToolKind {
     /// Every tool, in toolbar order (Excalidraw's).
-    pub const ALL: [ToolKind; 10] = [
+    pub const ALL: [ToolKind; 11] = [
         Self::Hand,
         Self::Select,
         Self::Rectangle,
@@ -88,6 +92,7 @@ impl ToolKind {
         Self::Freedraw,
         Self::Text,
         Self::Eraser,
+        Self::Laser,
     ];
 
     /// A short human name.
@@ -103,6 +108,7 @@ impl ToolKind {
             Self::Freedraw => "Pencil",
             Self::Text => "Text",
             Self::Eraser => "Eraser",
+            Self::Laser => "Laser pointer",
         }
     }
 
@@ -119,6 +125,7 @@ impl ToolKind {
             Self::Freedraw => "freedraw",
             Self::Text => "text",
             Self::Eraser => "eraser",
+            Self::Laser => "laser",
         }
     }
 
@@ -136,6 +143,7 @@ impl ToolKind {
             Self::Freedraw => &["p", "x", "7"],
             Self::Text => &["t", "8"],
             Self::Eraser => &["e", "0"],
+            Self::Laser => &["k"],
         }
     }
 
@@ -144,9 +152,9 @@ impl ToolKind {
         Self::ALL.into_iter().find(|t| t.shortcuts().contains(&key))
     }
 
-    /// Whether the tool changes the board (everything but the hand).
+    /// Whether the tool changes the board (everything but the hand and the laser pointer).
     pub fn edits(self) -> bool {
-        self != Self::Hand
+        !matches!(self, Self::Hand | Self::Laser)
     }
 
     /// Whether the tool hands over to the selection tool once it has drawn one shape, with the

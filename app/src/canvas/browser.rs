@@ -28,7 +28,7 @@ use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -371,7 +371,11 @@ impl Board {
             _ => PointerButton::Other,
         };
         let p = self.pointer(ev);
-        self.engine.borrow_mut().editor.pointer_down(p, button);
+        {
+            let mut e = self.engine.borrow_mut();
+            e.editor.set_clock(js_sys::Date::now());
+            e.editor.pointer_down(p, button);
+        }
         self.update_cursor(p.at);
         self.refresh();
     }
@@ -384,6 +388,7 @@ impl Board {
         let world = {
             let mut e = self.engine.borrow_mut();
             e.pointer_at = Some(p.at);
+            e.editor.set_clock(js_sys::Date::now());
             e.editor.pointer_move(p);
             e.editor.camera.screen_to_world(p.at)
         };
@@ -622,9 +627,20 @@ pub fn mount(
         pointer_at: None,
         frame_ms: Vec::new(),
     }));
+    // The frame callback asks for the next frame itself while something animates (the laser
+    // trail fading), so it holds a weak reference to itself.
     let frame: Rc<Closure<dyn FnMut()>> = {
         let engine = engine.clone();
-        Rc::new(Closure::new(move || paint_frame(&engine)))
+        Rc::new_cyclic(|me: &Weak<Closure<dyn FnMut()>>| {
+            let me = me.clone();
+            Closure::new(move || {
+                if paint_frame(&engine)
+                    && let Some(me) = me.upgrade()
+                {
+                    request_frame(&engine, &me);
+                }
+            })
+        })
     };
     let schedule: Rc<dyn Fn()> = {
         let engine = engine.clone();
@@ -862,11 +878,14 @@ fn resize(engine: &Shared) {
     e.editor.invalidate();
 }
 
-fn paint_frame(engine: &Shared) {
+/// Paints a frame if anything changed. Returns whether the picture animates on its own (the
+/// next frame is then due even without input).
+fn paint_frame(engine: &Shared) -> bool {
     let mut e = engine.borrow_mut();
     e.frame_requested = false;
+    e.editor.set_clock(js_sys::Date::now());
     if !e.editor.take_dirty() {
-        return;
+        return false;
     }
     let performance = web_sys::window().and_then(|w| w.performance());
     let started = performance.as_ref().map(|p| p.now());
@@ -886,6 +905,7 @@ fn paint_frame(engine: &Shared) {
     let now = js_sys::Date::now();
     e.cursors.retain(|_, c| now - c.at_ms < STALE_CURSOR_MS);
     paint_cursors(&e);
+    e.editor.is_animating()
 }
 
 /// Draws other users' pointers with their names, in screen space (constant size at any zoom).

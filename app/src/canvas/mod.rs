@@ -225,6 +225,7 @@ fn icon(t: ToolKind) -> &'static str {
         ToolKind::Freedraw => "✎",
         ToolKind::Text => "T",
         ToolKind::Eraser => "⌫",
+        ToolKind::Laser => "⊙",
     }
 }
 
@@ -406,7 +407,10 @@ fn SelectionPanel(ui: Ui, act: impl Fn(UiAction) + Copy + Send + Sync + 'static)
     let visible = move || {
         let tool = ui.tool.get();
         ui.selection.with(|s| s.count > 0)
-            || !matches!(tool, ToolKind::Select | ToolKind::Hand | ToolKind::Eraser)
+            || !matches!(
+                tool,
+                ToolKind::Select | ToolKind::Hand | ToolKind::Eraser | ToolKind::Laser
+            )
     };
     let swatch = move |label: &'static str, hex: &'static str, fill: bool| {
         let color: Color = hex.parse().unwrap_or(Color::INK);
