@@ -447,9 +447,10 @@ impl Board {
         }
     }
 
-    /// Ctrl+X: copies the selection, then deletes it (one undoable change).
+    /// Ctrl+X: copies the selection, then deletes it (one undoable change). Nothing is deleted
+    /// when the event has no clipboard to write to.
     fn cut(&self, ev: &web_sys::ClipboardEvent) {
-        if in_field(ev) {
+        if in_field(ev) || ev.clipboard_data().is_none() {
             return;
         }
         let text = self
