@@ -12,15 +12,18 @@
 //! sync or history.
 
 use crate::camera::Camera;
+use crate::clipboard::{self, Clipboard, ClipboardError, Copied};
 use crate::element::{Color, Element, ElementId, ElementKind, GroupId, MAX_TEXT_CHARS, Props};
 use crate::geom::{Rect, ScreenPoint, ScreenVec, Vec2, WorldPoint};
 use crate::history::{ActionId, History, Reverted};
 use crate::index::FracIndex;
 use crate::ink::fit::CleanShape;
 use crate::ops::{Op, Patch, Stamp};
-use crate::render::{DrawCommand, scene_commands};
+use crate::render::{DrawCommand, grid_commands, scene_commands};
 use crate::replica::{ClientOpId, Replica, Sequenced};
 use crate::scene::Scene;
+use crate::tool::grid::GRID_SIZE;
+use crate::tool::laser::Laser;
 use crate::tool::select::{Overlay, selected_props};
 use crate::tool::transform::Frame;
 use crate::tool::{
@@ -121,6 +124,12 @@ pub enum Command {
     Align(Align),
     /// Space three or more selected elements with equal gaps between their bounding boxes.
     Distribute(Axis),
+    /// Keep the drawing tool after drawing a shape (on), or return to the selection tool (off).
+    ToggleToolLock,
+    /// Lock the selection, or with nothing selected unlock every locked element.
+    ToggleLock,
+    /// Show or hide the grid (drawing, moving and resizing snap to it while shown).
+    ToggleGrid,
 }
 
 /// Which edge or centre line [`Command::Align`] lines the selection up on.
@@ -176,9 +185,18 @@ pub const DUPLICATE_OFFSET: f64 = 10.0;
 
 /// The shortcuts other than tool keys ([`ToolKind::shortcuts`]), for the help dialog.
 pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("Q", "Tool lock: keep the tool after drawing a shape"),
+    (
+        "Ctrl + '",
+        "Show the grid and snap to it (Ctrl while dragging: don't snap)",
+    ),
     ("Delete / Backspace", "Delete the selection"),
     ("Ctrl + A", "Select everything"),
     ("Ctrl + D", "Duplicate the selection"),
+    (
+        "Ctrl + C / Ctrl + X / Ctrl + V",
+        "Copy / cut / paste (at the pointer; text becomes a text element)",
+    ),
     ("Arrow keys", "Nudge the selection (Shift: 10×)"),
     ("Shift + click", "Add to or remove from the selection"),
     ("Shift while drawing", "Square boxes, 15° lines"),
@@ -188,6 +206,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl + Z", "Undo"),
     ("Ctrl + Shift + Z / Ctrl + Y", "Redo"),
     ("Ctrl + wheel / pinch", "Zoom"),
+    (
+        "Ctrl + Shift + L",
+        "Lock the selection (nothing selected: unlock all)",
+    ),
     (
         "Ctrl + Shift + arrows",
         "Align the selection left / right / top / bottom",
@@ -221,8 +243,11 @@ impl Command {
             "y" if m.ctrl => Self::Redo,
             "a" if m.ctrl => Self::SelectAll,
             "d" if m.ctrl => Self::Duplicate,
+            "l" if m.ctrl && m.shift => Self::ToggleLock,
+            "'" if m.ctrl => Self::ToggleGrid,
             "delete" | "backspace" => Self::Delete,
             "escape" => Self::Escape,
+            "q" if !m.ctrl && !m.alt => Self::ToggleToolLock,
             "arrowleft" if m.ctrl && m.shift => Self::Align(Align::Left),
             "arrowright" if m.ctrl && m.shift => Self::Align(Align::Right),
             "arrowup" if m.ctrl && m.shift => Self::Align(Align::Top),
@@ -254,6 +279,8 @@ impl Command {
         match self {
             Self::Tool(t) => t.edits(),
             Self::Escape
+            | Self::ToggleToolLock
+            | Self::ToggleGrid
             | Self::ZoomIn
             | Self::ZoomOut
             | Self::ZoomReset
@@ -307,12 +334,12 @@ pub struct Replacement {
     pub created: Vec<ElementId>,
 }
 
-/// Applies `$e` to the state machine behind an [`ActiveTool`] (`None` for the hand, which
-/// the editor handles itself).
+/// Applies `$e` to the state machine behind an [`ActiveTool`] (`None` for the hand and the
+/// laser pointer, which the editor handles itself).
 macro_rules! each_tool {
     ($tool:expr, $t:ident => $e:expr) => {
         match $tool {
-            ActiveTool::Hand => None,
+            ActiveTool::Hand | ActiveTool::Laser => None,
             ActiveTool::Select($t) => Some($e),
             ActiveTool::Box($t) => Some($e),
             ActiveTool::Linear($t) => Some($e),
@@ -327,6 +354,7 @@ macro_rules! each_tool {
 #[derive(Clone, Debug)]
 enum ActiveTool {
     Hand,
+    Laser,
     Select(SelectTool),
     Box(BoxTool),
     Linear(LinearTool),
@@ -348,6 +376,7 @@ impl ActiveTool {
             ToolKind::Freedraw => Self::Freedraw(FreedrawTool::new()),
             ToolKind::Text => Self::Text(TextTool::default()),
             ToolKind::Eraser => Self::Eraser(EraserTool::default()),
+            ToolKind::Laser => Self::Laser,
         }
     }
 
@@ -384,6 +413,14 @@ pub struct Editor {
     view_size: (f64, f64),
     /// Space is held: the primary button pans.
     space_held: bool,
+    /// Drawing tools stay active after a shape (see [`ToolKind::returns_to_select`]).
+    tool_lock: bool,
+    /// The grid is shown and snapped to.
+    grid: bool,
+    /// The laser pointer's trail (kept across tool changes so it finishes fading).
+    laser: Laser,
+    /// The host's clock, ms (see [`Editor::set_clock`]).
+    clock_ms: f64,
 }
 
 impl Default for Editor {
@@ -411,6 +448,10 @@ impl Editor {
             dirty: true,
             view_size: (800.0, 600.0),
             space_held: false,
+            tool_lock: false,
+            grid: false,
+            laser: Laser::default(),
+            clock_ms: 0.0,
         }
     }
 
@@ -478,31 +519,78 @@ impl Editor {
         let mut index: Option<FracIndex> = None;
         for edit in edits {
             match edit {
-                Edit::Create(mut props) => {
-                    let next = match &index {
-                        None => self.scene().next_index(),
-                        Some(prev) => match FracIndex::between(Some(prev), None) {
-                            Ok(i) => i,
-                            Err(_) => return (None, Vec::new()),
-                        },
-                    };
-                    props.index = next.clone();
-                    index = Some(next);
-                    let Ok(element) =
-                        Element::new(env.element_id(), props, env.nonce(), env.now_ms())
-                    else {
+                Edit::Create(props) => {
+                    let id = env.element_id();
+                    let Some(op) = self.create_op(id, props, &mut index, env) else {
                         return (None, Vec::new());
                     };
-                    created.push(element.id);
-                    ops.push(Op::Create { element });
+                    created.push(id);
+                    ops.push(op);
                 }
                 Edit::Update { id, patch } => ops.push(Op::Update { id, patch }),
                 Edit::Delete(id) => ops.push(Op::Delete { id }),
             }
         }
+        self.act_creating(ops, created, env)
+    }
+
+    /// The op creating element `id` with `props`, painted above everything and above `index`
+    /// (the previous new element's index in the same action, which this advances). `None` if
+    /// the element would be invalid.
+    fn create_op(
+        &self,
+        id: ElementId,
+        mut props: Props,
+        index: &mut Option<FracIndex>,
+        env: &mut impl Entropy,
+    ) -> Option<Op> {
+        let next = match index {
+            None => self.scene().next_index(),
+            Some(prev) => FracIndex::between(Some(prev), None).ok()?,
+        };
+        props.index = next.clone();
+        *index = Some(next);
+        let element = Element::new(id, props, env.nonce(), env.now_ms()).ok()?;
+        Some(Op::Create { element })
+    }
+
+    /// Applies `ops` as one action and returns it with those of `created` that now exist.
+    fn act_creating(
+        &mut self,
+        ops: Vec<Op>,
+        mut created: Vec<ElementId>,
+        env: &mut impl Entropy,
+    ) -> (Option<ActionId>, Vec<ElementId>) {
         let action = self.act(ops, env);
         created.retain(|id| self.scene().get(*id).is_some());
         (action, created)
+    }
+
+    /// Inserts `copies` (fresh ids already given, see [`clipboard::copies`]) above everything,
+    /// in the order given, as one action, and selects them. Nothing is inserted if any copy is
+    /// invalid. Returns the created ids (empty when nothing changed).
+    fn insert_copies(&mut self, copies: Vec<Copied>, env: &mut impl Entropy) -> Vec<ElementId> {
+        let mut index = None;
+        let mut ops = Vec::with_capacity(copies.len());
+        for c in copies {
+            let Some(op) = self.create_op(c.id, c.props, &mut index, env) else {
+                return Vec::new();
+            };
+            ops.push(op);
+        }
+        let created = ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Create { element } => Some(element.id),
+                _ => None,
+            })
+            .collect();
+        let (action, created) = self.act_creating(ops, created, env);
+        if action.is_none() {
+            return Vec::new();
+        }
+        self.select(created.iter().copied());
+        created
     }
 
     /// Undoes the user's last action (never other people's). Returns whether anything changed.
@@ -623,6 +711,45 @@ impl Editor {
         self.dirty = true;
     }
 
+    /// Whether the tool lock is on: drawing tools stay active after a shape instead of handing
+    /// over to the selection tool.
+    pub fn tool_lock(&self) -> bool {
+        self.tool_lock
+    }
+
+    /// Turns the tool lock on or off.
+    pub fn set_tool_lock(&mut self, on: bool) {
+        self.tool_lock = on;
+        self.dirty = true;
+    }
+
+    /// Whether the grid is shown (and drawing, moving and resizing snap to it).
+    pub fn grid(&self) -> bool {
+        self.grid
+    }
+
+    /// Shows or hides the grid.
+    pub fn set_grid(&mut self, on: bool) {
+        self.grid = on;
+        self.dirty = true;
+    }
+
+    /// The grid's cell size while it is shown.
+    fn grid_size(&self) -> Option<f64> {
+        self.grid.then_some(GRID_SIZE)
+    }
+
+    /// After a tool created `created`: a one-shot tool hands over to the selection tool with
+    /// the new elements selected, unless the tool lock is on (Excalidraw's flow: draw a box,
+    /// then style or move it at once).
+    fn after_drawing(&mut self, created: &[ElementId]) {
+        if created.is_empty() || self.tool_lock || !self.tool.returns_to_select() {
+            return;
+        }
+        self.set_tool(ToolKind::Select);
+        self.select(created.iter().copied());
+    }
+
     /// The selected elements' ids.
     pub fn selection(&self) -> &Selection {
         &self.selection
@@ -670,6 +797,7 @@ impl Editor {
     /// Abandons the gesture in progress (the text editor, if open, stays open).
     pub fn cancel(&mut self) {
         self.panning = None;
+        self.laser.release();
         if let Some(t) = self.active.get_mut() {
             t.cancel();
         }
@@ -678,7 +806,9 @@ impl Editor {
 
     /// Whether a pointer gesture is in progress.
     pub fn is_gesture_active(&self) -> bool {
-        self.panning.is_some() || self.active.get().is_some_and(|t| t.is_active())
+        self.panning.is_some()
+            || self.laser.is_pressed()
+            || self.active.get().is_some_and(|t| t.is_active())
     }
 
     fn input(&self, p: &Pointer) -> PointerInput {
@@ -694,12 +824,14 @@ impl Editor {
         &mut self,
         f: impl FnOnce(&mut dyn Tool, &mut ToolContext<'_>) -> R,
     ) -> Option<R> {
+        let grid = self.grid_size();
         let tool = self.active.get_mut()?;
         let mut ctx = ToolContext {
             scene: self.replica.view(),
             selection: &mut self.selection,
             zoom: self.camera.zoom,
             style: self.style,
+            grid,
         };
         Some(f(tool, &mut ctx))
     }
@@ -711,6 +843,11 @@ impl Editor {
             PointerButton::Middle => self.panning = Some(p.at),
             PointerButton::Primary if self.tool == ToolKind::Hand || self.space_held => {
                 self.panning = Some(p.at);
+            }
+            PointerButton::Primary if self.tool == ToolKind::Laser => {
+                let at = self.camera.screen_to_world(p.at);
+                self.laser.press(at, self.clock_ms);
+                self.dirty = true;
             }
             PointerButton::Primary => {
                 let input = self.input(&p);
@@ -731,6 +868,13 @@ impl Editor {
             self.dirty = true;
             return;
         }
+        if self.tool == ToolKind::Laser {
+            let at = self.camera.screen_to_world(p.at);
+            if self.laser.drag(at, self.clock_ms) {
+                self.dirty = true;
+            }
+            return;
+        }
         let input = self.input(&p);
         if let Some(crate::tool::Feedback::Repaint) =
             self.with_tool(|t, ctx| t.pointer_move(&input, ctx))
@@ -740,7 +884,9 @@ impl Editor {
     }
 
     /// The pointer was released. Returns the id of the element the gesture created, if it
-    /// created exactly one (the host offers to recognise fresh ink, for instance).
+    /// created exactly one (the host offers to recognise fresh ink, for instance). A shape
+    /// tool then hands over to the selection tool (see [`Editor::tool_lock`]): the host should
+    /// show [`Editor::tool`] again.
     pub fn pointer_up(
         &mut self,
         pointer: impl Into<Pointer>,
@@ -751,13 +897,21 @@ impl Editor {
         if self.panning.take().is_some() {
             return None;
         }
+        if self.laser.is_pressed() {
+            self.laser.release();
+            return None;
+        }
         let input = self.input(&p);
         match self.with_tool(|t, ctx| t.pointer_up(&input, ctx))? {
             ToolOutcome::Nothing => None,
-            ToolOutcome::Commit(edits) => match self.apply_edits(edits, env).1.as_slice() {
-                [one] => Some(*one),
-                _ => None,
-            },
+            ToolOutcome::Commit(edits) => {
+                let (_, created) = self.apply_edits(edits, env);
+                self.after_drawing(&created);
+                match created.as_slice() {
+                    [one] => Some(*one),
+                    _ => None,
+                }
+            }
             ToolOutcome::EditText(edit) => {
                 if self.access == Access::Edit {
                     self.text_edit = Some(*edit);
@@ -833,6 +987,7 @@ impl Editor {
                 props.width = after.width;
                 props.height = after.height;
                 let (_, created) = self.apply_edits(vec![Edit::Create(props)], env);
+                self.after_drawing(&created);
                 created.first().copied()
             }
             Some(id) if empty => {
@@ -861,45 +1016,155 @@ impl Editor {
         self.act(ops, env).is_some()
     }
 
-    /// Copies the selection [`DUPLICATE_OFFSET`] down and right, above everything, and selects
-    /// the copies. Bindings and containers are dropped from the copies (they would point at the
-    /// originals). Returns whether anything changed.
-    pub fn duplicate_selection(&mut self, env: &mut impl Entropy) -> bool {
-        let mut originals: Vec<Props> = selected_props(self.scene(), &self.selection)
-            .map(|(_, p)| p.clone())
+    /// The selected elements in paint order, bottom first.
+    fn selected_in_order(&self) -> Vec<Copied> {
+        let mut out: Vec<Copied> = selected_props(self.scene(), &self.selection)
+            .map(|(id, p)| Copied {
+                id,
+                props: p.clone(),
+            })
             .collect();
-        originals.sort_by(|a, b| a.index.cmp(&b.index));
-        // Copies of a group form a new group of their own, not more members of the old one.
-        let mut regrouped: std::collections::HashMap<GroupId, GroupId> = Default::default();
-        let mut edits = Vec::with_capacity(originals.len());
-        for mut p in originals {
-            p.x += DUPLICATE_OFFSET;
-            p.y += DUPLICATE_OFFSET;
-            p.start_binding = None;
-            p.end_binding = None;
-            p.container_id = None;
-            let mut groups = Vec::with_capacity(p.group_ids.len());
-            for g in &p.group_ids {
-                let fresh = match regrouped.get(g) {
-                    Some(fresh) => fresh.clone(),
-                    None => {
-                        let Ok(fresh) = GroupId::try_from(env.element_id().to_string()) else {
-                            continue;
-                        };
-                        regrouped.insert(g.clone(), fresh.clone());
-                        fresh
-                    }
-                };
-                groups.push(fresh);
+        out.sort_by(|a, b| a.props.index.cmp(&b.props.index));
+        out
+    }
+
+    /// Copies the selection [`DUPLICATE_OFFSET`] down and right, above everything, and selects
+    /// the copies (see [`clipboard::copies`] for groups and bindings). Returns whether anything
+    /// changed.
+    pub fn duplicate_selection(&mut self, env: &mut impl Entropy) -> bool {
+        let originals = self.selected_in_order();
+        let offset = Vec2::new(DUPLICATE_OFFSET, DUPLICATE_OFFSET);
+        let copies = clipboard::copies(originals, offset, || env.element_id());
+        !self.insert_copies(copies, env).is_empty()
+    }
+
+    /// The selection as clipboard text (see [`crate::clipboard`]), or `None` when nothing is
+    /// selected.
+    pub fn copy_selection(&self) -> Option<String> {
+        let selected = self.selected_in_order();
+        (!selected.is_empty()).then(|| clipboard::serialize(&selected))
+    }
+
+    /// Copies the selection, then deletes it (one undoable action). `None` when nothing is
+    /// selected or the user may not edit.
+    pub fn cut_selection(&mut self, env: &mut impl Entropy) -> Option<String> {
+        if self.access == Access::View {
+            return None;
+        }
+        let text = self.copy_selection()?;
+        self.delete_selection(env);
+        Some(text)
+    }
+
+    /// Pastes clipboard text: copied elements (fresh ids, groups and bindings among them kept,
+    /// see [`clipboard::copies`]) or plain text as a text element, centred on `at` (the pointer)
+    /// or else on the middle of the view, selected, with the selection tool, as one undoable
+    /// action. Refused content changes nothing and says why. Returns the new elements.
+    pub fn paste(
+        &mut self,
+        text: &str,
+        at: Option<ScreenPoint>,
+        env: &mut impl Entropy,
+    ) -> Result<Vec<ElementId>, ClipboardError> {
+        if self.access == Access::View {
+            return Err(ClipboardError::ViewOnly);
+        }
+        let content = clipboard::parse(text)?;
+        let (w, h) = self.view_size;
+        let target = self
+            .camera
+            .screen_to_world(at.unwrap_or(ScreenPoint::new(w / 2.0, h / 2.0)));
+        let originals = match content {
+            Clipboard::Elements(elements) => elements,
+            Clipboard::Text(text) => {
+                let mut props = Props::text(
+                    target,
+                    &text,
+                    crate::tool::text::DEFAULT_FONT_SIZE,
+                    self.scene().next_index(),
+                );
+                self.style.apply(&mut props);
+                // Any id: `copies` gives it a fresh one.
+                vec![Copied {
+                    id: ElementId::from_u128(0),
+                    props,
+                }]
             }
-            p.group_ids = groups;
-            edits.push(Edit::Create(p));
+        };
+        let Some(bounds) = originals
+            .iter()
+            .map(|c| crate::shape::bounds(&c.props))
+            .reduce(|a, b| a.union(&b))
+        else {
+            return Err(ClipboardError::Empty);
+        };
+        let offset = target - bounds.center();
+        let copies = clipboard::copies(originals, offset, || env.element_id());
+        self.cancel_text();
+        self.set_tool(ToolKind::Select);
+        let created = self.insert_copies(copies, env);
+        if created.is_empty() {
+            return Err(ClipboardError::InvalidElement(
+                "the elements do not fit on this board".to_owned(),
+            ));
         }
-        let (action, created) = self.apply_edits(edits, env);
-        if action.is_some() {
-            self.select(created);
+        Ok(created)
+    }
+
+    /// Locks the selected elements as one action: they stay painted but can no longer be
+    /// picked (click or marquee), so nothing moves, resizes, restyles or erases them. With
+    /// nothing selected (locked elements cannot be), unlocks every locked element instead
+    /// ([`Editor::unlock_all`]). Returns whether the board changed.
+    pub fn toggle_lock(&mut self, env: &mut impl Entropy) -> bool {
+        if self.selection.is_empty() {
+            return self.unlock_all(env);
         }
-        action.is_some()
+        let ops = selected_props(self.scene(), &self.selection)
+            .map(|(id, _)| Op::Update {
+                id,
+                patch: Patch {
+                    locked: Some(true),
+                    ..Patch::default()
+                },
+            })
+            .collect();
+        // Locked elements leave the selection (`apply_local` drops them).
+        self.act(ops, env).is_some()
+    }
+
+    /// Unlocks every locked element as one action and selects them (Excalidraw's "Unlock
+    /// all"). Returns whether the board changed.
+    pub fn unlock_all(&mut self, env: &mut impl Entropy) -> bool {
+        let ids: Vec<ElementId> = self
+            .scene()
+            .iter_live()
+            .filter(|e| e.props().locked)
+            .map(|e| e.id)
+            .collect();
+        let ops = ids
+            .iter()
+            .map(|&id| Op::Update {
+                id,
+                patch: Patch {
+                    locked: Some(false),
+                    ..Patch::default()
+                },
+            })
+            .collect();
+        if self.act(ops, env).is_none() {
+            return false;
+        }
+        self.set_tool(ToolKind::Select);
+        self.select(ids);
+        true
+    }
+
+    /// How many live elements are locked (the UI offers "Unlock all" when there are some).
+    pub fn locked_count(&self) -> usize {
+        self.scene()
+            .iter_live()
+            .filter(|e| e.props().locked)
+            .count()
     }
 
     /// Moves the selection by `d` as one action. Returns whether anything changed.
@@ -984,6 +1249,15 @@ impl Editor {
             }
             Command::Undo => self.undo(env),
             Command::Redo => self.redo(env),
+            Command::ToggleToolLock => {
+                self.set_tool_lock(!self.tool_lock);
+                false
+            }
+            Command::ToggleLock => self.toggle_lock(env),
+            Command::ToggleGrid => {
+                self.set_grid(!self.grid);
+                false
+            }
             Command::Layer(layer) => self.reorder(layer, env),
             Command::Align(a) => self.align(a, env),
             Command::Distribute(axis) => self.distribute(axis, env),
@@ -1301,6 +1575,9 @@ impl Editor {
         if self.panning.is_some() {
             return Cursor::Grabbing;
         }
+        if self.tool == ToolKind::Laser {
+            return Cursor::Crosshair;
+        }
         let Some(tool) = self.active.get() else {
             return Cursor::Grab;
         };
@@ -1310,8 +1587,30 @@ impl Editor {
             selection: &mut selection,
             zoom: self.camera.zoom,
             style: self.style,
+            grid: self.grid_size(),
         };
         tool.cursor(self.camera.screen_to_world(at), &ctx)
+    }
+
+    /// Tells the editor the time (ms, any monotonic origin) for what animates: the laser's
+    /// trail is stamped with it and fades by it. Hosts call it before pointer events and before
+    /// painting; while [`Editor::is_animating`], they keep painting.
+    pub fn set_clock(&mut self, now_ms: f64) {
+        if !now_ms.is_finite() {
+            return;
+        }
+        self.clock_ms = now_ms;
+        if self.laser.is_showing() {
+            // Fading is a visible change, and so is the last point going out.
+            self.laser.fade(now_ms);
+            self.dirty = true;
+        }
+    }
+
+    /// Whether something fades on its own (the laser trail): the host should paint again
+    /// next frame even without input.
+    pub fn is_animating(&self) -> bool {
+        self.laser.is_showing()
     }
 
     /// Marks the view as needing a repaint (a resize, a remote change).
@@ -1355,8 +1654,8 @@ impl Editor {
         }
     }
 
-    /// The drawing commands for a `width` × `height` CSS-pixel viewport: the scene with the
-    /// gesture's preview, then the selection overlay.
+    /// The drawing commands for a `width` × `height` CSS-pixel viewport: the grid when shown,
+    /// the scene with the gesture's preview, then the selection overlay.
     pub fn draw_commands(&self, width: f64, height: f64) -> Vec<DrawCommand> {
         let preview = self.preview();
         let mut out = scene_commands(
@@ -1366,7 +1665,16 @@ impl Editor {
             height,
             Some(&preview),
         );
+        if let Some(size) = self.grid_size() {
+            // After the clear and the camera, under every element.
+            let at = out
+                .iter()
+                .position(|c| matches!(c, DrawCommand::SetCamera(_)))
+                .map_or(0, |i| i + 1);
+            out.splice(at..at, grid_commands(&self.camera, width, height, size));
+        }
         out.extend(self.overlay(&preview).commands(self.camera.zoom));
+        out.extend(self.laser.commands(self.clock_ms, self.camera.zoom));
         out
     }
 }
@@ -1375,6 +1683,7 @@ impl Editor {
 mod tests {
     use super::*;
     use crate::tool::text::DEFAULT_FONT_SIZE;
+    use std::collections::BTreeSet;
 
     struct Counter(u128);
     impl Entropy for Counter {
@@ -1467,6 +1776,226 @@ mod tests {
     }
 
     #[test]
+    fn a_shape_tool_hands_over_to_select_with_the_new_shape_selected() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        for tool in [
+            ToolKind::Rectangle,
+            ToolKind::Diamond,
+            ToolKind::Ellipse,
+            ToolKind::Line,
+            ToolKind::Arrow,
+        ] {
+            ed.set_tool(tool);
+            let id = drag(&mut ed, env, (10.0, 10.0), (90.0, 60.0)).unwrap();
+            assert_eq!(ed.tool(), ToolKind::Select, "{tool:?}");
+            assert_eq!(ed.selection().ids().collect::<Vec<_>>(), [id]);
+        }
+        // A drag too short to draw anything keeps the tool.
+        ed.set_tool(ToolKind::Rectangle);
+        assert_eq!(drag(&mut ed, env, (10.0, 10.0), (11.0, 11.0)), None);
+        assert_eq!(ed.tool(), ToolKind::Rectangle);
+        // Text: once typed and kept.
+        ed.set_tool(ToolKind::Text);
+        click(&mut ed, env, (300.0, 300.0));
+        let id = ed.commit_text("hi", None, env).unwrap();
+        assert_eq!(ed.tool(), ToolKind::Select);
+        assert!(ed.selection().contains(id));
+        // The pencil and the eraser stay.
+        let _ = scribble(&mut ed, env);
+        assert_eq!(ed.tool(), ToolKind::Freedraw);
+        ed.set_tool(ToolKind::Eraser);
+        drag(&mut ed, env, (0.0, 35.0), (100.0, 35.0));
+        assert_eq!(ed.tool(), ToolKind::Eraser);
+    }
+
+    #[test]
+    fn the_tool_lock_keeps_the_tool_and_q_toggles_it() {
+        let mut ed = Editor::default();
+        let env = &mut Counter(0);
+        assert_eq!(
+            Command::from_key("q", Modifiers::default()),
+            Some(Command::ToggleToolLock)
+        );
+        assert!(!ed.run(Command::ToggleToolLock, env), "not a board change");
+        assert!(ed.tool_lock());
+        ed.set_tool(ToolKind::Ellipse);
+        drag(&mut ed, env, (0.0, 0.0), (50.0, 50.0)).unwrap();
+        drag(&mut ed, env, (100.0, 0.0), (150.0, 50.0)).unwrap();
+        assert_eq!(ed.tool(), ToolKind::Ellipse);
+        assert_eq!(live(&ed).len(), 2);
+        assert!(ed.selection().is_empty());
+        ed.run(Command::ToggleToolLock, env);
+        drag(&mut ed, env, (200.0, 0.0), (250.0, 50.0)).unwrap();
+        assert_eq!(ed.tool(), ToolKind::Select);
+    }
+
+    #[test]
+    fn locked_elements_are_painted_but_cannot_be_picked_moved_or_erased() {
+        let (mut ed, env) = (Editor::default(), &mut Counter(0));
+        ed.set_tool(ToolKind::Rectangle);
+        let id = drag(&mut ed, env, (100.0, 100.0), (200.0, 200.0)).unwrap();
+        let painted = ed.draw_commands(800.0, 600.0).len();
+        ed.select([id]);
+        let ctrl_shift = Modifiers {
+            ctrl: true,
+            shift: true,
+            ..Modifiers::default()
+        };
+        let lock = Command::from_key("L", ctrl_shift).unwrap();
+        assert_eq!(lock, Command::ToggleLock);
+        assert!(ed.run(lock, env));
+        assert!(ed.scene().get(id).unwrap().props().locked);
+        assert!(
+            ed.selection().is_empty(),
+            "locked elements leave the selection"
+        );
+        assert_eq!(ed.locked_count(), 1);
+        // Painted as before (no selection frame now, so fewer overlay commands at most).
+        assert!(ed.draw_commands(800.0, 600.0).len() <= painted);
+        assert!(ed.draw_commands(800.0, 600.0).iter().any(|c| matches!(
+            c,
+            DrawCommand::Path {
+                stroke: Some(_),
+                ..
+            }
+        )));
+        let at_rest = |ed: &Editor| {
+            let p = ed.scene().get(id).unwrap().props().clone();
+            (p.x, p.y, p.width, p.is_deleted)
+        };
+        let before = at_rest(&ed);
+        // Click, marquee, select-all: nothing picks it.
+        click(&mut ed, env, (100.0, 150.0));
+        assert!(ed.selection().is_empty());
+        drag(&mut ed, env, (50.0, 50.0), (300.0, 300.0));
+        assert!(ed.selection().is_empty());
+        ed.run(Command::SelectAll, env);
+        assert!(ed.selection().is_empty());
+        // Dragging it moves nothing; nudging, the eraser and delete do nothing.
+        drag(&mut ed, env, (100.0, 150.0), (180.0, 190.0));
+        ed.run(Command::Nudge(Vec2::new(10.0, 0.0)), env);
+        ed.run(Command::Delete, env);
+        ed.set_tool(ToolKind::Eraser);
+        drag(&mut ed, env, (50.0, 150.0), (250.0, 150.0));
+        assert_eq!(at_rest(&ed), before);
+        // Ctrl+Shift+L with nothing selected unlocks everything and selects it.
+        assert!(ed.run(lock, env));
+        assert!(!ed.scene().get(id).unwrap().props().locked);
+        assert_eq!(ed.tool(), ToolKind::Select);
+        assert!(ed.selection().contains(id));
+        assert!(
+            !ed.run(Command::Escape, env) && !ed.unlock_all(env),
+            "nothing locked"
+        );
+        // Locking and unlocking are each one undo step.
+        ed.run(Command::Undo, env);
+        assert!(ed.scene().get(id).unwrap().props().locked);
+        ed.run(Command::Undo, env);
+        assert!(!ed.scene().get(id).unwrap().props().locked);
+    }
+
+    #[test]
+    fn on_the_grid_drawing_moving_and_resizing_snap_to_it() {
+        let (mut ed, env) = (Editor::default(), &mut Counter(0));
+        let ctrl = Modifiers {
+            ctrl: true,
+            ..Modifiers::default()
+        };
+        assert_eq!(Command::from_key("'", ctrl), Some(Command::ToggleGrid));
+        let plain = ed.draw_commands(800.0, 600.0).len();
+        assert!(!ed.run(Command::ToggleGrid, env));
+        assert!(ed.grid());
+        assert!(
+            ed.draw_commands(800.0, 600.0).len() > plain,
+            "the grid is painted"
+        );
+        let rect = |ed: &Editor, id| {
+            let p = ed.scene().get(id).unwrap().props().clone();
+            (p.x, p.y, p.width, p.height)
+        };
+        // Drawing: both corners on grid points.
+        ed.set_tool(ToolKind::Rectangle);
+        let id = drag(&mut ed, env, (33.0, 47.0), (131.0, 112.0)).unwrap();
+        assert_eq!(rect(&ed, id), (40.0, 40.0, 100.0, 80.0));
+        // Lines too.
+        ed.set_tool(ToolKind::Line);
+        let line = drag(&mut ed, env, (203.0, 18.0), (297.0, 77.0)).unwrap();
+        let p = ed.scene().get(line).unwrap().props().clone();
+        assert_eq!((p.x, p.y, p.width, p.height), (200.0, 20.0, 100.0, 60.0));
+        // Moving: grabbed by its left edge (away from the handles), dropped anywhere, the
+        // corner lands on the grid.
+        ed.set_tool(ToolKind::Select);
+        ed.select([id]);
+        drag(&mut ed, env, (40.0, 60.0), (67.0, 93.0));
+        assert_eq!(rect(&ed, id), (60.0, 80.0, 100.0, 80.0));
+        // Resizing from the bottom-right handle: that corner lands on the grid.
+        let se = ed
+            .camera
+            .world_to_screen(WorldPoint::new(160.0 + 4.0, 160.0 + 4.0));
+        drag(&mut ed, env, (se.x, se.y), (se.x + 27.0, se.y + 12.0));
+        assert_eq!(rect(&ed, id), (60.0, 80.0, 120.0, 100.0));
+        // Ctrl frees the pointer; with the grid off nothing snaps.
+        ed.pointer_down(
+            Pointer {
+                modifiers: ctrl,
+                ..ScreenPoint::new(90.0, 80.0).into()
+            },
+            PointerButton::Primary,
+        );
+        let free = |x, y| Pointer {
+            modifiers: ctrl,
+            ..ScreenPoint::new(x, y).into()
+        };
+        ed.pointer_move(free(95.0, 85.0));
+        ed.pointer_up(free(93.0, 83.0), env);
+        assert_eq!(rect(&ed, id), (63.0, 83.0, 120.0, 100.0));
+        ed.run(Command::ToggleGrid, env);
+        ed.set_tool(ToolKind::Ellipse);
+        let id = drag(&mut ed, env, (303.0, 301.0), (357.0, 349.0)).unwrap();
+        assert_eq!(rect(&ed, id), (303.0, 301.0, 54.0, 48.0));
+    }
+
+    #[test]
+    fn the_laser_draws_a_fading_trail_and_changes_nothing() {
+        let (mut ed, env) = (Editor::default(), &mut Counter(0));
+        ed.set_tool(ToolKind::Rectangle);
+        drag(&mut ed, env, (10.0, 10.0), (60.0, 60.0)).unwrap();
+        let _ = ed.take_outbox();
+        let snapshot =
+            |ed: &Editor| serde_json::to_string(&ed.scene().iter().collect::<Vec<_>>()).unwrap();
+        let before = snapshot(&ed);
+        assert_eq!(
+            Command::from_key("k", Modifiers::default()),
+            Some(Command::Tool(ToolKind::Laser))
+        );
+        ed.run(Command::Tool(ToolKind::Laser), env);
+        let plain = ed.draw_commands(800.0, 600.0).len();
+        ed.set_clock(10_000.0);
+        ed.pointer_down(ScreenPoint::new(100.0, 100.0), PointerButton::Primary);
+        ed.set_clock(10_050.0);
+        ed.pointer_move(ScreenPoint::new(150.0, 120.0));
+        ed.pointer_move(ScreenPoint::new(200.0, 100.0));
+        assert_eq!(ed.pointer_up(ScreenPoint::new(200.0, 100.0), env), None);
+        assert_eq!(ed.cursor(ScreenPoint::new(1.0, 1.0)), Cursor::Crosshair);
+        let trail = ed.draw_commands(800.0, 600.0).len();
+        assert!(trail > plain, "{trail} > {plain}");
+        assert!(ed.is_animating());
+        // Nothing in the scene, nothing to send, nothing to undo but the rectangle.
+        assert_eq!(snapshot(&ed), before);
+        assert!(ed.take_outbox().is_empty());
+        assert_eq!(ed.tool(), ToolKind::Laser);
+        // A second later the trail is gone.
+        let _ = ed.take_dirty();
+        ed.set_clock(11_100.0);
+        assert!(!ed.is_animating());
+        assert!(ed.take_dirty(), "one last repaint clears it");
+        assert_eq!(ed.draw_commands(800.0, 600.0).len(), plain);
+        ed.run(Command::Undo, env);
+        assert!(live(&ed).is_empty(), "the undo took the rectangle");
+    }
+
+    #[test]
     fn the_hand_tool_and_middle_button_pan_instead_of_drawing() {
         let mut ed = Editor::default();
         ed.set_tool(ToolKind::Rectangle);
@@ -1556,6 +2085,8 @@ mod tests {
     fn moving_several_shapes_is_one_undo_step() {
         let mut ed = Editor::default();
         let env = &mut Counter(0);
+        // Several shapes in a row: keep the tool.
+        ed.set_tool_lock(true);
         ed.set_tool(ToolKind::Ellipse);
         drag(&mut ed, env, (0.0, 0.0), (50.0, 50.0));
         drag(&mut ed, env, (100.0, 0.0), (150.0, 50.0));
@@ -1591,6 +2122,114 @@ mod tests {
         assert!(p.index > ed.scene().get(id).unwrap().props().index);
     }
 
+    #[test]
+    fn copy_then_paste_inserts_selected_copies_at_the_pointer_in_one_undo_step() {
+        let (mut ed, env) = (Editor::default(), &mut Counter(0));
+        let cross = crossed(&mut ed, env);
+        ed.select(cross.created.iter().copied());
+        let text = ed.copy_selection().unwrap();
+        assert!(text.contains("inkroom/clipboard"));
+        let before = ed.scene().iter_live().count();
+        let pasted = ed
+            .paste(&text, Some(ScreenPoint::new(400.0, 300.0)), env)
+            .unwrap();
+        assert_eq!(pasted.len(), 2);
+        assert_eq!(ed.scene().iter_live().count(), before + 2);
+        assert!(pasted.iter().all(|id| !cross.created.contains(id)));
+        assert_eq!(
+            ed.selection().ids().collect::<BTreeSet<_>>(),
+            pasted.iter().copied().collect()
+        );
+        // Centred on the pointer.
+        let bounds = pasted
+            .iter()
+            .map(|id| ed.scene().get(*id).unwrap().bounds())
+            .reduce(|a, b| a.union(&b))
+            .unwrap();
+        assert!((bounds.center().x - 400.0).abs() < 1e-9);
+        assert!((bounds.center().y - 300.0).abs() < 1e-9);
+        // The copies form one new group.
+        let groups: Vec<_> = pasted
+            .iter()
+            .map(|id| ed.scene().get(*id).unwrap().props().group_ids.clone())
+            .collect();
+        assert_eq!(groups[0], groups[1]);
+        let original = &ed.scene().get(cross.created[0]).unwrap().props().group_ids;
+        assert_ne!(&groups[0], original);
+        // One undo removes the whole paste.
+        ed.run(Command::Undo, env);
+        assert_eq!(ed.scene().iter_live().count(), before);
+    }
+
+    #[test]
+    fn paste_without_a_pointer_centres_on_the_view_and_text_becomes_a_text_element() {
+        let (mut ed, env) = (Editor::default(), &mut Counter(0));
+        ed.set_view_size(800.0, 600.0);
+        ed.set_tool(ToolKind::Rectangle);
+        let [id] = ed
+            .paste("Hello\nthere", None, env)
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let e = ed.scene().get(id).unwrap();
+        assert_eq!(e.props().kind, ElementKind::Text);
+        assert_eq!(e.props().text, "Hello\nthere");
+        let c = e.bounds().center();
+        assert!(
+            (c.x - 400.0).abs() < 1e-9 && (c.y - 300.0).abs() < 1e-9,
+            "{c:?}"
+        );
+        assert_eq!(ed.tool(), ToolKind::Select);
+        assert!(ed.selection().contains(id));
+    }
+
+    #[test]
+    fn bad_clipboard_content_changes_nothing() {
+        let (mut ed, env) = (Editor::default(), &mut Counter(0));
+        ed.set_tool(ToolKind::Rectangle);
+        drag(&mut ed, env, (0.0, 0.0), (50.0, 50.0)).unwrap();
+        let snapshot =
+            |ed: &Editor| serde_json::to_string(&ed.scene().iter().collect::<Vec<_>>()).unwrap();
+        let before = snapshot(&ed);
+        let _ = ed.take_outbox();
+        for bad in [
+            "{ not json",
+            r#"{"type":"excalidraw/clipboard","elements":[]}"#,
+            r#"{"type":"inkroom/clipboard","elements":[{"id":"x"}]}"#,
+            "   ",
+        ] {
+            assert!(ed.paste(bad, None, env).is_err(), "{bad}");
+        }
+        let huge = "x".repeat(crate::clipboard::MAX_CLIPBOARD_BYTES + 1);
+        assert!(matches!(
+            ed.paste(&huge, None, env),
+            Err(ClipboardError::TooLarge(_))
+        ));
+        assert_eq!(snapshot(&ed), before);
+        assert!(ed.take_outbox().is_empty());
+        ed.set_access(Access::View);
+        assert_eq!(ed.paste("hi", None, env), Err(ClipboardError::ViewOnly));
+    }
+
+    #[test]
+    fn cut_copies_then_deletes_in_one_undo_step() {
+        let (mut ed, env) = (Editor::default(), &mut Counter(0));
+        ed.set_tool(ToolKind::Ellipse);
+        let id = drag(&mut ed, env, (0.0, 0.0), (50.0, 50.0)).unwrap();
+        assert!(ed.selection().contains(id));
+        let text = ed.cut_selection(env).unwrap();
+        assert!(live(&ed).is_empty());
+        assert!(ed.cut_selection(env).is_none(), "nothing selected");
+        ed.paste(&text, None, env).unwrap();
+        assert_eq!(live(&ed), [ElementKind::Ellipse]);
+        ed.run(Command::Undo, env);
+        ed.run(Command::Undo, env);
+        assert_eq!(
+            ed.scene().iter_live().map(|e| e.id).collect::<Vec<_>>(),
+            [id]
+        );
+    }
+
     /// A board with one scribble replaced by a cross (two grouped lines).
     fn crossed(ed: &mut Editor, env: &mut Counter) -> Replacement {
         let id = scribble(ed, env);
@@ -1620,6 +2259,8 @@ mod tests {
     fn the_eraser_deletes_a_drag_worth_of_shapes_in_one_undo_step() {
         let mut ed = Editor::default();
         let env = &mut Counter(0);
+        // Several shapes in a row: keep the tool.
+        ed.set_tool_lock(true);
         ed.set_tool(ToolKind::Rectangle);
         drag(&mut ed, env, (0.0, 0.0), (50.0, 50.0));
         drag(&mut ed, env, (100.0, 0.0), (150.0, 50.0));
@@ -1634,6 +2275,8 @@ mod tests {
     fn text_is_typed_into_place_and_empty_text_is_not_created() {
         let mut ed = Editor::default();
         let env = &mut Counter(0);
+        // Several shapes in a row: keep the tool.
+        ed.set_tool_lock(true);
         ed.set_tool(ToolKind::Text);
         click(&mut ed, env, (100.0, 100.0));
         let edit = ed.text_edit().unwrap().clone();
@@ -1731,6 +2374,8 @@ mod tests {
     fn align_and_distribute_line_up_and_space_the_selection() {
         let mut ed = Editor::default();
         let env = &mut Counter(0);
+        // Several shapes in a row: keep the tool.
+        ed.set_tool_lock(true);
         ed.set_tool(ToolKind::Rectangle);
         drag(&mut ed, env, (10.0, 10.0), (60.0, 40.0)).unwrap();
         drag(&mut ed, env, (100.0, 70.0), (120.0, 100.0)).unwrap();
@@ -1773,6 +2418,8 @@ mod tests {
     fn z_order_commands_move_the_selection_and_undo() {
         let mut ed = Editor::default();
         let env = &mut Counter(0);
+        // Several shapes in a row: keep the tool.
+        ed.set_tool_lock(true);
         ed.set_tool(ToolKind::Rectangle);
         let ids: Vec<ElementId> = (0..4)
             .map(|i| {
@@ -1828,6 +2475,8 @@ mod tests {
         let mut ed = Editor::default();
         let env = &mut Counter(0);
         ed.set_view_size(800.0, 600.0);
+        // Several shapes in a row: keep the tool.
+        ed.set_tool_lock(true);
         ed.set_tool(ToolKind::Rectangle);
         drag(&mut ed, env, (100.0, 100.0), (200.0, 150.0)).unwrap();
         let far = drag(&mut ed, env, (700.0, 500.0), (720.0, 520.0)).unwrap();

@@ -17,6 +17,7 @@
 //! - [`ops`]: changes as data (create, per-property patch, delete) and how they apply.
 //! - [`replica`]: the server's ordering authority and clients' optimistic replicas.
 //! - [`history`]: undo/redo of a user's own changes.
+//! - [`clipboard`]: copy and paste (the clipboard format) and the one way copies are made.
 //! - [`protocol`]: the WebSocket messages (`docs/protocol.md`).
 //! - [`editor`]: the canvas engine's state, input handling and keyboard commands, browser-free.
 //! - [`tool`]: the tools (select, shapes, lines, pencil, text, eraser) as explicit state
@@ -46,6 +47,7 @@
 
 pub mod bench;
 pub mod camera;
+pub mod clipboard;
 pub mod editor;
 pub mod element;
 pub mod freehand;

@@ -238,6 +238,80 @@ pub fn scene_commands(
     out
 }
 
+/// Grid lines closer than this on screen (CSS pixels) are not drawn: below it the grid would
+/// be a grey wash; every fifth line (the major lines) is kept a while longer.
+pub const GRID_MIN_PX: f64 = 6.0;
+/// Minor grid lines are fully opaque from this spacing on screen and fade out towards
+/// [`GRID_MIN_PX`], so zooming out thins the grid smoothly instead of dropping it at once.
+const GRID_FULL_PX: f64 = 16.0;
+/// The colour of minor grid lines.
+const GRID_MINOR: Color = Color::rgba(0xe9, 0xec, 0xef, 0xff);
+/// The colour of major grid lines (every fifth).
+const GRID_MAJOR: Color = Color::rgba(0xce, 0xd4, 0xda, 0xff);
+/// Grid lines drawn at most in one direction; past this the cell is too small to show anyway.
+const MAX_GRID_LINES: f64 = 2000.0;
+
+/// The commands that paint a grid of `size` world units over what `camera` shows in a
+/// `width` × `height` CSS-pixel viewport: only the visible lines (two paths, minor and major),
+/// one screen pixel wide, minor lines fading out as the cells shrink on screen. Paint it after
+/// [`DrawCommand::SetCamera`] and before the elements.
+pub fn grid_commands(camera: &Camera, width: f64, height: f64, size: f64) -> Vec<DrawCommand> {
+    let zoom = camera.zoom;
+    if !(size.is_finite() && size > 0.0 && zoom.is_finite() && zoom > 0.0) {
+        return Vec::new();
+    }
+    let view = camera.visible_rect(width, height);
+    let cell_px = size * zoom;
+    let lines = |step: f64, keep: &dyn Fn(i64) -> bool| -> Vec<PathEl> {
+        let (x0, x1) = ((view.min.x / step).floor(), (view.max.x / step).ceil());
+        let (y0, y1) = ((view.min.y / step).floor(), (view.max.y / step).ceil());
+        if x1 - x0 > MAX_GRID_LINES || y1 - y0 > MAX_GRID_LINES {
+            return Vec::new();
+        }
+        let mut path = Vec::new();
+        for i in x0 as i64..=x1 as i64 {
+            if keep(i) {
+                let x = i as f64 * step;
+                path.push(PathEl::MoveTo(WorldPoint::new(x, view.min.y)));
+                path.push(PathEl::LineTo(WorldPoint::new(x, view.max.y)));
+            }
+        }
+        for j in y0 as i64..=y1 as i64 {
+            if keep(j) {
+                let y = j as f64 * step;
+                path.push(PathEl::MoveTo(WorldPoint::new(view.min.x, y)));
+                path.push(PathEl::LineTo(WorldPoint::new(view.max.x, y)));
+            }
+        }
+        path
+    };
+    let stroke = |color| Stroke {
+        color,
+        width: 1.0 / zoom,
+        style: StrokeStyle::Solid,
+    };
+    let mut out = Vec::new();
+    if cell_px >= GRID_MIN_PX {
+        let fade = ((cell_px - GRID_MIN_PX) / (GRID_FULL_PX - GRID_MIN_PX)).clamp(0.0, 1.0);
+        out.push(DrawCommand::Path {
+            path: lines(size, &|i| i % 5 != 0),
+            fill: None,
+            stroke: Some(stroke(GRID_MINOR)),
+            opacity: fade,
+        });
+    }
+    if cell_px * 5.0 >= GRID_MIN_PX {
+        out.push(DrawCommand::Path {
+            path: lines(size * 5.0, &|_| true),
+            fill: None,
+            stroke: Some(stroke(GRID_MAJOR)),
+            opacity: 1.0,
+        });
+    }
+    out.retain(|c| matches!(c, DrawCommand::Path { path, .. } if !path.is_empty()));
+    out
+}
+
 /// Where an export looks and how large the image is.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ExportFrame {
@@ -623,6 +697,57 @@ fn text_block(p: &Props) -> Option<TextBlock> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The grid's lines as (vertical x positions, horizontal y positions, opacity) per path.
+    fn grid_lines(camera: &Camera, size: f64) -> Vec<(Vec<f64>, Vec<f64>, f64)> {
+        grid_commands(camera, 200.0, 100.0, size)
+            .into_iter()
+            .map(|c| match c {
+                DrawCommand::Path { path, opacity, .. } => {
+                    let (mut xs, mut ys) = (Vec::new(), Vec::new());
+                    for pair in path.chunks(2) {
+                        if let [PathEl::MoveTo(a), PathEl::LineTo(b)] = pair {
+                            if a.x == b.x {
+                                xs.push(a.x);
+                            } else {
+                                ys.push(a.y);
+                            }
+                        }
+                    }
+                    (xs, ys, opacity)
+                }
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_grid_draws_only_visible_lines_and_thins_out_when_zoomed_out() {
+        let camera = Camera::default();
+        let paths = grid_lines(&camera, 20.0);
+        assert_eq!(paths.len(), 2, "minor and major");
+        let (minor_x, minor_y, opacity) = &paths[0];
+        assert_eq!(
+            minor_x,
+            &[20.0, 40.0, 60.0, 80.0, 120.0, 140.0, 160.0, 180.0]
+        );
+        assert_eq!(minor_y, &[20.0, 40.0, 60.0, 80.0]);
+        assert_eq!(*opacity, 1.0);
+        assert_eq!(paths[1].0, [0.0, 100.0, 200.0]);
+        // Panned far away: still only what is on screen.
+        let mut far = camera;
+        far.pan_by(crate::geom::ScreenVec::new(-1.0e6, 0.0));
+        assert!(grid_lines(&far, 20.0)[0].0.len() <= 11);
+        // At 40 % a 20-unit cell is 8 px: minor lines fade; at 10 % only major lines remain.
+        let mut out = Camera::default();
+        out.zoom_at(crate::geom::ScreenPoint::new(0.0, 0.0), 0.4);
+        let faded = grid_lines(&out, 20.0);
+        assert!(faded[0].2 > 0.0 && faded[0].2 < 1.0, "{}", faded[0].2);
+        out.zoom_at(crate::geom::ScreenPoint::new(0.0, 0.0), 0.1);
+        assert_eq!(grid_lines(&out, 20.0).len(), 1);
+        // A 5-unit grid at 10 %: even its major lines would be 2.5 px apart.
+        assert!(grid_lines(&out, 5.0).is_empty());
+    }
     use crate::element::{ElementId, Props};
     use crate::geom::LocalPoint;
     use crate::index::FracIndex;

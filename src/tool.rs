@@ -20,11 +20,15 @@
 //! - [`draw`]: box shapes, lines and arrows, and freehand ink.
 //! - [`text`]: placing and re-opening text for in-place editing.
 //! - [`eraser`]: deletes what the pointer drags over.
+//! - [`grid`]: snapping to the grid while it is shown.
+//! - [`laser`]: the laser pointer's fading trail (shows, never edits).
 //! - [`convert`]: recognised ink (clean shapes, text) turned into elements.
 
 pub mod convert;
 pub mod draw;
 pub mod eraser;
+pub mod grid;
+pub mod laser;
 pub mod select;
 pub mod text;
 pub mod transform;
@@ -71,11 +75,13 @@ pub enum ToolKind {
     Text,
     /// Erase what the pointer drags over.
     Eraser,
+    /// Point at things with a fading trail that changes nothing.
+    Laser,
 }
 
 impl ToolKind {
     /// Every tool, in toolbar order (Excalidraw's).
-    pub const ALL: [ToolKind; 10] = [
+    pub const ALL: [ToolKind; 11] = [
         Self::Hand,
         Self::Select,
         Self::Rectangle,
@@ -86,6 +92,7 @@ impl ToolKind {
         Self::Freedraw,
         Self::Text,
         Self::Eraser,
+        Self::Laser,
     ];
 
     /// A short human name.
@@ -101,6 +108,7 @@ impl ToolKind {
             Self::Freedraw => "Pencil",
             Self::Text => "Text",
             Self::Eraser => "Eraser",
+            Self::Laser => "Laser pointer",
         }
     }
 
@@ -117,6 +125,7 @@ impl ToolKind {
             Self::Freedraw => "freedraw",
             Self::Text => "text",
             Self::Eraser => "eraser",
+            Self::Laser => "laser",
         }
     }
 
@@ -134,6 +143,7 @@ impl ToolKind {
             Self::Freedraw => &["p", "x", "7"],
             Self::Text => &["t", "8"],
             Self::Eraser => &["e", "0"],
+            Self::Laser => &["k"],
         }
     }
 
@@ -142,9 +152,19 @@ impl ToolKind {
         Self::ALL.into_iter().find(|t| t.shortcuts().contains(&key))
     }
 
-    /// Whether the tool changes the board (everything but the hand).
+    /// Whether the tool changes the board (everything but the hand and the laser pointer).
     pub fn edits(self) -> bool {
-        self != Self::Hand
+        !matches!(self, Self::Hand | Self::Laser)
+    }
+
+    /// Whether the tool hands over to the selection tool once it has drawn one shape, with the
+    /// new shape selected (Excalidraw's behaviour unless the tool lock is on). The pencil and
+    /// the eraser stay: one stroke is rarely all one wants of them.
+    pub fn returns_to_select(self) -> bool {
+        matches!(
+            self,
+            Self::Rectangle | Self::Diamond | Self::Ellipse | Self::Arrow | Self::Line | Self::Text
+        )
     }
 }
 
@@ -293,9 +313,24 @@ pub struct ToolContext<'a> {
     pub zoom: f64,
     /// The style of new shapes.
     pub style: Style,
+    /// The grid cell size while the grid is shown (drawing, moving and resizing snap to it).
+    pub grid: Option<f64>,
 }
 
 impl ToolContext<'_> {
+    /// Where `input` points, on the grid while it is shown (Ctrl frees it).
+    pub fn snap(&self, input: &PointerInput) -> WorldPoint {
+        self.snap_at(input.at, input)
+    }
+
+    /// `p` on the grid while it is shown, unless `input` holds Ctrl.
+    pub fn snap_at(&self, p: WorldPoint, input: &PointerInput) -> WorldPoint {
+        match self.grid {
+            Some(size) if !input.modifiers.ctrl => grid::snap_point(p, size),
+            _ => p,
+        }
+    }
+
     /// `px` screen pixels in world units at the current zoom.
     pub fn world(&self, px: f64) -> f64 {
         if self.zoom.is_finite() && self.zoom > 0.0 {
@@ -514,6 +549,7 @@ pub(crate) mod testing {
             selection,
             zoom: 1.0,
             style: Style::default(),
+            grid: None,
         }
     }
 }

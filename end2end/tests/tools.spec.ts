@@ -6,6 +6,8 @@ test('every tool draws its kind of element, from the toolbar or the keyboard', a
 
   await pickTool(page, 'rectangle');
   await dragThrough(page, [[60, 120], [160, 200]]);
+  // One shape drawn, the tool hands over to the selection tool (Excalidraw's flow).
+  await expect(page.locator('[data-tool=select]')).toHaveAttribute('aria-pressed', 'true');
   await page.keyboard.press('o'); // ellipse
   await expect(page.locator('[data-tool=ellipse]')).toHaveAttribute('aria-pressed', 'true');
   await dragThrough(page, [[200, 120], [300, 200]]);
@@ -32,6 +34,7 @@ test('every tool draws its kind of element, from the toolbar or the keyboard', a
   await expect(page.getByTestId('element-count')).toHaveText('7 elements');
 
   // Escape abandons, and empty text is never created.
+  await page.keyboard.press('t');
   await clickAt(page, 300, 450);
   await expect(box).toBeVisible();
   await page.keyboard.type('never mind');
@@ -58,6 +61,7 @@ test('select, move, resize, delete, then undo and redo', async ({ page }) => {
   await openNewBoard(page, 'Mover');
   await page.keyboard.press('r');
   await dragThrough(page, [[100, 100], [200, 180]]);
+  await page.keyboard.press('r');
   await dragThrough(page, [[300, 100], [400, 180]]);
   await expect(page.getByTestId('element-count')).toHaveText('2 elements');
   const [first, second] = await scene(page);
@@ -102,9 +106,15 @@ test('select, move, resize, delete, then undo and redo', async ({ page }) => {
 
 test('shift-click, duplicate, style and the eraser', async ({ page }) => {
   await openNewBoard(page, 'Styler');
+  // The tool lock (Q) keeps the ellipse tool for the second shape.
+  await page.keyboard.press('q');
+  await expect(page.getByTestId('tool-lock')).toHaveAttribute('aria-pressed', 'true');
   await page.keyboard.press('o');
   await dragThrough(page, [[100, 100], [200, 200]]);
   await dragThrough(page, [[300, 100], [400, 200]]);
+  await expect(page.locator('[data-tool=ellipse]')).toHaveAttribute('aria-pressed', 'true');
+  await page.getByTestId('tool-lock').click();
+  await expect(page.getByTestId('tool-lock')).toHaveAttribute('aria-pressed', 'false');
   await page.keyboard.press('v');
   await clickAt(page, 150, 100);
   await clickAt(page, 350, 100, { modifiers: ['Shift'] });

@@ -47,7 +47,7 @@ impl BoxTool {
     }
 
     fn shape(&self, input: &PointerInput, ctx: &ToolContext<'_>) -> Option<Props> {
-        let rect = drag_rect(self.anchor?, input.at, input);
+        let rect = drag_rect(self.anchor?, ctx.snap(input), input);
         let mut props = Props::new(self.kind, rect, ctx.scene.next_index());
         ctx.style.apply(&mut props);
         Some(props)
@@ -55,9 +55,9 @@ impl BoxTool {
 }
 
 impl Tool for BoxTool {
-    fn pointer_down(&mut self, input: &PointerInput, _ctx: &mut ToolContext<'_>) -> Feedback {
+    fn pointer_down(&mut self, input: &PointerInput, ctx: &mut ToolContext<'_>) -> Feedback {
         if input.at.is_finite() {
-            self.anchor = Some(input.at);
+            self.anchor = Some(ctx.snap(input));
         }
         Feedback::None
     }
@@ -126,19 +126,21 @@ impl LinearTool {
         }
     }
 
-    fn end(start: WorldPoint, input: &PointerInput) -> WorldPoint {
+    /// Where the line ends: shift's 15° steps win over the grid (an angle and a grid point
+    /// rarely agree).
+    fn end(start: WorldPoint, input: &PointerInput, ctx: &ToolContext<'_>) -> WorldPoint {
         if input.modifiers.shift {
             snap_direction(start, input.at)
         } else {
-            input.at
+            ctx.snap(input)
         }
     }
 }
 
 impl Tool for LinearTool {
-    fn pointer_down(&mut self, input: &PointerInput, _ctx: &mut ToolContext<'_>) -> Feedback {
+    fn pointer_down(&mut self, input: &PointerInput, ctx: &mut ToolContext<'_>) -> Feedback {
         if input.at.is_finite() {
-            self.start = Some(input.at);
+            self.start = Some(ctx.snap(input));
         }
         Feedback::None
     }
@@ -147,7 +149,7 @@ impl Tool for LinearTool {
         let Some(start) = self.start.filter(|_| input.at.is_finite()) else {
             return Feedback::None;
         };
-        let end = Self::end(start, input);
+        let end = Self::end(start, input, ctx);
         let Some(mut props) = Props::through(self.kind, &[start, end], ctx.scene.next_index())
         else {
             return Feedback::None;

@@ -243,12 +243,25 @@ impl SelectTool {
             State::Translating { origin, snapshot } => {
                 let mut d = at - *origin;
                 // Shift moves along one axis only.
+                let (mut free_x, mut free_y) = (true, true);
                 if input.modifiers.shift {
                     if d.x.abs() >= d.y.abs() {
-                        d.y = 0.0;
+                        (d.y, free_y) = (0.0, false);
                     } else {
-                        d.x = 0.0;
+                        (d.x, free_x) = (0.0, false);
                     }
+                }
+                // On the grid, the selection's top-left corner lands on a grid point.
+                let corner = snapshot
+                    .iter()
+                    .map(|(_, p)| WorldPoint::new(p.x, p.y))
+                    .reduce(|a, b| WorldPoint::new(a.x.min(b.x), a.y.min(b.y)));
+                if let Some(corner) = corner {
+                    let snapped = ctx.snap_at(corner + d, input) - corner;
+                    d = Vec2::new(
+                        if free_x { snapped.x } else { 0.0 },
+                        if free_y { snapped.y } else { 0.0 },
+                    );
                 }
                 let snapshot = std::mem::take(snapshot);
                 self.show(&snapshot, |p| transform::translated(p, d));
@@ -268,7 +281,7 @@ impl SelectTool {
                     from_center: input.modifiers.alt,
                 };
                 let Some(scale): Option<Scale> =
-                    transform::scale_for(frame, *handle, at - *grab, mode)
+                    transform::scale_for(frame, *handle, ctx.snap_at(at - *grab, input), mode)
                 else {
                     return Feedback::None;
                 };

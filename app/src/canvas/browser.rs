@@ -27,7 +27,7 @@ use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -120,6 +120,8 @@ struct Engine {
     /// Fingers on the canvas (pointer id, position), in the order they touched: two make a
     /// pinch.
     touches: Vec<(i32, ScreenPoint)>,
+    /// Where the pointer last was over the canvas (pastes land there), `None` once it left.
+    pointer_at: Option<ScreenPoint>,
     /// Milliseconds each painted frame took (scene → commands → canvas), for the benchmark
     /// hook; bounded so it never grows without a reader.
     frame_ms: Vec<f64>,
@@ -152,16 +154,21 @@ impl Engine {
     /// between (say, on a message from the server) would undo the click. Keyboard shortcuts
     /// report it themselves ([`Board::key_down`]).
     fn publish(engine: &Shared) {
-        let (ui, count, summary, history) = {
+        let (ui, count, summary, history, toggles, locked) = {
             let e = engine.borrow();
             (
                 e.ui,
                 e.editor.scene().iter_live().count(),
                 e.editor.selection_summary(),
                 (e.editor.can_undo(), e.editor.can_redo()),
+                (e.editor.tool_lock(), e.editor.grid()),
+                e.editor.locked_count(),
             )
         };
         set_if_changed(ui.count, count);
+        set_if_changed(ui.tool_lock, toggles.0);
+        set_if_changed(ui.grid, toggles.1);
+        set_if_changed(ui.locked, locked);
         set_if_changed(ui.selection, summary);
         set_if_changed(ui.history, history);
     }
@@ -199,6 +206,16 @@ impl Board {
     fn refresh(&self) {
         Engine::publish(&self.engine);
         (self.schedule)();
+    }
+
+    /// Shows the editor's tool in the toolbar after the editor changed it itself (a shape tool
+    /// handing over to the selection tool once it has drawn).
+    fn follow_tool(&self) {
+        let (ui, tool) = {
+            let e = self.engine.borrow();
+            (e.ui, e.editor.tool())
+        };
+        set_if_changed(ui.tool, tool);
     }
 
     /// Shows a toast for [`TOAST_TIME`].
@@ -239,6 +256,8 @@ impl Board {
                 UiAction::Duplicate => e.editor.run(Command::Duplicate, env),
                 UiAction::KeepInk(action) => e.editor.revert(action, env),
                 UiAction::Style(change) => e.editor.set_style(change, env),
+                UiAction::Run(command) => e.editor.run(command, env),
+                UiAction::UnlockAll => e.editor.unlock_all(env),
                 UiAction::ConvertToText => {
                     drop(e);
                     recognize::convert_selection_to_text(self);
@@ -247,6 +266,8 @@ impl Board {
             }
         };
         self.changed_if(changed);
+        // "Unlock all" selects what it unlocked, with the selection tool.
+        self.follow_tool();
     }
 
     /// The pointer position of `ev` relative to the canvas, with its pressure and modifiers.
@@ -354,7 +375,11 @@ impl Board {
             _ => PointerButton::Other,
         };
         let p = self.pointer(ev);
-        self.engine.borrow_mut().editor.pointer_down(p, button);
+        {
+            let mut e = self.engine.borrow_mut();
+            e.editor.set_clock(js_sys::Date::now());
+            e.editor.pointer_down(p, button);
+        }
         self.update_cursor(p.at);
         self.refresh();
     }
@@ -366,6 +391,8 @@ impl Board {
         let p = self.pointer(ev);
         let world = {
             let mut e = self.engine.borrow_mut();
+            e.pointer_at = Some(p.at);
+            e.editor.set_clock(js_sys::Date::now());
             e.editor.pointer_move(p);
             e.editor.camera.screen_to_world(p.at)
         };
@@ -394,6 +421,7 @@ impl Board {
             (id.is_some(), ink)
         };
         self.changed_if(created.0);
+        self.follow_tool();
         text::sync(self);
         if let Some(ink) = created.1
             && self.engine.borrow().ui.auto_shape.get_untracked()
@@ -412,13 +440,65 @@ impl Board {
         }
     }
 
+    /// Ctrl+C: the selection goes on the clipboard as Inkroom JSON (`text/plain`, so other
+    /// tabs and apps can read it). Without a selection the browser does its own copy.
+    fn copy(&self, ev: &web_sys::ClipboardEvent) {
+        if in_field(ev) {
+            return;
+        }
+        if let Some(text) = self.engine.borrow().editor.copy_selection() {
+            put_on_clipboard(ev, &text);
+        }
+    }
+
+    /// Ctrl+X: copies the selection, then deletes it (one undoable change). Nothing is deleted
+    /// when the event has no clipboard to write to.
+    fn cut(&self, ev: &web_sys::ClipboardEvent) {
+        if in_field(ev) || ev.clipboard_data().is_none() {
+            return;
+        }
+        let text = self
+            .engine
+            .borrow_mut()
+            .editor
+            .cut_selection(&mut BrowserEntropy);
+        if let Some(text) = text {
+            put_on_clipboard(ev, &text);
+            self.changed();
+        }
+    }
+
+    /// Ctrl+V: inserts copied elements or text at the pointer (or the middle of the view);
+    /// content the editor refuses is reported in a toast and changes nothing. The DOM `paste`
+    /// event carries the clipboard, so no clipboard permission is needed.
+    fn paste(&self, ev: &web_sys::ClipboardEvent) {
+        if in_field(ev) {
+            return;
+        }
+        let Some(text) = ev
+            .clipboard_data()
+            .and_then(|d| d.get_data("text/plain").ok())
+        else {
+            return;
+        };
+        ev.prevent_default();
+        let result = {
+            let mut e = self.engine.borrow_mut();
+            let at = e.pointer_at;
+            e.editor.paste(&text, at, &mut BrowserEntropy)
+        };
+        match result {
+            Ok(_) => {
+                self.changed();
+                self.follow_tool();
+            }
+            Err(err) => self.toast(err.to_string(), None, true),
+        }
+    }
+
     fn key_down(&self, ev: &web_sys::KeyboardEvent) {
         // Typing in a form field (or the text box) is not a board shortcut.
-        let in_field = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
-        if in_field {
+        if in_field(ev) {
             return;
         }
         let on_button = ev
@@ -460,6 +540,24 @@ impl Board {
         // Tool keys and select-all change the tool: the toolbar follows.
         set_if_changed(ui.tool, tool);
         self.changed_if(changed);
+    }
+}
+
+/// Whether `ev` happened in a form field or the text box: what is typed, copied or pasted there
+/// is not the board's.
+fn in_field(ev: &web_sys::Event) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+}
+
+/// Puts `text` on the clipboard of a `copy` or `cut` event (the browser keeps its own copy of
+/// the page's selection unless the default is prevented).
+fn put_on_clipboard(ev: &web_sys::ClipboardEvent, text: &str) {
+    if let Some(data) = ev.clipboard_data()
+        && data.set_data("text/plain", text).is_ok()
+    {
+        ev.prevent_default();
     }
 }
 
@@ -531,12 +629,24 @@ pub fn mount(
         text_open: false,
         toasts: 0,
         touches: Vec::new(),
+        pointer_at: None,
         frame_ms: Vec::new(),
         live: None,
     }));
+    // The frame callback asks for the next frame itself while something animates (the laser
+    // trail fading), so it holds a weak reference to itself.
     let frame: Rc<Closure<dyn FnMut()>> = {
         let engine = engine.clone();
-        Rc::new(Closure::new(move || paint_frame(&engine)))
+        Rc::new_cyclic(|me: &Weak<Closure<dyn FnMut()>>| {
+            let me = me.clone();
+            Closure::new(move || {
+                if paint_frame(&engine)
+                    && let Some(me) = me.upgrade()
+                {
+                    request_frame(&engine, &me);
+                }
+            })
+        })
     };
     let schedule: Rc<dyn Fn()> = {
         let engine = engine.clone();
@@ -600,6 +710,9 @@ pub fn mount(
             b.pointer_up(ev);
         }
     }));
+    listeners.push(on(target, "pointerleave", |b, _| {
+        b.engine.borrow_mut().pointer_at = None;
+    }));
     listeners.push(on(target, "pointercancel", |b, ev| {
         if let Some(ev) = ev.dyn_ref() {
             b.touch_up(ev);
@@ -642,6 +755,21 @@ pub fn mount(
         listeners.push(on(window.as_ref(), "keydown", |b, ev| {
             if let Some(ev) = ev.dyn_ref() {
                 b.key_down(ev);
+            }
+        }));
+        listeners.push(on(window.as_ref(), "copy", |b, ev| {
+            if let Some(ev) = ev.dyn_ref() {
+                b.copy(ev);
+            }
+        }));
+        listeners.push(on(window.as_ref(), "cut", |b, ev| {
+            if let Some(ev) = ev.dyn_ref() {
+                b.cut(ev);
+            }
+        }));
+        listeners.push(on(window.as_ref(), "paste", |b, ev| {
+            if let Some(ev) = ev.dyn_ref() {
+                b.paste(ev);
             }
         }));
         listeners.push(on(window.as_ref(), "keyup", |b, ev| {
@@ -775,25 +903,32 @@ fn resize(engine: &Shared) {
     e.editor.invalidate();
 }
 
-fn paint_frame(engine: &Shared) {
-    if paint_scene(engine) {
-        let live = engine
-            .borrow()
-            .live
-            .as_ref()
-            .and_then(std::rc::Weak::upgrade);
-        if let Some(live) = live {
-            live.view_painted();
-        }
+/// Paints a frame if anything changed, then lets the live connection see the new view (to
+/// report it to followers, or to stop following when the user moved). Returns whether the
+/// picture animates on its own (the next frame is then due even without input).
+fn paint_frame(engine: &Shared) -> bool {
+    let Some(animating) = paint_scene(engine) else {
+        return false;
+    };
+    let live = engine
+        .borrow()
+        .live
+        .as_ref()
+        .and_then(std::rc::Weak::upgrade);
+    if let Some(live) = live {
+        live.view_painted();
     }
+    animating
 }
 
-/// Paints the scene and the cursors if anything changed; returns whether it painted.
-fn paint_scene(engine: &Shared) -> bool {
+/// Paints the scene and the cursors if anything changed: `None` if nothing did, otherwise
+/// whether the picture animates.
+fn paint_scene(engine: &Shared) -> Option<bool> {
     let mut e = engine.borrow_mut();
     e.frame_requested = false;
+    e.editor.set_clock(js_sys::Date::now());
     if !e.editor.take_dirty() {
-        return false;
+        return None;
     }
     let performance = web_sys::window().and_then(|w| w.performance());
     let started = performance.as_ref().map(|p| p.now());
@@ -813,7 +948,7 @@ fn paint_scene(engine: &Shared) -> bool {
     let now = js_sys::Date::now();
     e.cursors.retain(|_, c| now - c.at_ms < STALE_CURSOR_MS);
     paint_cursors(&e);
-    true
+    Some(e.editor.is_animating())
 }
 
 /// Draws other users' pointers with their names, in screen space (constant size at any zoom).

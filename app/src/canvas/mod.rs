@@ -11,7 +11,9 @@
 #[cfg(feature = "hydrate")]
 mod browser;
 
-use inkroom_core::editor::{SHORTCUTS, SelectionSummary, StyleChange, ToolKind};
+use inkroom_core::editor::{
+    Align, Axis, Command, Layer, SHORTCUTS, SelectionSummary, StyleChange, ToolKind,
+};
 use inkroom_core::element::Color;
 use inkroom_core::history::ActionId;
 use inkroom_core::protocol::Participant;
@@ -70,6 +72,11 @@ pub enum UiAction {
     KeepInk(ActionId),
     /// Change the style of the selection and of new shapes.
     Style(StyleChange),
+    /// Run a keyboard command (the buttons that repeat a shortcut: tool lock, lock, align,
+    /// distribute, layer order).
+    Run(Command),
+    /// Unlock every locked element.
+    UnlockAll,
 }
 
 /// What the engine gives the board's buttons to call.
@@ -94,6 +101,12 @@ pub struct Ui {
     pub help: RwSignal<bool>,
     /// Whether a handwriting recognition is in flight.
     pub busy: RwSignal<bool>,
+    /// Whether drawing tools stay active after a shape (the editor's tool lock).
+    pub tool_lock: RwSignal<bool>,
+    /// How many elements are locked ("Unlock all" shows when some are).
+    pub locked: RwSignal<usize>,
+    /// Whether the grid is shown (and snapped to).
+    pub grid: RwSignal<bool>,
 }
 
 /// Who is in the room and who follows whom, written by the live connection and read by the top
@@ -129,6 +142,102 @@ const FILLS: [&str; 5] = ["transparent", "#ffc9c9", "#b2f2bb", "#a5d8ff", "#ffec
 /// Outline widths offered by the style panel, with their names.
 const WIDTHS: [(f64, &str); 3] = [(1.0, "Thin"), (2.0, "Bold"), (4.0, "Extra bold")];
 
+/// One button of the panel's arrange rows: its test id, name (with its shortcut, for the
+/// tooltip), symbol, the editor command it runs, and how many selected elements it needs.
+type Arrange = (&'static str, &'static str, &'static str, Command, usize);
+
+/// Paint order: the editor's layer commands.
+const LAYER_BUTTONS: [Arrange; 4] = [
+    (
+        "to-back",
+        "Send to back — Ctrl+Shift+[",
+        "⇊",
+        Command::Layer(Layer::ToBack),
+        1,
+    ),
+    (
+        "backward",
+        "Send backward — Ctrl+[",
+        "↓",
+        Command::Layer(Layer::Backward),
+        1,
+    ),
+    (
+        "forward",
+        "Bring forward — Ctrl+]",
+        "↑",
+        Command::Layer(Layer::Forward),
+        1,
+    ),
+    (
+        "to-front",
+        "Bring to front — Ctrl+Shift+]",
+        "⇈",
+        Command::Layer(Layer::ToFront),
+        1,
+    ),
+];
+
+/// Alignment (two or more elements) and distribution (three or more).
+const ALIGN_BUTTONS: [Arrange; 8] = [
+    (
+        "align-left",
+        "Align left — Ctrl+Shift+←",
+        "⇤",
+        Command::Align(Align::Left),
+        2,
+    ),
+    (
+        "align-center-x",
+        "Centre horizontally",
+        "↔",
+        Command::Align(Align::CenterX),
+        2,
+    ),
+    (
+        "align-right",
+        "Align right — Ctrl+Shift+→",
+        "⇥",
+        Command::Align(Align::Right),
+        2,
+    ),
+    (
+        "align-top",
+        "Align top — Ctrl+Shift+↑",
+        "⤒",
+        Command::Align(Align::Top),
+        2,
+    ),
+    (
+        "align-center-y",
+        "Centre vertically",
+        "↕",
+        Command::Align(Align::CenterY),
+        2,
+    ),
+    (
+        "align-bottom",
+        "Align bottom — Ctrl+Shift+↓",
+        "⤓",
+        Command::Align(Align::Bottom),
+        2,
+    ),
+    (
+        "distribute-x",
+        "Distribute horizontally — Alt+H",
+        "⋯",
+        Command::Distribute(Axis::Horizontal),
+        3,
+    ),
+    (
+        "distribute-y",
+        "Distribute vertically — Alt+V",
+        "⋮",
+        Command::Distribute(Axis::Vertical),
+        3,
+    ),
+];
+
 /// A symbol for each tool's button (its name is the button's accessible label).
 fn icon(t: ToolKind) -> &'static str {
     match t {
@@ -142,6 +251,7 @@ fn icon(t: ToolKind) -> &'static str {
         ToolKind::Freedraw => "✎",
         ToolKind::Text => "T",
         ToolKind::Eraser => "⌫",
+        ToolKind::Laser => "⊙",
     }
 }
 
@@ -186,6 +296,9 @@ pub fn Board(
         toast: RwSignal::new(None),
         help: RwSignal::new(false),
         busy: RwSignal::new(false),
+        tool_lock: RwSignal::new(false),
+        locked: RwSignal::new(0),
+        grid: RwSignal::new(false),
     };
     let tools: Vec<ToolKind> = if read_only {
         vec![ToolKind::Hand]
@@ -242,6 +355,17 @@ pub fn Board(
     };
     let editing = (!read_only).then(|| {
         view! {
+            <button type="button" class="tool toggle" data-testid="tool-lock" aria-label="Tool lock"
+                title="Keep the tool after drawing — Q"
+                aria-pressed=move || ui.tool_lock.get().to_string()
+                on:click=move |_| act(UiAction::Run(Command::ToggleToolLock))>"🔒"</button>
+            <button type="button" class="tool toggle" data-testid="grid" aria-label="Grid"
+                title="Grid: show it and snap to it — Ctrl+'"
+                aria-pressed=move || ui.grid.get().to_string()
+                on:click=move |_| act(UiAction::Run(Command::ToggleGrid))>"#"</button>
+            <button type="button" class="tool" data-testid="unlock-all" title="Unlock all — Ctrl+Shift+L"
+                hidden=move || ui.locked.get() == 0
+                on:click=move |_| act(UiAction::UnlockAll)>"Unlock all"</button>
             <span class="separator" aria-hidden="true"></span>
             <button
                 type="button"
@@ -370,7 +494,10 @@ fn SelectionPanel(ui: Ui, act: impl Fn(UiAction) + Copy + Send + Sync + 'static)
     let visible = move || {
         let tool = ui.tool.get();
         ui.selection.with(|s| s.count > 0)
-            || !matches!(tool, ToolKind::Select | ToolKind::Hand | ToolKind::Eraser)
+            || !matches!(
+                tool,
+                ToolKind::Select | ToolKind::Hand | ToolKind::Eraser | ToolKind::Laser
+            )
     };
     let swatch = move |label: &'static str, hex: &'static str, fill: bool| {
         let color: Color = hex.parse().unwrap_or(Color::INK);
@@ -396,6 +523,15 @@ fn SelectionPanel(ui: Ui, act: impl Fn(UiAction) + Copy + Send + Sync + 'static)
                 on:click=move |_| act(UiAction::Style(change))></button>
         }
     };
+    let arrange = move |(id, name, symbol, command, needs): Arrange| {
+        // The name before the shortcut is the accessible label.
+        let label = name.split(" — ").next().unwrap_or(name);
+        view! {
+            <button type="button" class="arrange" data-testid=id aria-label=label title=name
+                hidden=move || ui.selection.with(|s| s.count < needs)
+                on:click=move |_| act(UiAction::Run(command))>{symbol}</button>
+        }
+    };
     view! {
         <div class="selection-panel" data-testid="selection-panel" hidden=move || !visible()>
             <div class="panel-row" role="group" aria-label="Stroke">
@@ -418,6 +554,9 @@ fn SelectionPanel(ui: Ui, act: impl Fn(UiAction) + Copy + Send + Sync + 'static)
                     on:click=move |_| act(UiAction::Duplicate)>"Duplicate"</button>
                 <button type="button" data-testid="delete" title="Delete — Delete"
                     on:click=move |_| act(UiAction::Delete)>"Delete"</button>
+                <button type="button" data-testid="lock"
+                    title="Lock: keep it from being selected, moved or erased — Ctrl+Shift+L"
+                    on:click=move |_| act(UiAction::Run(Command::ToggleLock))>"Lock"</button>
                 <button type="button" data-testid="convert-to-text" class="primary"
                     hidden=move || ui.selection.with(|s| s.ink == 0)
                     disabled=move || ui.busy.get()
@@ -425,6 +564,14 @@ fn SelectionPanel(ui: Ui, act: impl Fn(UiAction) + Copy + Send + Sync + 'static)
                     on:click=move |_| act(UiAction::ConvertToText)>
                     {move || if ui.busy.get() { "Reading…" } else { "Convert to text" }}
                 </button>
+            </div>
+            <div class="panel-row" role="group" aria-label="Layers"
+                hidden=move || ui.selection.with(|s| s.count == 0)>
+                {LAYER_BUTTONS.into_iter().map(arrange).collect_view()}
+            </div>
+            <div class="panel-row" role="group" aria-label="Align"
+                hidden=move || ui.selection.with(|s| s.count < 2)>
+                {ALIGN_BUTTONS.into_iter().map(arrange).collect_view()}
             </div>
         </div>
     }

@@ -137,6 +137,8 @@ pub(super) fn commit(board: &Board) {
         e.editor.commit_text(&text, measured, &mut BrowserEntropy);
     }
     board.changed();
+    // New text hands the text tool over to the selection tool.
+    board.follow_tool();
 }
 
 /// Abandons what was typed.
