@@ -26,7 +26,7 @@ use crate::tool::transform::Frame;
 use crate::tool::{
     BoxTool, Cursor, Edit, EraserTool, FreedrawTool, LinearTool, Modifiers, PointerInput, Preview,
     SelectTool, Selection, Style, TextEdit, TextTool, Tool, ToolContext, ToolOutcome, convert,
-    selectable,
+    pickable,
 };
 use std::borrow::Cow;
 
@@ -446,6 +446,11 @@ impl Editor {
         if self.access == Access::View || ops.is_empty() {
             return None;
         }
+        // Bound arrows and container text follow in the same action, so one undo puts
+        // everything back and others receive the whole change at once.
+        let mut ops = ops;
+        let follow = crate::follow::consequences(self.replica.view(), &ops);
+        ops.extend(follow);
         let id = self.history.record(self.replica.view(), &ops);
         self.apply_local(ops, env);
         id
@@ -641,7 +646,7 @@ impl Editor {
         let ids: Vec<ElementId> = self
             .scene()
             .iter_live()
-            .filter(|e| selectable(e.props()))
+            .filter(|e| pickable(e.props()))
             .map(|e| e.id)
             .collect();
         self.select(ids);
@@ -1335,6 +1340,26 @@ impl Editor {
         if let Some(id) = self.text_edit.as_ref().and_then(|t| t.id) {
             preview.to_mut().hidden.insert(id);
         }
+        // What is being dragged takes its arrows and text along, as the commit will.
+        if !preview.replaced.is_empty() {
+            let scene = self.replica.view();
+            let changes = preview
+                .replaced
+                .iter()
+                .filter_map(|(id, after)| {
+                    let change = crate::follow::Change {
+                        before: Some(scene.get(*id)?.props()),
+                        after: after.clone(),
+                        rebinds: preview.rebinding.contains(id),
+                    };
+                    Some((*id, change))
+                })
+                .collect();
+            let derived = crate::follow::derive(scene, &changes);
+            if !derived.is_empty() {
+                preview.to_mut().replaced.extend(derived);
+            }
+        }
         preview
     }
 
@@ -1352,6 +1377,10 @@ impl Editor {
             frame: Frame::of(shown),
             handles: self.access == Access::Edit && select.is_some_and(|t| !t.is_transforming()),
             brush: select.and_then(SelectTool::brush),
+            bind_target: preview.bind_target.and_then(|id| {
+                let own = self.scene().get(id)?.props();
+                Some(crate::binding::outline(preview.shown(id, own)?))
+            }),
         }
     }
 
@@ -1376,39 +1405,7 @@ mod tests {
     use super::*;
     use crate::tool::text::DEFAULT_FONT_SIZE;
 
-    struct Counter(u128);
-    impl Entropy for Counter {
-        fn element_id(&mut self) -> ElementId {
-            self.0 += 1;
-            ElementId::from_u128(self.0)
-        }
-        fn nonce(&mut self) -> u32 {
-            7
-        }
-        fn now_ms(&mut self) -> i64 {
-            1_000
-        }
-    }
-
-    fn drag(
-        ed: &mut Editor,
-        env: &mut Counter,
-        from: (f64, f64),
-        to: (f64, f64),
-    ) -> Option<ElementId> {
-        ed.pointer_down(ScreenPoint::new(from.0, from.1), PointerButton::Primary);
-        ed.pointer_move(ScreenPoint::new(
-            (from.0 + to.0) / 2.0,
-            (from.1 + to.1) / 2.0,
-        ));
-        ed.pointer_move(ScreenPoint::new(to.0, to.1));
-        ed.pointer_up(ScreenPoint::new(to.0, to.1), env)
-    }
-
-    fn click(ed: &mut Editor, env: &mut Counter, at: (f64, f64)) -> Option<ElementId> {
-        ed.pointer_down(ScreenPoint::new(at.0, at.1), PointerButton::Primary);
-        ed.pointer_up(ScreenPoint::new(at.0, at.1), env)
-    }
+    use crate::testing::{Ids as Counter, click, drag};
 
     fn live(ed: &Editor) -> Vec<ElementKind> {
         ed.scene().iter_live().map(|e| e.props().kind).collect()
@@ -1445,6 +1442,37 @@ mod tests {
         assert!(ed.redo(&mut Counter(0)));
         assert_eq!(ed.scene().iter_live().count(), 1);
         assert_eq!(ed.take_outbox().len(), 2);
+    }
+
+    #[test]
+    fn shapes_being_dragged_take_their_arrows_along_in_the_preview() {
+        let (mut ed, mut env) = (Editor::default(), Counter::default());
+        ed.set_tool(ToolKind::Rectangle);
+        let a = drag(&mut ed, &mut env, (0.0, 0.0), (100.0, 100.0)).unwrap();
+        let b = drag(&mut ed, &mut env, (300.0, 0.0), (400.0, 100.0)).unwrap();
+        ed.set_tool(ToolKind::Arrow);
+        // Hovering over a shape with the arrow tool highlights it, and so does drawing to one.
+        ed.pointer_move(ScreenPoint::new(50.0, 2.0));
+        assert_eq!(ed.preview().bind_target, Some(a));
+        ed.pointer_down(ScreenPoint::new(50.0, 50.0), PointerButton::Primary);
+        ed.pointer_move(ScreenPoint::new(350.0, 50.0));
+        assert_eq!(ed.preview().bind_target, Some(b));
+        let highlight = ed.overlay(&ed.preview()).bind_target.unwrap();
+        assert!(
+            highlight.contains(&WorldPoint::new(300.0, 0.0)),
+            "B's outline"
+        );
+        let arrow = ed
+            .pointer_up(ScreenPoint::new(350.0, 50.0), &mut env)
+            .unwrap();
+        assert_eq!(ed.preview().bind_target, None);
+        ed.set_tool(ToolKind::Select);
+        ed.select([b]);
+        ed.pointer_down(ScreenPoint::new(325.0, 100.0), PointerButton::Primary);
+        ed.pointer_move(ScreenPoint::new(325.0, 300.0));
+        let shown = ed.preview().replaced[&arrow].world_points();
+        let stored = ed.scene().get(arrow).unwrap().props().world_points();
+        assert!(shown[1].y > stored[1].y + 50.0, "{shown:?}");
     }
 
     #[test]

@@ -16,7 +16,7 @@
 use super::transform::{self, Frame, Handle, ResizeMode, Scale};
 use super::{
     Cursor, DRAG_PX, Edit, Feedback, PointerInput, Preview, Selection, Tool, ToolContext,
-    ToolOutcome, selectable,
+    ToolOutcome, pickable, selectable,
 };
 use crate::element::{Color, ElementId, ElementKind, Props};
 use crate::geom::{Radians, Rect, Vec2, WorldPoint};
@@ -37,6 +37,8 @@ pub const HANDLE_REACH_PX: f64 = 11.0;
 pub const FRAME_PAD_PX: f64 = 4.0;
 /// Distance of the rotation knob above the frame, screen pixels.
 pub const ROTATE_OFFSET_PX: f64 = 22.0;
+/// Width of the band highlighting the shape an arrow end would attach to, screen pixels.
+pub const BIND_HIGHLIGHT_PX: f64 = 6.0;
 /// Frames narrower (or lower) than this on screen hide their mid-edge handles, which would
 /// otherwise cover the corners.
 const SIDE_HANDLES_MIN_PX: f64 = 36.0;
@@ -232,7 +234,7 @@ impl SelectTool {
                 let brush = Rect::from_corners(*origin, at);
                 let inside = ctx.scene.query_rect(brush).into_iter().filter(|e| {
                     let b = e.bounds();
-                    selectable(e.props()) && brush.contains(b.min) && brush.contains(b.max)
+                    pickable(e.props()) && brush.contains(b.min) && brush.contains(b.max)
                 });
                 let ids: Vec<ElementId> = initial
                     .ids()
@@ -493,6 +495,8 @@ pub struct Overlay {
     pub handles: bool,
     /// The marquee being dragged.
     pub brush: Option<Rect>,
+    /// The outline of the shape an arrow end would attach to (see [`crate::binding::outline`]).
+    pub bind_target: Option<Vec<WorldPoint>>,
 }
 
 impl Overlay {
@@ -539,6 +543,19 @@ impl Overlay {
                     out.push(outline(path, Some(Color::rgba(0xff, 0xff, 0xff, 0xff))));
                 }
             }
+        }
+        if let Some(outline) = self.bind_target.as_deref().filter(|o| o.len() > 2) {
+            // A wide, pale band along the outline, like Excalidraw's binding highlight.
+            out.push(DrawCommand::Path {
+                path: polygon(outline),
+                fill: None,
+                stroke: Some(Stroke {
+                    color: Color::rgba(0x69, 0x65, 0xdb, 0x55),
+                    width: BIND_HIGHLIGHT_PX / zoom,
+                    style: crate::element::StrokeStyle::Solid,
+                }),
+                opacity: 1.0,
+            });
         }
         if let Some(b) = self.brush {
             let corners = [
@@ -794,6 +811,10 @@ mod tests {
         assert!(c.selection.is_empty());
     }
 
+    fn props_of(scene: &Scene, n: u128) -> &Props {
+        scene.get(id(n)).unwrap().props()
+    }
+
     #[test]
     fn the_overlay_draws_frames_handles_and_the_marquee() {
         let scene = three();
@@ -806,8 +827,10 @@ mod tests {
                 WorldPoint::ORIGIN,
                 WorldPoint::new(5.0, 5.0),
             )),
+            bind_target: Some(crate::binding::outline(props_of(&scene, 3))),
         };
-        // Two element frames, the selection frame, 8 handles + the knob, the marquee.
-        assert_eq!(overlay.commands(2.0).len(), 2 + 1 + 9 + 1);
+        // Two element frames, the selection frame, 8 handles + the knob, the binding highlight,
+        // the marquee.
+        assert_eq!(overlay.commands(2.0).len(), 2 + 1 + 9 + 1 + 1);
     }
 }
