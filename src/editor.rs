@@ -121,6 +121,8 @@ pub enum Command {
     Align(Align),
     /// Space three or more selected elements with equal gaps between their bounding boxes.
     Distribute(Axis),
+    /// Type into the one selected shape or text ([`Editor::edit_selected_text`]).
+    EditText,
 }
 
 /// Which edge or centre line [`Command::Align`] lines the selection up on.
@@ -206,7 +208,11 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Shift + 1", "Zoom to fit everything"),
     ("Shift + 2", "Zoom to the selection"),
     ("Wheel, middle button, Space + drag, Hand", "Pan"),
-    ("Double-click", "Edit text, or add text"),
+    (
+        "Double-click",
+        "Edit text, or add text (inside a shape: its label)",
+    ),
+    ("Enter", "Type into the selected shape or text"),
     ("?", "Show this help"),
 ];
 
@@ -222,6 +228,7 @@ impl Command {
             "a" if m.ctrl => Self::SelectAll,
             "d" if m.ctrl => Self::Duplicate,
             "delete" | "backspace" => Self::Delete,
+            "enter" if !m.ctrl && !m.alt && !m.shift => Self::EditText,
             "escape" => Self::Escape,
             "arrowleft" if m.ctrl && m.shift => Self::Align(Align::Left),
             "arrowright" if m.ctrl && m.shift => Self::Align(Align::Right),
@@ -772,21 +779,81 @@ impl Editor {
         }
     }
 
-    /// A double click: opens the text editor on the text under the pointer, or on new text
-    /// there (the selection tool's shortcut for the text tool). Returns whether it did.
+    /// A double click: opens the text editor on the text inside the shape under the pointer
+    /// (or inside the one selected shape, when the click is within it), else on the text under
+    /// the pointer, or on new text there (the selection tool's shortcut for the text tool).
+    /// Returns whether it did.
     pub fn double_click(&mut self, at: ScreenPoint) -> bool {
         if self.tool != ToolKind::Select || self.access == Access::View {
             return false;
         }
         self.cancel();
         let world = self.camera.screen_to_world(at);
-        let Some(edit) = self.with_tool(|_, ctx| crate::tool::text::text_at(world, ctx)) else {
+        let only = self.only_selected();
+        let edit = self.with_tool(|_, ctx| {
+            let within = only.filter(|id| {
+                let p = ctx.scene.get(*id).map(|e| e.props());
+                p.and_then(|p| Frame::of([p]))
+                    .is_some_and(|f| f.contains(world))
+            });
+            // Excalidraw's rule: inside an unfilled shape counts too (it is not a hit there).
+            let inside = || crate::binding::target_at(ctx.scene, world, 0.0, &[]);
+            let shape = ctx.hit(world).or(within).or_else(inside);
+            shape
+                .and_then(|id| crate::tool::text::text_in(id, ctx))
+                .unwrap_or_else(|| crate::tool::text::text_at(world, ctx))
+        });
+        let Some(edit) = edit else {
             return false;
         };
+        self.open_text(edit);
+        true
+    }
+
+    /// The one selected element, if exactly one is selected.
+    fn only_selected(&self) -> Option<ElementId> {
+        let mut ids = self.selection.ids();
+        match (ids.next(), ids.next()) {
+            (Some(id), None) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// Opens the text editor on `edit` (the selection is cleared: the text box takes over).
+    fn open_text(&mut self, edit: TextEdit) {
         self.selection.clear();
         self.text_edit = Some(edit);
         self.dirty = true;
-        true
+    }
+
+    /// Enter on a selection of one: edits the text inside the selected shape (new text if it
+    /// has none), or the selected text itself (Excalidraw's shortcut). Returns whether the text
+    /// editor opened.
+    pub fn edit_selected_text(&mut self) -> bool {
+        if self.access == Access::View || self.tool != ToolKind::Select {
+            return false;
+        }
+        let Some(id) = self.only_selected() else {
+            return false;
+        };
+        self.cancel();
+        let edit = self.with_tool(|_, ctx| {
+            let p = ctx.scene.get(id)?.props();
+            if p.kind == ElementKind::Text {
+                return Some(TextEdit {
+                    id: Some(id),
+                    props: p.clone(),
+                });
+            }
+            crate::tool::text::text_in(id, ctx)
+        });
+        match edit.flatten() {
+            Some(edit) => {
+                self.open_text(edit);
+                true
+            }
+            None => false,
+        }
     }
 
     /// The text being typed, if the text editor is open.
@@ -992,6 +1059,10 @@ impl Editor {
             Command::Layer(layer) => self.reorder(layer, env),
             Command::Align(a) => self.align(a, env),
             Command::Distribute(axis) => self.distribute(axis, env),
+            Command::EditText => {
+                self.edit_selected_text();
+                false
+            }
             Command::ZoomIn | Command::ZoomOut | Command::ZoomReset => {
                 let (w, h) = self.view_size;
                 let zoom = match command {

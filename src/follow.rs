@@ -462,3 +462,165 @@ mod tests {
         assert!(patch.points.is_some() || patch.y.is_some());
     }
 }
+
+#[cfg(test)]
+mod container_tests {
+    use super::*;
+    use crate::editor::{Command, Editor, ToolKind};
+    use crate::geom::{ScreenPoint, Vec2};
+    use crate::testing::{Ids, click, drag};
+    use crate::tool::Modifiers;
+
+    const SHAPE: u128 = 1;
+
+    fn id(n: u128) -> ElementId {
+        ElementId::from_u128(n)
+    }
+
+    fn props(ed: &Editor, id: ElementId) -> Props {
+        ed.scene().get(id).unwrap().props().clone()
+    }
+
+    /// A 200 × 100 rectangle at (100, 100) (id 1) with "hello" typed into it by double-clicking
+    /// its empty middle; returns the text's id.
+    fn labelled() -> (Editor, Ids, ElementId) {
+        let (mut ed, mut env) = (Editor::default(), Ids::default());
+        ed.set_tool(ToolKind::Rectangle);
+        drag(&mut ed, &mut env, (100.0, 100.0), (300.0, 200.0)).unwrap();
+        ed.set_tool(ToolKind::Select);
+        assert!(ed.double_click(ScreenPoint::new(200.0, 150.0)));
+        let edit = ed.text_edit().unwrap();
+        assert_eq!((edit.id, edit.props.container_id), (None, Some(id(SHAPE))));
+        let text = ed
+            .commit_text("hello", Some((40.0, 25.0)), &mut env)
+            .unwrap();
+        (ed, env, text)
+    }
+
+    fn assert_centred(ed: &Editor, text: ElementId) {
+        let (t, c) = (props(ed, text), props(ed, id(SHAPE)));
+        let (tc, cc) = (t.rect().center(), c.rect().center());
+        assert!((tc - cc).length() < 1e-9, "{tc:?} vs {cc:?}");
+        assert_eq!(t.angle, c.angle);
+        assert_eq!(t.width, container::text_area(&c).width());
+    }
+
+    #[test]
+    fn text_typed_into_a_shape_is_centred_in_it_and_one_undo_removes_it() {
+        let (mut ed, mut env, text) = labelled();
+        let t = props(&ed, text);
+        assert_eq!(
+            (t.text.as_str(), t.container_id),
+            ("hello", Some(id(SHAPE)))
+        );
+        assert_centred(&ed, text);
+        let attached: Vec<ElementId> = ed.scene().attached_to(id(SHAPE)).map(|e| e.id).collect();
+        assert_eq!(attached, [text]);
+        assert!(ed.undo(&mut env));
+        assert!(props(&ed, text).is_deleted);
+    }
+
+    #[test]
+    fn the_text_moves_and_turns_with_its_shape() {
+        let (mut ed, mut env, text) = labelled();
+        ed.select([id(SHAPE)]);
+        ed.run(Command::Nudge(Vec2::new(30.0, -20.0)), &mut env);
+        assert_centred(&ed, text);
+        // The rotation knob above the padded frame, swung round to the right.
+        let c = props(&ed, id(SHAPE));
+        let knob = (c.x + c.width / 2.0, c.y - 4.0 - 22.0);
+        drag(
+            &mut ed,
+            &mut env,
+            knob,
+            (c.x + c.width + 200.0, c.y + c.height),
+        );
+        assert!(props(&ed, id(SHAPE)).angle.0 > 0.3);
+        assert_centred(&ed, text);
+        // Resizing re-wraps it to the new width.
+        ed.select([id(SHAPE)]);
+        ed.undo(&mut env);
+        ed.select([id(SHAPE)]);
+        let c = props(&ed, id(SHAPE));
+        drag(
+            &mut ed,
+            &mut env,
+            (c.x + c.width + 4.0, c.y + c.height + 4.0),
+            (c.x + c.width + 104.0, c.y + c.height + 4.0),
+        );
+        assert_eq!(props(&ed, id(SHAPE)).width, 300.0);
+        assert_centred(&ed, text);
+    }
+
+    #[test]
+    fn deleting_the_shape_deletes_its_text_and_undo_brings_both_back() {
+        let (mut ed, mut env, text) = labelled();
+        ed.select([id(SHAPE)]);
+        ed.run(Command::Delete, &mut env);
+        assert!(props(&ed, text).is_deleted);
+        ed.undo(&mut env);
+        assert!(!props(&ed, text).is_deleted && !props(&ed, id(SHAPE)).is_deleted);
+        assert_centred(&ed, text);
+    }
+
+    #[test]
+    fn enter_or_a_double_click_reopens_the_text_and_emptying_it_removes_it() {
+        let (mut ed, mut env, text) = labelled();
+        ed.select([id(SHAPE)]);
+        let enter = Command::from_key("Enter", Modifiers::default()).unwrap();
+        assert_eq!(enter, Command::EditText);
+        ed.run(enter, &mut env);
+        assert_eq!(ed.text_edit().and_then(|t| t.id), Some(text));
+        ed.commit_text("hello world", None, &mut env);
+        assert_eq!(props(&ed, text).text, "hello world");
+        assert_centred(&ed, text);
+        // Double-clicking on the text itself edits it too.
+        assert!(ed.double_click(ScreenPoint::new(200.0, 150.0)));
+        assert_eq!(ed.text_edit().and_then(|t| t.id), Some(text));
+        ed.commit_text("  ", None, &mut env);
+        assert!(props(&ed, text).is_deleted);
+        assert!(!props(&ed, id(SHAPE)).is_deleted, "the shape stays");
+    }
+
+    #[test]
+    fn long_text_wraps_to_the_shape_and_grows_it() {
+        let (mut ed, mut env, text) = labelled();
+        ed.select([id(SHAPE)]);
+        ed.run(Command::EditText, &mut env);
+        let long = "the quick brown fox jumps over the lazy dog ".repeat(4);
+        ed.commit_text(&long, None, &mut env);
+        let (t, c) = (props(&ed, text), props(&ed, id(SHAPE)));
+        let lines = container::wrap(&t.text, t.width, t.font_size).len();
+        assert!(lines > 4, "{lines} lines");
+        assert!(c.height > 100.0, "grown to {}", c.height);
+        assert_eq!(c.y, 100.0, "downwards");
+        assert_centred(&ed, text);
+        // The renderer draws the wrapped lines.
+        let block = ed
+            .draw_commands(800.0, 800.0)
+            .into_iter()
+            .find_map(|c| match c {
+                crate::render::DrawCommand::Text(b) => Some(b),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(block.lines.len(), lines);
+        // One undo takes the longer text and the growth back.
+        ed.undo(&mut env);
+        assert_eq!(props(&ed, id(SHAPE)).height, 100.0);
+    }
+
+    #[test]
+    fn the_text_is_picked_erased_and_selected_through_its_shape() {
+        let (mut ed, mut env, text) = labelled();
+        // A click on the text selects the shape.
+        click(&mut ed, &mut env, (200.0, 150.0));
+        assert_eq!(ed.selection().ids().collect::<Vec<_>>(), [id(SHAPE)]);
+        ed.select_all();
+        assert_eq!(ed.selection().ids().collect::<Vec<_>>(), [id(SHAPE)]);
+        // The eraser over the text erases the shape and the text.
+        ed.set_tool(ToolKind::Eraser);
+        drag(&mut ed, &mut env, (195.0, 150.0), (205.0, 150.0));
+        assert!(props(&ed, id(SHAPE)).is_deleted && props(&ed, text).is_deleted);
+    }
+}
