@@ -21,7 +21,8 @@ use crate::ops::{Op, Patch, Stamp};
 use crate::render::{DrawCommand, scene_commands};
 use crate::replica::{ClientOpId, Replica, Sequenced};
 use crate::scene::Scene;
-use crate::tool::select::{Overlay, selected_props};
+use crate::tool::points::{editable, handles};
+use crate::tool::select::{Overlay, frame_handles, selected_props};
 use crate::tool::transform::Frame;
 use crate::tool::{
     BoxTool, Cursor, Edit, EraserTool, FreedrawTool, LinearTool, Modifiers, PointerInput, Preview,
@@ -1446,8 +1447,16 @@ impl Editor {
         Overlay {
             element_frames: shown.iter().filter_map(|p| Frame::of([*p])).collect(),
             frame: Frame::of(shown),
-            handles: self.access == Access::Edit && select.is_some_and(|t| !t.is_transforming()),
+            handles: self.access == Access::Edit
+                && select.is_some_and(|t| !t.is_transforming() && !t.is_editing_point())
+                && frame_handles(self.scene(), &self.selection),
             brush: select.and_then(SelectTool::brush),
+            points: select
+                .filter(|t| self.access == Access::Edit && !t.is_transforming())
+                .and_then(|_| editable(self.scene(), &self.selection))
+                .and_then(|(id, p)| preview.shown(id, p))
+                .map(|p| handles(p, self.camera.zoom))
+                .unwrap_or_default(),
             bind_target: preview.bind_target.and_then(|id| {
                 let own = self.scene().get(id)?.props();
                 Some(crate::binding::outline(preview.shown(id, own)?))

@@ -17,6 +17,7 @@
 //! - [`select`]: the selection tool (click, shift-click, marquee, move, resize, rotate) and the
 //!   selection frame with its handles.
 //! - [`transform`]: the geometry of moving, resizing and rotating elements.
+//! - [`points`]: dragging the points of the one selected line or arrow.
 //! - [`draw`]: box shapes, lines and arrows, and freehand ink.
 //! - [`text`]: placing and re-opening text for in-place editing.
 //! - [`eraser`]: deletes what the pointer drags over.
@@ -25,6 +26,7 @@
 pub mod convert;
 pub mod draw;
 pub mod eraser;
+pub mod points;
 pub mod select;
 pub mod text;
 pub mod transform;
