@@ -24,12 +24,13 @@ use crate::replica::{ClientOpId, Replica, Sequenced};
 use crate::scene::Scene;
 use crate::tool::grid::GRID_SIZE;
 use crate::tool::laser::Laser;
-use crate::tool::select::{Overlay, selected_props};
+use crate::tool::points::{editable, handles};
+use crate::tool::select::{Overlay, frame_handles, selected_props};
 use crate::tool::transform::Frame;
 use crate::tool::{
     BoxTool, Cursor, Edit, EraserTool, FreedrawTool, LinearTool, Modifiers, PointerInput, Preview,
     SelectTool, Selection, Style, TextEdit, TextTool, Tool, ToolContext, ToolOutcome, convert,
-    selectable,
+    pickable,
 };
 use std::borrow::Cow;
 
@@ -130,6 +131,8 @@ pub enum Command {
     ToggleLock,
     /// Show or hide the grid (drawing, moving and resizing snap to it while shown).
     ToggleGrid,
+    /// Type into the one selected shape or text ([`Editor::edit_selected_text`]).
+    EditText,
 }
 
 /// Which edge or centre line [`Command::Align`] lines the selection up on.
@@ -228,7 +231,11 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Shift + 1", "Zoom to fit everything"),
     ("Shift + 2", "Zoom to the selection"),
     ("Wheel, middle button, Space + drag, Hand", "Pan"),
-    ("Double-click", "Edit text, or add text"),
+    (
+        "Double-click",
+        "Edit text, or add text (inside a shape: its label)",
+    ),
+    ("Enter", "Type into the selected shape or text"),
     ("?", "Show this help"),
 ];
 
@@ -246,6 +253,7 @@ impl Command {
             "l" if m.ctrl && m.shift => Self::ToggleLock,
             "'" if m.ctrl => Self::ToggleGrid,
             "delete" | "backspace" => Self::Delete,
+            "enter" if !m.ctrl && !m.alt && !m.shift => Self::EditText,
             "escape" => Self::Escape,
             "q" if !m.ctrl && !m.alt => Self::ToggleToolLock,
             "arrowleft" if m.ctrl && m.shift => Self::Align(Align::Left),
@@ -487,6 +495,11 @@ impl Editor {
         if self.access == Access::View || ops.is_empty() {
             return None;
         }
+        // Bound arrows and container text follow in the same action, so one undo puts
+        // everything back and others receive the whole change at once.
+        let mut ops = ops;
+        let follow = crate::follow::consequences(self.replica.view(), &ops);
+        ops.extend(follow);
         let id = self.history.record(self.replica.view(), &ops);
         self.apply_local(ops, env);
         id
@@ -768,7 +781,7 @@ impl Editor {
         let ids: Vec<ElementId> = self
             .scene()
             .iter_live()
-            .filter(|e| selectable(e.props()))
+            .filter(|e| pickable(e.props()))
             .map(|e| e.id)
             .collect();
         self.select(ids);
@@ -921,21 +934,81 @@ impl Editor {
         }
     }
 
-    /// A double click: opens the text editor on the text under the pointer, or on new text
-    /// there (the selection tool's shortcut for the text tool). Returns whether it did.
+    /// A double click: opens the text editor on the text inside the shape under the pointer
+    /// (or inside the one selected shape, when the click is within it), else on the text under
+    /// the pointer, or on new text there (the selection tool's shortcut for the text tool).
+    /// Returns whether it did.
     pub fn double_click(&mut self, at: ScreenPoint) -> bool {
         if self.tool != ToolKind::Select || self.access == Access::View {
             return false;
         }
         self.cancel();
         let world = self.camera.screen_to_world(at);
-        let Some(edit) = self.with_tool(|_, ctx| crate::tool::text::text_at(world, ctx)) else {
+        let only = self.only_selected();
+        let edit = self.with_tool(|_, ctx| {
+            let within = only.filter(|id| {
+                let p = ctx.scene.get(*id).map(|e| e.props());
+                p.and_then(|p| Frame::of([p]))
+                    .is_some_and(|f| f.contains(world))
+            });
+            // Excalidraw's rule: inside an unfilled shape counts too (it is not a hit there).
+            let inside = || crate::binding::target_at(ctx.scene, world, 0.0, &[]);
+            let shape = ctx.hit(world).or(within).or_else(inside);
+            shape
+                .and_then(|id| crate::tool::text::text_in(id, ctx))
+                .unwrap_or_else(|| crate::tool::text::text_at(world, ctx))
+        });
+        let Some(edit) = edit else {
             return false;
         };
+        self.open_text(edit);
+        true
+    }
+
+    /// The one selected element, if exactly one is selected.
+    fn only_selected(&self) -> Option<ElementId> {
+        let mut ids = self.selection.ids();
+        match (ids.next(), ids.next()) {
+            (Some(id), None) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// Opens the text editor on `edit` (the selection is cleared: the text box takes over).
+    fn open_text(&mut self, edit: TextEdit) {
         self.selection.clear();
         self.text_edit = Some(edit);
         self.dirty = true;
-        true
+    }
+
+    /// Enter on a selection of one: edits the text inside the selected shape (new text if it
+    /// has none), or the selected text itself (Excalidraw's shortcut). Returns whether the text
+    /// editor opened.
+    pub fn edit_selected_text(&mut self) -> bool {
+        if self.access == Access::View || self.tool != ToolKind::Select {
+            return false;
+        }
+        let Some(id) = self.only_selected() else {
+            return false;
+        };
+        self.cancel();
+        let edit = self.with_tool(|_, ctx| {
+            let p = ctx.scene.get(id)?.props();
+            if p.kind == ElementKind::Text {
+                return Some(TextEdit {
+                    id: Some(id),
+                    props: p.clone(),
+                });
+            }
+            crate::tool::text::text_in(id, ctx)
+        });
+        match edit.flatten() {
+            Some(edit) => {
+                self.open_text(edit);
+                true
+            }
+            None => false,
+        }
     }
 
     /// The text being typed, if the text editor is open.
@@ -1261,6 +1334,10 @@ impl Editor {
             Command::Layer(layer) => self.reorder(layer, env),
             Command::Align(a) => self.align(a, env),
             Command::Distribute(axis) => self.distribute(axis, env),
+            Command::EditText => {
+                self.edit_selected_text();
+                false
+            }
             Command::ZoomIn | Command::ZoomOut | Command::ZoomReset => {
                 let (w, h) = self.view_size;
                 let zoom = match command {
@@ -1634,6 +1711,26 @@ impl Editor {
         if let Some(id) = self.text_edit.as_ref().and_then(|t| t.id) {
             preview.to_mut().hidden.insert(id);
         }
+        // What is being dragged takes its arrows and text along, as the commit will.
+        if !preview.replaced.is_empty() {
+            let scene = self.replica.view();
+            let changes = preview
+                .replaced
+                .iter()
+                .filter_map(|(id, after)| {
+                    let change = crate::follow::Change {
+                        before: Some(scene.get(*id)?.props()),
+                        after: after.clone(),
+                        rebinds: preview.rebinding.contains(id),
+                    };
+                    Some((*id, change))
+                })
+                .collect();
+            let derived = crate::follow::derive(scene, &changes);
+            if !derived.is_empty() {
+                preview.to_mut().replaced.extend(derived);
+            }
+        }
         preview
     }
 
@@ -1649,8 +1746,20 @@ impl Editor {
         Overlay {
             element_frames: shown.iter().filter_map(|p| Frame::of([*p])).collect(),
             frame: Frame::of(shown),
-            handles: self.access == Access::Edit && select.is_some_and(|t| !t.is_transforming()),
+            handles: self.access == Access::Edit
+                && select.is_some_and(|t| !t.is_transforming() && !t.is_editing_point())
+                && frame_handles(self.scene(), &self.selection),
             brush: select.and_then(SelectTool::brush),
+            points: select
+                .filter(|t| self.access == Access::Edit && !t.is_transforming())
+                .and_then(|_| editable(self.scene(), &self.selection))
+                .and_then(|(id, p)| preview.shown(id, p))
+                .map(|p| handles(p, self.camera.zoom))
+                .unwrap_or_default(),
+            bind_target: preview.bind_target.and_then(|id| {
+                let own = self.scene().get(id)?.props();
+                Some(crate::binding::outline(preview.shown(id, own)?))
+            }),
         }
     }
 
@@ -1685,39 +1794,7 @@ mod tests {
     use crate::tool::text::DEFAULT_FONT_SIZE;
     use std::collections::BTreeSet;
 
-    struct Counter(u128);
-    impl Entropy for Counter {
-        fn element_id(&mut self) -> ElementId {
-            self.0 += 1;
-            ElementId::from_u128(self.0)
-        }
-        fn nonce(&mut self) -> u32 {
-            7
-        }
-        fn now_ms(&mut self) -> i64 {
-            1_000
-        }
-    }
-
-    fn drag(
-        ed: &mut Editor,
-        env: &mut Counter,
-        from: (f64, f64),
-        to: (f64, f64),
-    ) -> Option<ElementId> {
-        ed.pointer_down(ScreenPoint::new(from.0, from.1), PointerButton::Primary);
-        ed.pointer_move(ScreenPoint::new(
-            (from.0 + to.0) / 2.0,
-            (from.1 + to.1) / 2.0,
-        ));
-        ed.pointer_move(ScreenPoint::new(to.0, to.1));
-        ed.pointer_up(ScreenPoint::new(to.0, to.1), env)
-    }
-
-    fn click(ed: &mut Editor, env: &mut Counter, at: (f64, f64)) -> Option<ElementId> {
-        ed.pointer_down(ScreenPoint::new(at.0, at.1), PointerButton::Primary);
-        ed.pointer_up(ScreenPoint::new(at.0, at.1), env)
-    }
+    use crate::testing::{Ids as Counter, click, drag};
 
     fn live(ed: &Editor) -> Vec<ElementKind> {
         ed.scene().iter_live().map(|e| e.props().kind).collect()
@@ -1754,6 +1831,38 @@ mod tests {
         assert!(ed.redo(&mut Counter(0)));
         assert_eq!(ed.scene().iter_live().count(), 1);
         assert_eq!(ed.take_outbox().len(), 2);
+    }
+
+    #[test]
+    fn shapes_being_dragged_take_their_arrows_along_in_the_preview() {
+        let (mut ed, mut env) = (Editor::default(), Counter::default());
+        ed.set_tool(ToolKind::Rectangle);
+        let a = drag(&mut ed, &mut env, (0.0, 0.0), (100.0, 100.0)).unwrap();
+        ed.set_tool(ToolKind::Rectangle);
+        let b = drag(&mut ed, &mut env, (300.0, 0.0), (400.0, 100.0)).unwrap();
+        ed.set_tool(ToolKind::Arrow);
+        // Hovering over a shape with the arrow tool highlights it, and so does drawing to one.
+        ed.pointer_move(ScreenPoint::new(50.0, 2.0));
+        assert_eq!(ed.preview().bind_target, Some(a));
+        ed.pointer_down(ScreenPoint::new(50.0, 50.0), PointerButton::Primary);
+        ed.pointer_move(ScreenPoint::new(350.0, 50.0));
+        assert_eq!(ed.preview().bind_target, Some(b));
+        let highlight = ed.overlay(&ed.preview()).bind_target.unwrap();
+        assert!(
+            highlight.contains(&WorldPoint::new(300.0, 0.0)),
+            "B's outline"
+        );
+        let arrow = ed
+            .pointer_up(ScreenPoint::new(350.0, 50.0), &mut env)
+            .unwrap();
+        assert_eq!(ed.preview().bind_target, None);
+        ed.set_tool(ToolKind::Select);
+        ed.select([b]);
+        ed.pointer_down(ScreenPoint::new(325.0, 100.0), PointerButton::Primary);
+        ed.pointer_move(ScreenPoint::new(325.0, 300.0));
+        let shown = ed.preview().replaced[&arrow].world_points();
+        let stored = ed.scene().get(arrow).unwrap().props().world_points();
+        assert!(shown[1].y > stored[1].y + 50.0, "{shown:?}");
     }
 
     #[test]

@@ -526,6 +526,43 @@ impl Props {
         WorldPoint::new(self.x + p.x, self.y + p.y).rotate_about(self.rect().center(), self.angle)
     }
 
+    /// Lines, arrows and strokes: every point in world coordinates, rotation included.
+    pub fn world_points(&self) -> Vec<WorldPoint> {
+        self.points.iter().map(|&q| self.to_world(q)).collect()
+    }
+
+    /// Lines, arrows and strokes: moves the points to `world` (world coordinates), keeping the
+    /// element's rotation. The box becomes the points' bounding box in the element's own
+    /// (unrotated) frame, placed so that turning it about its new centre puts every point where
+    /// it was asked to be. Nothing changes if `world` is empty.
+    pub fn set_world_points(&mut self, world: &[WorldPoint]) {
+        let back = Radians(-self.angle.0);
+        let unturned: Vec<WorldPoint> = world
+            .iter()
+            .map(|p| p.rotate_about(WorldPoint::ORIGIN, back))
+            .collect();
+        let Some(b) = Rect::bounding(unturned.iter().copied()) else {
+            return;
+        };
+        // Turning about the origin and turning about the box centre differ by a translation:
+        // the box goes where its centre, turned forward, lands.
+        // (Unrotated, the corner is exactly the bounding box's: no rounding from the detour.)
+        if self.angle.0 == 0.0 {
+            (self.x, self.y) = (b.min.x, b.min.y);
+        } else {
+            let m = b.center();
+            let c = m.rotate_about(WorldPoint::ORIGIN, self.angle);
+            self.x = b.min.x - m.x + c.x;
+            self.y = b.min.y - m.y + c.y;
+        }
+        self.width = b.width();
+        self.height = b.height();
+        self.points = unturned
+            .iter()
+            .map(|p| LocalPoint::new(p.x - b.min.x, p.y - b.min.y))
+            .collect();
+    }
+
     /// The unrotated box.
     pub fn rect(&self) -> Rect {
         Rect::from_corners(

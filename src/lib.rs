@@ -14,6 +14,8 @@
 //! - [`index`]: fractional z-order keys.
 //! - [`ink`]: pen strokes for the recognisers: normalisation, model inputs, clean-shape fitting.
 //! - [`scene`]: an ordered collection of elements.
+//! - [`binding`]: arrow ends attached to shapes; [`container`]: text inside shapes;
+//!   [`follow`]: what else a change must change so that both stay with their shapes.
 //! - [`ops`]: changes as data (create, per-property patch, delete) and how they apply.
 //! - [`replica`]: the server's ordering authority and clients' optimistic replicas.
 //! - [`history`]: undo/redo of a user's own changes.
@@ -46,10 +48,13 @@
 //! ```
 
 pub mod bench;
+pub mod binding;
 pub mod camera;
 pub mod clipboard;
+pub mod container;
 pub mod editor;
 pub mod element;
+pub mod follow;
 pub mod freehand;
 pub mod geom;
 pub mod history;

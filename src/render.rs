@@ -660,7 +660,12 @@ fn text_block(p: &Props) -> Option<TextBlock> {
         return None;
     }
     let line_height = p.font_size * LINE_HEIGHT;
-    let lines: Vec<&str> = p.text.split('\n').collect();
+    // Text inside a shape wraps to the shape; free text breaks only where it was typed.
+    let lines: Vec<String> = if p.container_id.is_some() {
+        crate::container::wrap(&p.text, p.width, p.font_size)
+    } else {
+        p.text.split('\n').map(str::to_owned).collect()
+    };
     let block = line_height * lines.len() as f64;
     let top = match p.vertical_align {
         VerticalAlign::Top => p.y,
@@ -680,7 +685,7 @@ fn text_block(p: &Props) -> Option<TextBlock> {
             .iter()
             .enumerate()
             .map(|(i, text)| TextLine {
-                text: (*text).to_owned(),
+                text: text.clone(),
                 anchor: WorldPoint::new(x, first_baseline + i as f64 * line_height),
             })
             .collect(),

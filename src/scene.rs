@@ -4,13 +4,18 @@
 //! bounds of every live element, updated by every insert, mutation, replacement and removal, so
 //! drawing a viewport or finding the shape under the pointer looks at the few elements nearby
 //! instead of scanning a 100,000-element board. Tombstones are not in the tree.
+//!
+//! It also keeps, for each element, which elements refer to it (arrow ends bound to it, text
+//! inside it): Excalidraw stores that as a `boundElements` list on the target, which concurrent
+//! edits can leave disagreeing with the arrows themselves. Here it is derived from the referrers'
+//! own fields on every change, so it cannot disagree and costs nothing on the wire.
 
 use crate::element::{Element, ElementError, ElementId, Props};
 use crate::geom::{Rect, WorldPoint};
 use crate::index::FracIndex;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// An R-tree entry: an element's bounds and its id.
 type Entry = GeomWithData<Rectangle<[f64; 2]>, ElementId>;
@@ -34,6 +39,18 @@ pub struct Scene {
     /// exact rectangle, and recomputing it from the old element would cost a pass over its
     /// points (up to 10,000 for a stroke).
     indexed: HashMap<ElementId, Rect>,
+    /// For each element, the elements whose bindings or container name it (tombstones
+    /// included; [`Scene::attached_to`] filters them).
+    attached: HashMap<ElementId, BTreeSet<ElementId>>,
+}
+
+/// The elements `p` refers to: its arrow ends' targets and its container.
+fn references(p: &Props) -> [Option<ElementId>; 3] {
+    [
+        p.start_binding.map(|b| b.element_id),
+        p.end_binding.map(|b| b.element_id),
+        p.container_id,
+    ]
 }
 
 impl Scene {
@@ -61,8 +78,39 @@ impl Scene {
         self.order
             .insert((element.props().index.clone(), element.id), ());
         self.index(&element);
+        self.link(element.id, references(element.props()));
         self.by_id.insert(element.id, element);
         Ok(())
+    }
+
+    /// Records that `id` refers to each of `refs`.
+    fn link(&mut self, id: ElementId, refs: [Option<ElementId>; 3]) {
+        for target in refs.into_iter().flatten() {
+            self.attached.entry(target).or_default().insert(id);
+        }
+    }
+
+    /// Forgets that `id` refers to each of `refs`.
+    fn unlink(&mut self, id: ElementId, refs: [Option<ElementId>; 3]) {
+        for target in refs.into_iter().flatten() {
+            if let Some(set) = self.attached.get_mut(&target) {
+                set.remove(&id);
+                if set.is_empty() {
+                    self.attached.remove(&target);
+                }
+            }
+        }
+    }
+
+    /// The live elements attached to `id`: arrows with an end bound to it and text contained
+    /// in it (Excalidraw's `boundElements`), in id order.
+    pub fn attached_to(&self, id: ElementId) -> impl Iterator<Item = &Element> + '_ {
+        self.attached
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .filter_map(|a| self.by_id.get(a))
+            .filter(|e| !e.props().is_deleted)
     }
 
     /// Puts a live element's bounds into the spatial index.
@@ -101,7 +149,9 @@ impl Scene {
             return Ok(false);
         };
         let old_index = element.props().index.clone();
+        let old_refs = references(element.props());
         element.mutate(nonce, now_ms, f)?;
+        let new_refs = references(element.props());
         if element.props().index != old_index {
             self.order.remove(&(old_index, id));
             self.order.insert((element.props().index.clone(), id), ());
@@ -110,6 +160,10 @@ impl Scene {
         let bounds = (!element.props().is_deleted).then(|| element.bounds());
         self.unindex(id);
         self.index_bounds(id, bounds);
+        if new_refs != old_refs {
+            self.unlink(id, old_refs);
+            self.link(id, new_refs);
+        }
         Ok(true)
     }
 
@@ -120,6 +174,7 @@ impl Scene {
         self.order
             .insert((element.props().index.clone(), element.id), ());
         self.index(&element);
+        self.link(element.id, references(element.props()));
         self.by_id.insert(element.id, element);
     }
 
@@ -128,6 +183,7 @@ impl Scene {
         let old = self.by_id.remove(&id)?;
         self.order.remove(&(old.props().index.clone(), id));
         self.unindex(id);
+        self.unlink(id, references(old.props()));
         Some(old)
     }
 

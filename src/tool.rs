@@ -17,6 +17,7 @@
 //! - [`select`]: the selection tool (click, shift-click, marquee, move, resize, rotate) and the
 //!   selection frame with its handles.
 //! - [`transform`]: the geometry of moving, resizing and rotating elements.
+//! - [`points`]: dragging the points of the one selected line or arrow.
 //! - [`draw`]: box shapes, lines and arrows, and freehand ink.
 //! - [`text`]: placing and re-opening text for in-place editing.
 //! - [`eraser`]: deletes what the pointer drags over.
@@ -29,6 +30,7 @@ pub mod draw;
 pub mod eraser;
 pub mod grid;
 pub mod laser;
+pub mod points;
 pub mod select;
 pub mod text;
 pub mod transform;
@@ -302,6 +304,12 @@ pub fn selectable(p: &Props) -> bool {
     !p.is_deleted && !p.locked
 }
 
+/// Whether an element is picked on its own by a marquee or select-all: selectable and not
+/// text inside a shape (that goes with its shape).
+pub fn pickable(p: &Props) -> bool {
+    selectable(p) && p.container_id.is_none()
+}
+
 /// What a tool may read (and, for the selection, change) while handling an event.
 #[derive(Debug)]
 pub struct ToolContext<'a> {
@@ -340,13 +348,23 @@ impl ToolContext<'_> {
         }
     }
 
-    /// The topmost selectable element under `at`, within [`HIT_PX`].
+    /// The topmost selectable element under `at`, within [`HIT_PX`]. Text inside a shape
+    /// stands for its shape (Excalidraw's rule: the two are picked, moved and erased as one).
     pub fn hit(&self, at: WorldPoint) -> Option<ElementId> {
         self.scene
             .hit_test(at, self.world(HIT_PX))
             .into_iter()
-            .find(|e| selectable(e.props()))
-            .map(|e| e.id)
+            .map(|e| self.host(e.id))
+            .find(|id| self.scene.get(*id).is_some_and(|e| selectable(e.props())))
+    }
+
+    /// The shape holding `id` when it is text inside one, else `id` itself.
+    pub fn host(&self, id: ElementId) -> ElementId {
+        self.scene
+            .get(id)
+            .and_then(|e| e.props().container_id)
+            .filter(|c| self.scene.get(*c).is_some_and(|e| !e.props().is_deleted))
+            .unwrap_or(id)
     }
 }
 
@@ -412,12 +430,20 @@ pub struct Preview {
     pub hidden: BTreeSet<ElementId>,
     /// New shapes being drawn, painted on top of everything.
     pub added: Vec<Props>,
+    /// Replaced arrows whose bindings the gesture sets itself (point editing): kept as given,
+    /// where moving an arrow on its own would otherwise let go of its targets.
+    pub rebinding: BTreeSet<ElementId>,
+    /// The shape an arrow end would attach to if released now, highlighted.
+    pub bind_target: Option<ElementId>,
 }
 
 impl Preview {
     /// Whether the preview changes nothing.
     pub fn is_empty(&self) -> bool {
-        self.replaced.is_empty() && self.hidden.is_empty() && self.added.is_empty()
+        self.replaced.is_empty()
+            && self.hidden.is_empty()
+            && self.added.is_empty()
+            && self.bind_target.is_none()
     }
 
     /// The props an element is shown with: its preview replacement, its own props, or `None`

@@ -55,7 +55,11 @@ export type Element = {
   id: string; kind: string; x: number; y: number; width: number; height: number;
   angle: number; points?: [number, number][]; text?: string; endArrowhead?: string;
   strokeColor?: string; backgroundColor?: string; strokeWidth?: number;
+  startBinding?: Binding; endBinding?: Binding; containerId?: string;
 };
+
+/** Where an arrow's end is attached (absent when it is free). */
+export type Binding = { elementId: string; focus: number; gap: number };
 
 /** The live scene as the page's canvas engine sees it (a read-only test hook). */
 export async function scene(page: Page): Promise<Element[]> {

@@ -8,7 +8,8 @@
 use super::{
     DRAG_PX, Edit, Feedback, PointerInput, Preview, Tool, ToolContext, ToolOutcome, snap_direction,
 };
-use crate::element::{ElementKind, MAX_POINTS, Props};
+use crate::binding;
+use crate::element::{ElementId, ElementKind, MAX_POINTS, Props};
 use crate::geom::{Rect, Vec2, WorldPoint};
 
 /// The box a drag from `anchor` to `current` spans. Shift makes it a square; alt makes `anchor`
@@ -109,10 +110,18 @@ impl Tool for BoxTool {
 
 /// Draws straight lines and arrows by dragging from one end to the other (shift snaps the
 /// direction to 15° steps). Arrows get their head at the end where the drag finished.
+///
+/// An arrow's ends bind to the shapes they start or finish on (or near: within
+/// [`binding::BIND_PX`] screen pixels), as in Excalidraw: the ends snap to the outlines and the
+/// shape under the end is highlighted while drawing, and on hover before pressing.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinearTool {
     kind: ElementKind,
     start: Option<WorldPoint>,
+    /// Drawing: the shape the start is bound to.
+    start_target: Option<ElementId>,
+    /// Drawing: where the free end was last shown.
+    end: Option<WorldPoint>,
     preview: Preview,
 }
 
@@ -122,6 +131,8 @@ impl LinearTool {
         Self {
             kind,
             start: None,
+            start_target: None,
+            end: None,
             preview: Preview::default(),
         }
     }
@@ -135,37 +146,72 @@ impl LinearTool {
             ctx.snap(input)
         }
     }
+
+    /// The shape an end at `at` would bind to (never for lines).
+    fn target(
+        &self,
+        at: WorldPoint,
+        except: &[ElementId],
+        ctx: &ToolContext<'_>,
+    ) -> Option<ElementId> {
+        let binds = self.kind == ElementKind::Arrow;
+        binds
+            .then(|| binding::target_at(ctx.scene, at, ctx.world(binding::BIND_PX), except))
+            .flatten()
+    }
 }
 
 impl Tool for LinearTool {
     fn pointer_down(&mut self, input: &PointerInput, ctx: &mut ToolContext<'_>) -> Feedback {
         if input.at.is_finite() {
+            // The point snaps to the grid; what it binds to is what is under the pointer.
             self.start = Some(ctx.snap(input));
+            self.start_target = self.target(input.at, &[], ctx);
         }
         Feedback::None
     }
 
     fn pointer_move(&mut self, input: &PointerInput, ctx: &mut ToolContext<'_>) -> Feedback {
-        let Some(start) = self.start.filter(|_| input.at.is_finite()) else {
+        if !input.at.is_finite() {
             return Feedback::None;
+        }
+        let Some(start) = self.start else {
+            // Hovering: show what a press here would bind to.
+            let target = self.target(input.at, &[], ctx);
+            let changed = target != self.preview.bind_target;
+            self.preview.bind_target = target;
+            return Feedback::repaint_if(changed);
         };
         let end = Self::end(start, input, ctx);
+        self.end = Some(end);
         let Some(mut props) = Props::through(self.kind, &[start, end], ctx.scene.next_index())
         else {
             return Feedback::None;
         };
         ctx.style.apply(&mut props);
-        self.preview.added = vec![props];
+        // A straight arrow cannot start and finish on the same shape.
+        let except: Vec<ElementId> = self.start_target.into_iter().collect();
+        let end_target = self.target(end, &except, ctx);
+        let lookup = |id: ElementId| ctx.scene.get(id).map(|e| e.props());
+        props.start_binding = self
+            .start_target
+            .and_then(|t| Some(binding::bind(t, lookup(t)?, start, end)));
+        props.end_binding = end_target.and_then(|t| Some(binding::bind(t, lookup(t)?, end, start)));
+        self.preview.added = vec![binding::follow(&props, lookup)];
+        self.preview.bind_target = end_target;
         Feedback::Repaint
     }
 
     fn pointer_up(&mut self, input: &PointerInput, ctx: &mut ToolContext<'_>) -> ToolOutcome {
         self.pointer_move(input, ctx);
         let start = self.start.take();
+        self.start_target = None;
         let shape = self.preview.added.pop();
         self.preview = Preview::default();
-        match (start, shape) {
-            (Some(_), Some(p)) if p.width.hypot(p.height) >= ctx.world(DRAG_PX) => {
+        // The drag's own length decides, not the snapped arrow's.
+        let dragged = start.zip(self.end.take()).map(|(s, e)| (e - s).length());
+        match (dragged, shape) {
+            (Some(d), Some(p)) if d >= ctx.world(DRAG_PX) => {
                 ToolOutcome::Commit(vec![Edit::Create(p)])
             }
             _ => ToolOutcome::Nothing,
@@ -173,8 +219,10 @@ impl Tool for LinearTool {
     }
 
     fn cancel(&mut self) -> Feedback {
-        let was = self.is_active();
+        let was = self.is_active() || self.preview.bind_target.is_some();
         self.start = None;
+        self.start_target = None;
+        self.end = None;
         self.preview = Preview::default();
         Feedback::repaint_if(was)
     }

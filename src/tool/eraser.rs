@@ -35,7 +35,11 @@ impl EraserTool {
         let mut changed = false;
         for i in 0..=steps {
             let p = from + (to - from) * (i as f64 / steps as f64);
-            for e in ctx.scene.hit_test(p, reach) {
+            for hit in ctx.scene.hit_test(p, reach) {
+                // Text inside a shape erases the shape (its text goes with it).
+                let Some(e) = ctx.scene.get(ctx.host(hit.id)) else {
+                    continue;
+                };
                 if selectable(e.props()) && self.touched.insert(e.id) {
                     let mut faded = e.props().clone();
                     faded.opacity = (u16::from(faded.opacity) * u16::from(FADED) / 100) as u8;

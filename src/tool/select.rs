@@ -13,10 +13,11 @@
 //! (shift adds or removes); drags show their result as a preview and commit one `Update` per
 //! element on release. Locked elements cannot be picked.
 
+use super::points::{self, PointDrag, PointHandle};
 use super::transform::{self, Frame, Handle, ResizeMode, Scale};
 use super::{
     Cursor, DRAG_PX, Edit, Feedback, PointerInput, Preview, Selection, Tool, ToolContext,
-    ToolOutcome, selectable,
+    ToolOutcome, pickable, selectable,
 };
 use crate::element::{Color, ElementId, ElementKind, Props};
 use crate::geom::{Radians, Rect, Vec2, WorldPoint};
@@ -37,6 +38,8 @@ pub const HANDLE_REACH_PX: f64 = 11.0;
 pub const FRAME_PAD_PX: f64 = 4.0;
 /// Distance of the rotation knob above the frame, screen pixels.
 pub const ROTATE_OFFSET_PX: f64 = 22.0;
+/// Width of the band highlighting the shape an arrow end would attach to, screen pixels.
+pub const BIND_HIGHLIGHT_PX: f64 = 6.0;
 /// Frames narrower (or lower) than this on screen hide their mid-edge handles, which would
 /// otherwise cover the corners.
 const SIDE_HANDLES_MIN_PX: f64 = 36.0;
@@ -103,6 +106,12 @@ pub fn with_group(scene: &Scene, id: ElementId) -> Vec<ElementId> {
         .collect()
 }
 
+/// Whether the selection's frame has resize and rotate handles: not for a single two-point
+/// line or arrow, whose two point handles say everything (as in Excalidraw).
+pub fn frame_handles(scene: &Scene, selection: &Selection) -> bool {
+    points::editable(scene, selection).is_none_or(|(_, p)| p.points.len() > 2)
+}
+
 /// A gesture's starting state: the selected elements' props when it began.
 type Snapshot = Vec<(ElementId, Props)>;
 
@@ -145,6 +154,8 @@ enum State {
         current: WorldPoint,
         initial: Selection,
     },
+    /// Dragging a point of the one selected line (boxed: it holds the line's props twice).
+    EditingPoint { drag: Box<PointDrag>, moved: bool },
 }
 
 /// The selection tool.
@@ -178,6 +189,11 @@ impl SelectTool {
             } => Some(Rect::from_corners(origin, current)),
             _ => None,
         }
+    }
+
+    /// Whether a point of a line is being dragged.
+    pub fn is_editing_point(&self) -> bool {
+        matches!(self.state, State::EditingPoint { .. })
     }
 
     /// Whether the selection is being moved, resized or rotated (handles are hidden meanwhile).
@@ -232,7 +248,7 @@ impl SelectTool {
                 let brush = Rect::from_corners(*origin, at);
                 let inside = ctx.scene.query_rect(brush).into_iter().filter(|e| {
                     let b = e.bounds();
-                    selectable(e.props()) && brush.contains(b.min) && brush.contains(b.max)
+                    pickable(e.props()) && brush.contains(b.min) && brush.contains(b.max)
                 });
                 let ids: Vec<ElementId> = initial
                     .ids()
@@ -291,6 +307,16 @@ impl SelectTool {
                     *s = snapshot;
                 }
             }
+            State::EditingPoint { drag, moved } => {
+                if !*moved && !far_enough(drag.origin(), at, ctx) {
+                    return Feedback::None;
+                }
+                *moved = true;
+                let (props, target) = drag.props_at(at, ctx);
+                self.preview.replaced = [(drag.id, props)].into();
+                self.preview.rebinding = [drag.id].into();
+                self.preview.bind_target = target;
+            }
             State::Rotating {
                 center,
                 start,
@@ -340,8 +366,19 @@ impl Tool for SelectTool {
             return Feedback::None;
         }
         self.preview = Preview::default();
+        let line = points::editable(ctx.scene, ctx.selection);
+        if let Some((id, p)) = line
+            && let Some(handle) = points::handle_at(p, at, ctx.zoom)
+            && let Some(drag) = PointDrag::start(id, p, handle, at)
+        {
+            self.state = State::EditingPoint {
+                drag: Box::new(drag),
+                moved: false,
+            };
+            return Feedback::None;
+        }
         let frame = Frame::of(selected_props(ctx.scene, ctx.selection).map(|(_, p)| p));
-        if let Some(frame) = frame
+        if let Some(frame) = frame.filter(|_| frame_handles(ctx.scene, ctx.selection))
             && let Some(handle) = handle_at(&frame, at, ctx.zoom)
         {
             let snapshot = snapshot(ctx);
@@ -410,6 +447,15 @@ impl Tool for SelectTool {
             State::Translating { snapshot, .. }
             | State::Resizing { snapshot, .. }
             | State::Rotating { snapshot, .. } => self.commit(&snapshot),
+            State::EditingPoint { drag, moved: true } => {
+                match self.preview.replaced.remove(&drag.id) {
+                    Some(after) => ToolOutcome::Commit(vec![Edit::Update {
+                        id: drag.id,
+                        patch: drag.patch(&after),
+                    }]),
+                    None => ToolOutcome::Nothing,
+                }
+            }
             State::PointingShape {
                 id,
                 was_selected: true,
@@ -452,16 +498,24 @@ impl Tool for SelectTool {
 
     fn cursor(&self, at: WorldPoint, ctx: &ToolContext<'_>) -> Cursor {
         match &self.state {
-            State::Translating { .. } => return Cursor::Move,
+            State::Translating { .. } | State::EditingPoint { .. } => return Cursor::Move,
             State::Rotating { .. } => return Cursor::Rotate,
             State::Resizing { handle, frame, .. } => {
                 return Cursor::Resize(transform::resize_axis(frame, *handle));
             }
             _ => {}
         }
+        if let Some((_, p)) = points::editable(ctx.scene, ctx.selection)
+            && points::handle_at(p, at, ctx.zoom).is_some()
+        {
+            return Cursor::Move;
+        }
         let frame = Frame::of(selected_props(ctx.scene, ctx.selection).map(|(_, p)| p));
         if let Some(frame) = frame {
-            match handle_at(&frame, at, ctx.zoom) {
+            let handle = frame_handles(ctx.scene, ctx.selection)
+                .then(|| handle_at(&frame, at, ctx.zoom))
+                .flatten();
+            match handle {
                 Some(Handle::Rotate) => return Cursor::Rotate,
                 Some(h) => return Cursor::Resize(transform::resize_axis(&frame, h)),
                 None => {}
@@ -506,6 +560,10 @@ pub struct Overlay {
     pub handles: bool,
     /// The marquee being dragged.
     pub brush: Option<Rect>,
+    /// The outline of the shape an arrow end would attach to (see [`crate::binding::outline`]).
+    pub bind_target: Option<Vec<WorldPoint>>,
+    /// The point handles of the one selected line (see [`points::handles`]).
+    pub points: Vec<(PointHandle, WorldPoint)>,
 }
 
 impl Overlay {
@@ -552,6 +610,33 @@ impl Overlay {
                     out.push(outline(path, Some(Color::rgba(0xff, 0xff, 0xff, 0xff))));
                 }
             }
+        }
+        for (h, at) in &self.points {
+            let (size, fill) = match h {
+                PointHandle::Point(_) => {
+                    (points::POINT_HANDLE_PX, Color::rgba(0xff, 0xff, 0xff, 0xff))
+                }
+                PointHandle::Between(_) => (
+                    points::MIDPOINT_HANDLE_PX,
+                    Color::rgba(0x69, 0x65, 0xdb, 0x55),
+                ),
+            };
+            let r = size / zoom / 2.0;
+            let circle = crate::shape::ellipse(Rect::from_corners(*at, *at).inflate(r));
+            out.push(outline(circle, Some(fill)));
+        }
+        if let Some(outline) = self.bind_target.as_deref().filter(|o| o.len() > 2) {
+            // A wide, pale band along the outline, like Excalidraw's binding highlight.
+            out.push(DrawCommand::Path {
+                path: polygon(outline),
+                fill: None,
+                stroke: Some(Stroke {
+                    color: Color::rgba(0x69, 0x65, 0xdb, 0x55),
+                    width: BIND_HIGHLIGHT_PX / zoom,
+                    style: crate::element::StrokeStyle::Solid,
+                }),
+                opacity: 1.0,
+            });
         }
         if let Some(b) = self.brush {
             let corners = [
@@ -807,6 +892,10 @@ mod tests {
         assert!(c.selection.is_empty());
     }
 
+    fn props_of(scene: &Scene, n: u128) -> &Props {
+        scene.get(id(n)).unwrap().props()
+    }
+
     #[test]
     fn the_overlay_draws_frames_handles_and_the_marquee() {
         let scene = three();
@@ -819,8 +908,11 @@ mod tests {
                 WorldPoint::ORIGIN,
                 WorldPoint::new(5.0, 5.0),
             )),
+            bind_target: Some(crate::binding::outline(props_of(&scene, 3))),
+            points: Vec::new(),
         };
-        // Two element frames, the selection frame, 8 handles + the knob, the marquee.
-        assert_eq!(overlay.commands(2.0).len(), 2 + 1 + 9 + 1);
+        // Two element frames, the selection frame, 8 handles + the knob, the binding highlight,
+        // the marquee.
+        assert_eq!(overlay.commands(2.0).len(), 2 + 1 + 9 + 1 + 1);
     }
 }

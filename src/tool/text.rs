@@ -7,7 +7,7 @@
 //! click, so the textarea receives focus after the pointer gesture is over.
 
 use super::{Cursor, Feedback, PointerInput, Preview, TextEdit, Tool, ToolContext, ToolOutcome};
-use crate::element::{ElementKind, LINE_HEIGHT, Props};
+use crate::element::{ElementId, ElementKind, LINE_HEIGHT, Props};
 use crate::geom::WorldPoint;
 
 /// The font size of new text, world units (Excalidraw's default).
@@ -38,6 +38,38 @@ pub fn text_at(at: WorldPoint, ctx: &ToolContext<'_>) -> TextEdit {
     let mut props = Props::text(corner, "", DEFAULT_FONT_SIZE, ctx.scene.next_index());
     ctx.style.apply(&mut props);
     TextEdit { id: None, props }
+}
+
+/// Editing the text inside the shape `container`: its existing text, or new text laid out in
+/// it (in the shape's colour). `None` if `container` cannot hold text.
+pub fn text_in(container: ElementId, ctx: &ToolContext<'_>) -> Option<TextEdit> {
+    let host = ctx.scene.get(container)?.props();
+    if !crate::container::can_contain(host) || !super::selectable(host) {
+        return None;
+    }
+    let existing = ctx
+        .scene
+        .attached_to(container)
+        .find(|e| e.props().kind == ElementKind::Text && e.props().container_id == Some(container));
+    if let Some(e) = existing {
+        return Some(TextEdit {
+            id: Some(e.id),
+            props: e.props().clone(),
+        });
+    }
+    let mut props = Props::text(
+        WorldPoint::ORIGIN,
+        "",
+        DEFAULT_FONT_SIZE,
+        ctx.scene.next_index(),
+    );
+    ctx.style.apply(&mut props);
+    props.stroke_color = host.stroke_color;
+    props.container_id = Some(container);
+    Some(TextEdit {
+        id: None,
+        props: crate::container::layout(&props, host),
+    })
 }
 
 impl Tool for TextTool {

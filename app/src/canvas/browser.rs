@@ -531,6 +531,9 @@ impl Board {
             return;
         };
         // Keys pressed on a focused toolbar button (Enter, Space) are not ours, but letters are.
+        if command == Command::EditText && on_button {
+            return;
+        }
         ev.prevent_default();
         let (changed, tool) = {
             let mut e = self.engine.borrow_mut();
@@ -540,6 +543,8 @@ impl Board {
         // Tool keys and select-all change the tool: the toolbar follows.
         set_if_changed(ui.tool, tool);
         self.changed_if(changed);
+        // Enter may have opened the text box.
+        text::sync(self);
     }
 }
 

@@ -8,6 +8,7 @@
 //! it, Shift+Enter starts a new line, Escape abandons it.
 
 use super::{Board, BrowserEntropy, Listener};
+use inkroom_core::container;
 use inkroom_core::element::{FontFamily, LINE_HEIGHT, TextAlign};
 use inkroom_core::geom::WorldPoint;
 use wasm_bindgen::JsCast;
@@ -31,13 +32,43 @@ fn measure(
     (width, lines * size * LINE_HEIGHT)
 }
 
-/// Sizes the box to its text (plus room for the caret) at the current zoom.
+/// Sizes the box to its text (plus room for the caret) at the current zoom. Text inside a shape
+/// is laid out by the core as it will be drawn: as wide as the shape's text area, centred in it,
+/// and the box follows (taller if the browser's own wrapping needs more lines than estimated).
 fn fit(board: &Board, text_box: &HtmlTextAreaElement) {
     let e = board.engine.borrow();
     let Some(edit) = e.editor.text_edit() else {
         return;
     };
-    let zoom = e.editor.camera.zoom;
+    let camera = e.editor.camera;
+    let zoom = camera.zoom;
+    let host = edit
+        .props
+        .container_id
+        .and_then(|c| e.editor.scene().get(c));
+    if let Some(host) = host {
+        let mut typed = edit.props.clone();
+        typed.text = text_box.value();
+        let laid = container::layout(&typed, host.props());
+        let centre = camera.world_to_screen(laid.rect().center());
+        let width = laid.width * zoom;
+        let style = text_box.style();
+        let _ = style.set_property("width", &format!("{width}px"));
+        let _ = style.set_property("height", &format!("{}px", laid.height * zoom));
+        let height = (laid.height * zoom).max(f64::from(text_box.scroll_height()));
+        for (name, value) in [
+            ("height", format!("{height}px")),
+            ("left", format!("{}px", centre.x - width / 2.0)),
+            ("top", format!("{}px", centre.y - height / 2.0)),
+            (
+                "transform-origin",
+                format!("{}px {}px", width / 2.0, height / 2.0),
+            ),
+        ] {
+            let _ = style.set_property(name, &value);
+        }
+        return;
+    }
     let (w, h) = measure(
         &e.ctx,
         &text_box.value(),
@@ -93,6 +124,15 @@ pub(super) fn sync(board: &Board) {
             ] {
                 let _ = style.set_property(name, &value);
             }
+            // Text inside a shape wraps to it; free text breaks only where typed.
+            let (white_space, wrap) = if p.container_id.is_some() {
+                ("pre-wrap", "soft")
+            } else {
+                ("pre", "off")
+            };
+            let _ = style.set_property("white-space", white_space);
+            let _ = style.set_property("overflow-wrap", "anywhere");
+            let _ = text_box.set_attribute("wrap", wrap);
             text_box.set_value(&p.text);
             board.engine.borrow_mut().text_open = true;
             text_box.set_hidden(false);
