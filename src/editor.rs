@@ -416,7 +416,10 @@ pub struct Editor {
     style: Style,
     text_edit: Option<TextEdit>,
     access: Access,
+    /// The scene layer needs painting (and therefore the overlay too).
     dirty: bool,
+    /// Only the overlay layer needs painting (remote cursors, the laser fading).
+    overlay_dirty: bool,
     /// The viewport in CSS pixels (see [`Editor::set_view_size`]).
     view_size: (f64, f64),
     /// Space is held: the primary button pans.
@@ -454,6 +457,7 @@ impl Editor {
             text_edit: None,
             access: Access::default(),
             dirty: true,
+            overlay_dirty: false,
             view_size: (800.0, 600.0),
             space_held: false,
             tool_lock: false,
@@ -1678,9 +1682,10 @@ impl Editor {
         }
         self.clock_ms = now_ms;
         if self.laser.is_showing() {
-            // Fading is a visible change, and so is the last point going out.
+            // Fading is a visible change, and so is the last point going out; the trail is on
+            // the overlay, so the scene layer stays as it is.
             self.laser.fade(now_ms);
-            self.dirty = true;
+            self.overlay_dirty = true;
         }
     }
 
@@ -1695,9 +1700,24 @@ impl Editor {
         self.dirty = true;
     }
 
-    /// Whether a repaint is due, clearing the flag.
+    /// Marks only the overlay layer as needing a repaint (another user's cursor moved): the
+    /// cached scene layer stays.
+    pub fn invalidate_overlay(&mut self) {
+        self.overlay_dirty = true;
+    }
+
+    /// Whether a repaint of anything is due, clearing the flags.
     pub fn take_dirty(&mut self) -> bool {
-        std::mem::take(&mut self.dirty)
+        let r = self.take_repaint();
+        r.scene || r.overlay
+    }
+
+    /// Which layers need painting, clearing the flags. A host with one canvas paints both
+    /// whenever either is due.
+    pub fn take_repaint(&mut self) -> Repaint {
+        let scene = std::mem::take(&mut self.dirty);
+        let overlay = std::mem::take(&mut self.overlay_dirty) || scene;
+        Repaint { scene, overlay }
     }
 
     /// What is drawn over the scene: the tool's preview, and the text being edited hidden
@@ -1767,12 +1787,35 @@ impl Editor {
     /// the scene with the gesture's preview, then the selection overlay.
     pub fn draw_commands(&self, width: f64, height: f64) -> Vec<DrawCommand> {
         let preview = self.preview();
+        let mut out = self.scene_layer_with(&preview, width, height);
+        out.extend(self.overlay_commands(&preview));
+        out
+    }
+
+    /// The scene layer alone: background, grid and elements (with the gesture's preview). Hosts
+    /// with two canvases cache it and repaint it only when [`Editor::take_repaint`] says so.
+    pub fn scene_layer(&self, width: f64, height: f64) -> Vec<DrawCommand> {
+        self.scene_layer_with(&self.preview(), width, height)
+    }
+
+    /// The overlay layer alone, for a transparent canvas over the scene layer: selection
+    /// frames and handles, marquee, binding highlight and the laser trail.
+    pub fn overlay_layer(&self) -> Vec<DrawCommand> {
+        let mut out = vec![
+            DrawCommand::Clear(Color::TRANSPARENT),
+            DrawCommand::SetCamera(self.camera),
+        ];
+        out.extend(self.overlay_commands(&self.preview()));
+        out
+    }
+
+    fn scene_layer_with(&self, preview: &Preview, width: f64, height: f64) -> Vec<DrawCommand> {
         let mut out = scene_commands(
             self.replica.view(),
             &self.camera,
             width,
             height,
-            Some(&preview),
+            Some(preview),
         );
         if let Some(size) = self.grid_size() {
             // After the clear and the camera, under every element.
@@ -1782,10 +1825,24 @@ impl Editor {
                 .map_or(0, |i| i + 1);
             out.splice(at..at, grid_commands(&self.camera, width, height, size));
         }
-        out.extend(self.overlay(&preview).commands(self.camera.zoom));
-        out.extend(self.laser.commands(self.clock_ms, self.camera.zoom));
         out
     }
+
+    fn overlay_commands(&self, preview: &Preview) -> Vec<DrawCommand> {
+        let zoom = self.camera.zoom;
+        let mut out = self.overlay(preview).commands(zoom);
+        out.extend(self.laser.commands(self.clock_ms, zoom));
+        out
+    }
+}
+
+/// Which layers a host must paint (see [`Editor::take_repaint`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Repaint {
+    /// The scene layer changed (and with it, possibly, the overlay).
+    pub scene: bool,
+    /// The overlay layer changed.
+    pub overlay: bool,
 }
 
 #[cfg(test)]
@@ -1798,6 +1855,44 @@ mod tests {
 
     fn live(ed: &Editor) -> Vec<ElementKind> {
         ed.scene().iter_live().map(|e| e.props().kind).collect()
+    }
+
+    #[test]
+    fn the_scene_layer_is_repainted_only_when_the_scene_side_changes() {
+        let (mut ed, mut env) = (Editor::default(), Counter::default());
+        ed.set_tool(ToolKind::Rectangle);
+        let id = drag(&mut ed, &mut env, (0.0, 0.0), (100.0, 100.0)).unwrap();
+        assert_eq!(
+            ed.take_repaint(),
+            Repaint {
+                scene: true,
+                overlay: true
+            }
+        );
+        assert_eq!(ed.take_repaint(), Repaint::default(), "nothing new");
+        // A remote cursor: the overlay only, the cached scene stays.
+        ed.invalidate_overlay();
+        assert_eq!(
+            ed.take_repaint(),
+            Repaint {
+                scene: false,
+                overlay: true
+            }
+        );
+        // The layers together are what one canvas would draw: the scene layer, then the
+        // overlay (whose own clear is transparent and whose camera is the scene's).
+        let (scene, overlay) = (ed.scene_layer(800.0, 600.0), ed.overlay_layer());
+        assert_eq!(overlay[0], DrawCommand::Clear(Color::TRANSPARENT));
+        assert_eq!(overlay[1], DrawCommand::SetCamera(ed.camera));
+        let mut both = scene.clone();
+        both.extend(overlay[2..].iter().cloned());
+        assert_eq!(both, ed.draw_commands(800.0, 600.0));
+        // The new rectangle is selected: its frame is on the overlay, not in the scene layer.
+        assert!(
+            ed.selection_summary().count == 1 && overlay.len() > 2,
+            "{id:?}"
+        );
+        assert!(scene.len() < both.len());
     }
 
     #[test]

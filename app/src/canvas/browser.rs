@@ -107,6 +107,10 @@ struct Engine {
     names: HashMap<String, (String, String)>,
     canvas: HtmlCanvasElement,
     ctx: CanvasRenderingContext2d,
+    /// The transparent canvas over `canvas` for the overlay layer (selection, handles, laser,
+    /// remote cursors), so those repaint without repainting the scene. Without it, both layers
+    /// are painted on `canvas`.
+    overlay: Option<(HtmlCanvasElement, CanvasRenderingContext2d)>,
     /// Canvas size in CSS pixels.
     css_size: (f64, f64),
     dpr: f64,
@@ -610,6 +614,14 @@ pub fn mount(
         leptos::logging::error!("Canvas 2D is not available");
         return None;
     };
+    let overlay = canvas
+        .parent_element()
+        .and_then(|host| host.query_selector("canvas.board-overlay").ok().flatten())
+        .and_then(|el| el.dyn_into::<HtmlCanvasElement>().ok())
+        .and_then(|c| {
+            let ctx = c.get_context("2d").ok().flatten()?;
+            Some((c, ctx.dyn_into::<CanvasRenderingContext2d>().ok()?))
+        });
     let text_box = canvas
         .parent_element()
         .and_then(|host| host.query_selector("textarea.text-editor").ok().flatten())
@@ -626,6 +638,7 @@ pub fn mount(
         names: HashMap::new(),
         canvas: canvas.clone(),
         ctx,
+        overlay,
         css_size: (0.0, 0.0),
         dpr: 1.0,
         frame_requested: false,
@@ -853,7 +866,7 @@ pub fn mount(
         let (engine, schedule) = (engine.clone(), schedule.clone());
         let tick = Closure::<dyn FnMut()>::new(move || {
             if !engine.borrow().cursors.is_empty() {
-                engine.borrow_mut().editor.invalidate();
+                engine.borrow_mut().editor.invalidate_overlay();
                 schedule();
             }
         });
@@ -900,8 +913,13 @@ fn resize(engine: &Shared) {
         .max(0.5);
     let rect = e.canvas.get_bounding_client_rect();
     let (w, h) = (rect.width().max(1.0), rect.height().max(1.0));
-    e.canvas.set_width((w * dpr).round() as u32);
-    e.canvas.set_height((h * dpr).round() as u32);
+    let (dw, dh) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
+    e.canvas.set_width(dw);
+    e.canvas.set_height(dh);
+    if let Some((c, _)) = &e.overlay {
+        c.set_width(dw);
+        c.set_height(dh);
+    }
     e.css_size = (w, h);
     e.dpr = dpr;
     e.editor.set_view_size(w, h);
@@ -926,25 +944,36 @@ fn paint_frame(engine: &Shared) -> bool {
     animating
 }
 
-/// Paints the scene and the cursors if anything changed: `None` if nothing did, otherwise
-/// whether the picture animates.
+/// Paints the layers that changed: the scene layer (cached on the main canvas) only when the
+/// scene side changed, the overlay (and remote cursors) whenever anything did. Returns `None`
+/// if nothing changed, otherwise whether the picture animates.
 fn paint_scene(engine: &Shared) -> Option<bool> {
     let mut e = engine.borrow_mut();
     e.frame_requested = false;
     e.editor.set_clock(js_sys::Date::now());
-    if !e.editor.take_dirty() {
+    let mut due = e.editor.take_repaint();
+    if !due.scene && !due.overlay {
         return None;
+    }
+    if e.overlay.is_none() {
+        // One canvas: the overlay is drawn over the scene, so both are painted.
+        due.scene = true;
     }
     let performance = web_sys::window().and_then(|w| w.performance());
     let started = performance.as_ref().map(|p| p.now());
     let (w, h) = e.css_size;
-    let commands = e.editor.draw_commands(w, h);
-    paint(
-        &e.ctx,
-        &commands,
-        e.dpr,
-        (f64::from(e.canvas.width()), f64::from(e.canvas.height())),
-    );
+    let device = (f64::from(e.canvas.width()), f64::from(e.canvas.height()));
+    if due.scene {
+        paint(&e.ctx, &e.editor.scene_layer(w, h), e.dpr, device);
+    }
+    let overlay = e.editor.overlay_layer();
+    let ctx = e
+        .overlay
+        .as_ref()
+        .map_or_else(|| e.ctx.clone(), |(_, ctx)| ctx.clone());
+    // On the main canvas the overlay's transparent clear would erase the scene just painted.
+    let skip = if e.overlay.is_some() { 0 } else { 1 };
+    paint(&ctx, &overlay[skip..], e.dpr, device);
     if let (Some(p), Some(t0)) = (performance, started)
         && e.frame_ms.len() < MAX_FRAME_SAMPLES
     {
@@ -952,13 +981,12 @@ fn paint_scene(engine: &Shared) -> Option<bool> {
     }
     let now = js_sys::Date::now();
     e.cursors.retain(|_, c| now - c.at_ms < STALE_CURSOR_MS);
-    paint_cursors(&e);
+    paint_cursors(&e, &ctx);
     Some(e.editor.is_animating())
 }
 
 /// Draws other users' pointers with their names, in screen space (constant size at any zoom).
-fn paint_cursors(e: &Engine) {
-    let ctx = &e.ctx;
+fn paint_cursors(e: &Engine, ctx: &CanvasRenderingContext2d) {
     let _ = ctx.set_transform(e.dpr, 0.0, 0.0, e.dpr, 0.0, 0.0);
     ctx.set_global_alpha(1.0);
     ctx.set_font("12px system-ui, sans-serif");
@@ -1012,6 +1040,10 @@ impl Painter for CanvasPainter<'_> {
         let ctx = self.ctx;
         let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
         ctx.set_global_alpha(1.0);
+        if color == Color::TRANSPARENT {
+            ctx.clear_rect(0.0, 0.0, self.device.0, self.device.1);
+            return;
+        }
         ctx.set_fill_style_str(&color.to_string());
         ctx.fill_rect(0.0, 0.0, self.device.0, self.device.1);
     }

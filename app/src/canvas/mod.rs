@@ -405,6 +405,9 @@ pub fn Board(
             <div class="canvas-host" class:following=move || presence.following.with(Option::is_some)>
                 <FollowBanner presence />
                 <canvas node_ref=canvas_ref class="board-canvas" data-testid="board-canvas"></canvas>
+                // The overlay layer: selection, handles, laser and cursors, painted without
+                // repainting the scene under it; it lets every pointer event through.
+                <canvas class="board-overlay" aria-hidden="true"></canvas>
                 <textarea class="text-editor" data-testid="text-editor" hidden spellcheck="false"
                     aria-label="Text" rows="1" wrap="off"></textarea>
                 <div class="toolbar" role="toolbar" aria-label="Tools">

@@ -431,14 +431,14 @@ impl Live {
             }
             ServerMessage::Cursor { user_id, x, y } => {
                 self.cursor_moved(user_id, x, y, js_sys::Date::now());
-                self.engine.borrow_mut().editor.invalidate();
+                self.engine.borrow_mut().editor.invalidate_overlay();
             }
             ServerMessage::Cursors { cursors } => {
                 let now = js_sys::Date::now();
                 for c in cursors {
                     self.cursor_moved(c.user_id, c.x, c.y, now);
                 }
-                self.engine.borrow_mut().editor.invalidate();
+                self.engine.borrow_mut().editor.invalidate_overlay();
             }
             ServerMessage::Viewport { user_id, view } => {
                 if self.leader.borrow().as_deref() == Some(user_id.as_str()) && view.is_valid() {
