@@ -18,6 +18,9 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,
+  // One retry, reported as "flaky" when it passes: a rare hydration panic (tachys "expected a
+  // text node") under load is still open (see the issue notes); a real failure fails twice.
+  retries: 1,
   forbidOnly: !!process.env.CI,
   reporter: [['list']],
   use: {
