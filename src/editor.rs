@@ -133,6 +133,10 @@ pub enum Command {
     ToggleGrid,
     /// Type into the one selected shape or text ([`Editor::edit_selected_text`]).
     EditText,
+    /// Put the selection (two or more elements) into a new group.
+    Group,
+    /// Take the selection out of its outermost group.
+    Ungroup,
 }
 
 /// Which edge or centre line [`Command::Align`] lines the selection up on.
@@ -197,6 +201,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl + A", "Select everything"),
     ("Ctrl + D", "Duplicate the selection"),
     (
+        "Ctrl + G / Ctrl + Shift + G",
+        "Group / ungroup the selection",
+    ),
+    (
         "Ctrl + C / Ctrl + X / Ctrl + V",
         "Copy / cut / paste (at the pointer; text becomes a text element)",
     ),
@@ -250,6 +258,8 @@ impl Command {
             "y" if m.ctrl => Self::Redo,
             "a" if m.ctrl => Self::SelectAll,
             "d" if m.ctrl => Self::Duplicate,
+            "g" if m.ctrl && m.shift => Self::Ungroup,
+            "g" if m.ctrl => Self::Group,
             "l" if m.ctrl && m.shift => Self::ToggleLock,
             "'" if m.ctrl => Self::ToggleGrid,
             "delete" | "backspace" => Self::Delete,
@@ -1105,6 +1115,49 @@ impl Editor {
         out
     }
 
+    /// Puts the selection (two or more elements) into a new group around any groups they are
+    /// already in (Excalidraw's Ctrl+G): clicking any of them then selects them all. One
+    /// action; returns whether the board changed.
+    pub fn group_selection(&mut self, env: &mut impl Entropy) -> bool {
+        let chosen: Vec<(ElementId, Vec<GroupId>)> = selected_props(self.scene(), &self.selection)
+            .map(|(id, p)| (id, p.group_ids.clone()))
+            .collect();
+        if chosen.len() < 2 {
+            return false;
+        }
+        let Ok(group) = GroupId::try_from(env.element_id().to_string()) else {
+            return false;
+        };
+        // Outermost first: the new group encloses the groups they were in.
+        let ops = chosen
+            .into_iter()
+            .map(|(id, inner)| Op::Update {
+                id,
+                patch: Patch {
+                    group_ids: Some(std::iter::once(group.clone()).chain(inner).collect()),
+                    ..Patch::default()
+                },
+            })
+            .collect();
+        self.act(ops, env).is_some()
+    }
+
+    /// Takes every selected element out of its outermost group (Ctrl+Shift+G); the groups
+    /// inside it stay. One action; returns whether the board changed.
+    pub fn ungroup_selection(&mut self, env: &mut impl Entropy) -> bool {
+        let ops: Vec<Op> = selected_props(self.scene(), &self.selection)
+            .filter(|(_, p)| !p.group_ids.is_empty())
+            .map(|(id, p)| Op::Update {
+                id,
+                patch: Patch {
+                    group_ids: Some(p.group_ids[1..].to_vec()),
+                    ..Patch::default()
+                },
+            })
+            .collect();
+        !ops.is_empty() && self.act(ops, env).is_some()
+    }
+
     /// Copies the selection [`DUPLICATE_OFFSET`] down and right, above everything, and selects
     /// the copies (see [`clipboard::copies`] for groups and bindings). Returns whether anything
     /// changed.
@@ -1313,6 +1366,8 @@ impl Editor {
                 false
             }
             Command::Duplicate => self.duplicate_selection(env),
+            Command::Group => self.group_selection(env),
+            Command::Ungroup => self.ungroup_selection(env),
             Command::Nudge(d) => self.nudge(d, env),
             Command::Escape => {
                 if self.is_gesture_active() {
@@ -1855,6 +1910,65 @@ mod tests {
 
     fn live(ed: &Editor) -> Vec<ElementKind> {
         ed.scene().iter_live().map(|e| e.props().kind).collect()
+    }
+
+    #[test]
+    fn grouping_makes_one_click_select_the_group_and_ungrouping_undoes_it() {
+        let (mut ed, mut env) = (Editor::default(), Counter::default());
+        ed.set_tool(ToolKind::Rectangle);
+        let a = drag(&mut ed, &mut env, (0.0, 0.0), (100.0, 100.0)).unwrap();
+        ed.set_tool(ToolKind::Rectangle);
+        let b = drag(&mut ed, &mut env, (300.0, 0.0), (400.0, 100.0)).unwrap();
+        let groups = |ed: &Editor, id| ed.scene().get(id).unwrap().props().group_ids.clone();
+        // One element is no group.
+        assert!(!ed.run(Command::Group, &mut env));
+        ed.run(Command::SelectAll, &mut env);
+        ed.take_outbox();
+        assert!(ed.run(Command::Group, &mut env));
+        assert_eq!(ed.take_outbox().len(), 2, "one op per element");
+        let g = groups(&ed, a);
+        assert_eq!((g.len(), &g), (1, &groups(&ed, b)));
+        // A click on one selects both.
+        ed.run(Command::Escape, &mut env);
+        click(&mut ed, &mut env, (50.0, 0.0));
+        assert_eq!(ed.selection_summary().count, 2);
+        // Grouping again nests: the new group is outermost.
+        assert!(ed.run(Command::Group, &mut env));
+        let nested = groups(&ed, a);
+        assert_eq!((nested.len(), &nested[1]), (2, &g[0]));
+        // Ungroup peels the outer group only; undo puts it back in one step.
+        assert!(ed.run(Command::Ungroup, &mut env));
+        assert_eq!(groups(&ed, a), g);
+        assert!(ed.run(Command::Undo, &mut env));
+        assert_eq!(groups(&ed, b), nested);
+        assert!(ed.run(Command::Ungroup, &mut env));
+        assert!(ed.run(Command::Ungroup, &mut env));
+        assert!(groups(&ed, a).is_empty() && groups(&ed, b).is_empty());
+        assert!(
+            !ed.run(Command::Ungroup, &mut env),
+            "nothing left to ungroup"
+        );
+        assert_eq!(
+            Command::from_key(
+                "g",
+                Modifiers {
+                    ctrl: true,
+                    ..Modifiers::default()
+                }
+            ),
+            Some(Command::Group)
+        );
+        assert_eq!(
+            Command::from_key(
+                "G",
+                Modifiers {
+                    ctrl: true,
+                    shift: true,
+                    ..Modifiers::default()
+                }
+            ),
+            Some(Command::Ungroup)
+        );
     }
 
     #[test]

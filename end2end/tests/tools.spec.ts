@@ -146,3 +146,54 @@ test('shift-click, duplicate, style and the eraser', async ({ page }) => {
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('help')).toBeHidden();
 });
+
+test('rotate, group and ungroup, zoom and pan: the scene stays in world coordinates', async ({ page }) => {
+  // Below the floating toolbar, which covers the top of the canvas.
+  await openNewBoard(page, 'Turner');
+  await page.keyboard.press('r');
+  await dragThrough(page, [[100, 300], [200, 380]]);
+  await page.keyboard.press('r');
+  await dragThrough(page, [[300, 300], [400, 380]]);
+  await expect(page.getByTestId('element-count')).toHaveText('2 elements');
+  const [first, second] = await scene(page);
+
+  // The new box is selected; its rotation handle is 22 px above the padded frame's top centre.
+  // Dragging it to the right of the centre turns the box a quarter turn clockwise.
+  await dragThrough(page, [[350, 274], [390, 290], [430, 340]]);
+  await expect.poll(async () => (await scene(page)).find((e) => e.id === second.id)?.angle)
+    .toBeCloseTo(Math.PI / 2, 1);
+
+  // Group both: a click on one then selects both, and a drag moves both.
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('Control+g');
+  await expect.poll(async () => new Set((await scene(page)).map((e) => JSON.stringify((e as any).groupIds))).size).toBe(1);
+  expect((await scene(page))[0]).toHaveProperty('groupIds');
+  await page.keyboard.press('Escape');
+  await clickAt(page, 150, 300);
+  await dragThrough(page, [[150, 300], [170, 320], [200, 350]]);
+  await expect.poll(async () => (await scene(page)).find((e) => e.id === second.id)?.x).toBe(350);
+  expect((await scene(page)).find((e) => e.id === first.id)).toMatchObject({ x: 150, y: 350 });
+  // Ungroup: a click selects one again, and a drag moves only it.
+  await page.keyboard.press('Control+Shift+g');
+  await expect.poll(async () => (await scene(page)).every((e) => !(e as any).groupIds)).toBe(true);
+  await page.keyboard.press('Escape');
+  // (by the top edge, away from the frame's handles)
+  await clickAt(page, 175, 350);
+  await dragThrough(page, [[175, 350], [175, 400], [175, 450]]);
+  await expect.poll(async () => (await scene(page)).find((e) => e.id === first.id)?.y).toBe(450);
+  expect((await scene(page)).find((e) => e.id === second.id)?.y).toBe(350);
+
+  // Zoom in twice: a box drawn now is sized and placed in world units.
+  await page.keyboard.press('Control+=');
+  await page.keyboard.press('Control+=');
+  const view = await page.evaluate(() => JSON.parse((window as any).__inkroom.viewJson()));
+  const box = (await page.getByTestId('board-canvas').boundingBox())!;
+  const zoom = box.width / (view.max.x - view.min.x);
+  expect(zoom).toBeGreaterThan(1.1);
+  await page.keyboard.press('r');
+  await dragThrough(page, [[600, 450], [700, 550]]);
+  await expect(page.getByTestId('element-count')).toHaveText('3 elements');
+  const drawn = (await scene(page)).find((e) => e.id !== first.id && e.id !== second.id)!;
+  expect(drawn.width).toBeCloseTo(100 / zoom, 1);
+  expect(drawn.x).toBeCloseTo(view.min.x + 600 / zoom, 1);
+});

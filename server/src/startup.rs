@@ -282,6 +282,7 @@ pub fn router(state: AppState) -> Router {
     let shell_state = state.clone();
     let error_state = state.clone();
     let server_state = state.server.clone();
+    app::ssr::set_process_state(server_state.clone());
     // Server functions and SSR both get the ServerState as Leptos context.
     let context = move || leptos::prelude::provide_context(server_state.clone());
     let sessions = SessionManagerLayer::new(SqlSessionStore::new(state.db.clone()))

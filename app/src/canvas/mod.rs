@@ -557,6 +557,12 @@ fn SelectionPanel(ui: Ui, act: impl Fn(UiAction) + Copy + Send + Sync + 'static)
                     on:click=move |_| act(UiAction::Duplicate)>"Duplicate"</button>
                 <button type="button" data-testid="delete" title="Delete — Delete"
                     on:click=move |_| act(UiAction::Delete)>"Delete"</button>
+                <button type="button" data-testid="group" title="Group — Ctrl+G"
+                    hidden=move || ui.selection.with(|s| s.count < 2)
+                    on:click=move |_| act(UiAction::Run(Command::Group))>"Group"</button>
+                <button type="button" data-testid="ungroup" title="Ungroup — Ctrl+Shift+G"
+                    hidden=move || ui.selection.with(|s| s.count < 2)
+                    on:click=move |_| act(UiAction::Run(Command::Ungroup))>"Ungroup"</button>
                 <button type="button" data-testid="lock"
                     title="Lock: keep it from being selected, moved or erased — Ctrl+Shift+L"
                     on:click=move |_| act(UiAction::Run(Command::ToggleLock))>"Lock"</button>

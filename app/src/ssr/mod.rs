@@ -69,16 +69,41 @@ impl From<RecognizerError> for AppError {
     }
 }
 
-/// The server state for the running server function.
+/// The state of the server running in this process, for the rare server-function call that
+/// finds no Leptos context: a resource's future polled during server rendering after the owner
+/// it started under was cleaned up (under load, a re-rendered suspense boundary). Failing that
+/// call rendered an error the browser never saw, and hydration then panicked on the mismatch.
+static PROCESS_STATE: std::sync::OnceLock<ServerState> = std::sync::OnceLock::new();
+
+/// Records the server state of this process (the first server started wins; tests that start
+/// several servers in one process still get each request's own state from the context).
+pub fn set_process_state(state: ServerState) {
+    let _ = PROCESS_STATE.set(state);
+}
+
+/// The server state for the running server function: from the request's context, or else the
+/// process's (see [`set_process_state`]).
 pub fn state() -> Result<ServerState, AppError> {
-    use_context::<ServerState>().ok_or_else(|| {
-        let path = use_context::<axum::http::request::Parts>().map(|p| p.uri.to_string());
-        tracing::error!(
-            ?path,
-            "ServerState missing from the server function context"
-        );
-        AppError::Internal
-    })
+    if let Some(state) = use_context::<ServerState>() {
+        return Ok(state);
+    }
+    let path = use_context::<axum::http::request::Parts>().map(|p| p.uri.to_string());
+    match PROCESS_STATE.get() {
+        Some(state) => {
+            tracing::debug!(
+                ?path,
+                "ServerState missing from the context; using the process's"
+            );
+            Ok(state.clone())
+        }
+        None => {
+            tracing::error!(
+                ?path,
+                "ServerState missing from the server function context"
+            );
+            Err(AppError::Internal)
+        }
+    }
 }
 
 impl From<DbError> for AppError {
