@@ -428,10 +428,7 @@ impl Room {
             }
             _ => {
                 let cursors = batch.drain(..).map(|(_, at)| at).collect();
-                let f = frame(&ServerMessage::Cursors { cursors });
-                for c in self.conns.values() {
-                    let _ = c.tx.try_send(f.clone());
-                }
+                self.broadcast(ServerMessage::Cursors { cursors });
                 // Keep the allocation for the next batch.
                 self.cursors = batch;
             }
