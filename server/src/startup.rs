@@ -16,6 +16,7 @@ use axum::Router;
 use axum::extract::FromRef;
 use axum::http::{HeaderValue, header};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::path::{Path, PathBuf};
@@ -185,7 +186,15 @@ impl Application {
             shutdown.await;
             hub.begin_shutdown();
         };
-        let served = axum::serve(self.listener, service)
+        // Frames are small and latency-bound: without TCP_NODELAY, Nagle's algorithm holds a
+        // frame written while an earlier one is unacknowledged, and the peer's delayed ACK makes
+        // that a stall of up to 40 ms (browsers set it on their side for the same reason).
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set");
+            }
+        });
+        let served = axum::serve(listener, service)
             .with_graceful_shutdown(stop)
             .await;
         housekeeping.abort();

@@ -195,10 +195,13 @@ async fn connect(
     let token = t["token"]
         .as_str()
         .ok_or_else(|| anyhow::anyhow!("no ticket: {t}"))?;
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!(
-        "{}/ws?ticket={token}",
-        base.replacen("http", "ws", 1)
-    ))
+    // TCP_NODELAY, as browsers set it: otherwise Nagle's algorithm delays the generator's own
+    // small frames and distorts the latency it measures.
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(
+        format!("{}/ws?ticket={token}", base.replacen("http", "ws", 1)),
+        None,
+        true,
+    )
     .await?;
     let mut join = json!({ "type": "join_room", "room": slug, "client": id });
     if let Some(seq) = last_seq {
@@ -307,6 +310,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let stats = Arc::new(Mutex::new(Stats::default()));
     let start_usage = args.server_pid.and_then(process_usage);
+    let own_start = process_usage(std::process::id());
     let started = Instant::now();
     let deadline = started + Duration::from_secs(args.seconds);
     let mut tasks = Vec::new();
@@ -414,6 +418,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let secs = args.seconds as f64;
     let end_usage = args.server_pid.and_then(process_usage);
+    let own_end = process_usage(std::process::id());
     let mut s = Arc::try_unwrap(stats)
         .map_err(|_| anyhow::anyhow!("stats still shared"))?
         .into_inner()
@@ -470,6 +475,14 @@ async fn main() -> anyhow::Result<()> {
             "server CPU: {cpu:.2} s ({:.2} µs per delivered update, {:.2} µs per frame); RSS {rss} KiB",
             cpu * 1e6 / updates.max(1) as f64,
             cpu * 1e6 / s.messages.max(1) as f64
+        );
+    }
+    // A saturated generator delays its own reads: its latency figures would then measure itself.
+    if let (Some((c0, _)), Some((c1, _))) = (own_start, own_end) {
+        println!(
+            "generator CPU: {:.2} s ({:.0} % of one core over the run)",
+            c1 - c0,
+            100.0 * (c1 - c0) / started.elapsed().as_secs_f64()
         );
     }
     Ok(())

@@ -1,8 +1,8 @@
 //! One WebSocket connection: authentication at the upgrade, then one task that decodes and
 //! authorises incoming frames, drains the outbound queue the room fills, and pings.
 
-use super::Hub;
 use super::room::{Command, ConnId, Member};
+use super::{Hub, Pulse};
 use crate::startup::AppState;
 use app::rooms::Role;
 use app::ssr::db::{Db, rooms, users};
@@ -12,11 +12,11 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use futures_util::SinkExt;
+use futures_util::{SinkExt, StreamExt};
 use inkroom_core::protocol::{ClientMessage, ErrorCode, MAX_FRAME_BYTES, ServerMessage};
 use std::sync::Arc;
 use std::time::Instant;
-use tokio::sync::{OwnedSemaphorePermit, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, mpsc, watch};
 use tower_sessions::Session;
 
 /// Frames above this size close the connection (abuse); frames between [`MAX_FRAME_BYTES`] and this
@@ -124,10 +124,8 @@ async fn serve(
     let conn = hub.next_conn_id();
     let (tx, rx) = flume::bounded::<Utf8Bytes>(hub.config().outbound_queue);
     let heartbeat = hub.config().heartbeat;
-    let cancel = hub.shutdown_token();
+    let pulse = hub.pulse();
     let mut last_seen = Instant::now();
-    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
-    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
     // One task reads, writes and pings (a second task per connection would double its memory
     // and wake-ups). Before joining, this task holds the only sender of its outbound queue;
@@ -143,12 +141,29 @@ async fn serve(
     let mut joined: Option<Joined> = None;
     let mut strikes = 0u32;
     let started = Instant::now();
+    // Shutdown began before this connection subscribed: `changed` would never fire.
+    let stopping = *pulse.borrow() == Pulse::Stop;
+    if stopping {
+        let _ = socket
+            .send(Message::Close(Some(CloseFrame {
+                code: 1012,
+                reason: "server restarting".into(),
+            })))
+            .await;
+        return;
+    }
 
+    // The queue and the heartbeat are waited on by futures that live across iterations (a
+    // fresh future per iteration registered and dropped a waiter every time: measurable at
+    // 100,000 frames a second).
+    let mut queue = rx.stream();
+    let beat = next_pulse(pulse);
+    tokio::pin!(beat);
     loop {
         // Unbiased: under a steady stream of outbound frames reads still get their turn.
         let frame = tokio::select! {
-            queued = rx.recv_async() => {
-                let Ok(text) = queued else {
+            queued = queue.next() => {
+                let Some(text) = queued else {
                     // The room let go of us: we fell too far behind (or it restarted).
                     let _ = socket.send(Message::Close(Some(CloseFrame {
                         code: 4000,
@@ -162,7 +177,12 @@ async fn serve(
                 continue;
             }
             f = socket.recv() => f,
-            _ = ping.tick() => {
+            (now, pulse) = &mut beat => {
+                beat.set(next_pulse(pulse));
+                if now == Pulse::Stop {
+                    let _ = socket.send(Message::Close(Some(CloseFrame { code: 1012, reason: "server restarting".into() }))).await;
+                    break;
+                }
                 if last_seen.elapsed() > 2 * heartbeat {
                     let _ = socket.send(Message::Close(Some(CloseFrame { code: 1001, reason: "heartbeat timeout".into() }))).await;
                     break;
@@ -171,10 +191,6 @@ async fn serve(
                     break;
                 }
                 continue;
-            }
-            () = cancel.cancelled() => {
-                let _ = socket.send(Message::Close(Some(CloseFrame { code: 1012, reason: "server restarting".into() }))).await;
-                break;
             }
         };
         let Some(Ok(frame)) = frame else { break };
@@ -240,6 +256,16 @@ async fn serve(
     })
     .await;
     tracing::debug!(conn, secs = started.elapsed().as_secs(), "websocket closed");
+}
+
+/// The next heartbeat or the stop (also when the hub is gone), and the receiver to wait with
+/// again. Owning the receiver lets the connection keep one pinned future across its loop.
+async fn next_pulse(mut pulse: watch::Receiver<Pulse>) -> (Pulse, watch::Receiver<Pulse>) {
+    let now = match pulse.changed().await {
+        Ok(()) => *pulse.borrow_and_update(),
+        Err(_) => Pulse::Stop,
+    };
+    (now, pulse)
 }
 
 /// Decodes and authorises one frame from a connection that has joined with `role` (or not yet,

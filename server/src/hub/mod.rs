@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -45,6 +45,18 @@ impl Default for HubConfig {
     }
 }
 
+/// The hub-wide signal every connection waits on besides its socket and its queue: a beat every
+/// [`HubConfig::heartbeat`] (ping the client, close it if it has been silent too long), or the stop
+/// at shutdown. One timer serves the whole process: a timer per connection cost each one a boxed
+/// timer entry and a second waiter, several hundred bytes of an idle connection's memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pulse {
+    /// The n-th heartbeat.
+    Beat(u64),
+    /// The hub is shutting down: close.
+    Stop,
+}
+
 /// The registry of live rooms.
 #[derive(Debug)]
 pub struct Hub {
@@ -56,11 +68,36 @@ pub struct Hub {
     slots: Arc<Semaphore>,
     cancel: CancellationToken,
     tasks: TaskTracker,
+    pulse: watch::Sender<Pulse>,
 }
 
 impl Hub {
-    /// A hub storing rooms in `db`.
+    /// A hub storing rooms in `db`. Starts the heartbeat task, so it must be called within a
+    /// Tokio runtime.
     pub fn new(db: Db, config: HubConfig) -> Arc<Self> {
+        let (pulse, _) = watch::channel(Pulse::Beat(0));
+        let cancel = CancellationToken::new();
+        let (beats, stop) = (pulse.clone(), cancel.clone());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(config.heartbeat);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            every.tick().await; // the first tick is immediate
+            loop {
+                tokio::select! {
+                    _ = every.tick() => {
+                        // Never overwrites the stop.
+                        beats.send_if_modified(|p| match p {
+                            Pulse::Beat(n) => {
+                                *n += 1;
+                                true
+                            }
+                            Pulse::Stop => false,
+                        });
+                    }
+                    () = stop.cancelled() => break,
+                }
+            }
+        });
         Arc::new(Self {
             journal: journal::Journal::start(db.clone()),
             db,
@@ -68,8 +105,9 @@ impl Hub {
             rooms: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(1),
             slots: Arc::new(Semaphore::new(config.max_connections)),
-            cancel: CancellationToken::new(),
+            cancel,
             tasks: TaskTracker::new(),
+            pulse,
         })
     }
 
@@ -143,20 +181,21 @@ impl Hub {
         self.cancel.child_token()
     }
 
-    /// The hub's own shutdown token (a clone, not a child: connections never need cancelling
-    /// one by one, and a child token costs an allocation and a registration per connection).
-    pub fn shutdown_token(&self) -> CancellationToken {
-        self.cancel.clone()
+    /// The heartbeat and shutdown signal for a connection (see [`Pulse`]). The current value
+    /// counts as seen; a connection that subscribes during shutdown sees [`Pulse::Stop`] in it.
+    pub fn pulse(&self) -> watch::Receiver<Pulse> {
+        self.pulse.subscribe()
     }
 
     /// Starts shutting down: every connection closes and every room flushes and stops.
     pub fn begin_shutdown(&self) {
+        self.pulse.send_replace(Pulse::Stop);
         self.cancel.cancel();
     }
 
     /// Closes every connection and waits until every room has written its pending ops.
     pub async fn shutdown(&self) {
-        self.cancel.cancel();
+        self.begin_shutdown();
         self.tasks.close();
         self.tasks.wait().await;
     }

@@ -170,9 +170,11 @@ struct Conn {
 /// The most cursor moves sent in one `cursors` frame.
 const MAX_CURSOR_BATCH: usize = 64;
 
-/// The shortest time between two cursor frames of a room (40 per second, twice the rate at which
-/// clients send): moves arriving within it go out together, one frame per receiver.
-const CURSOR_TICK: std::time::Duration = std::time::Duration::from_millis(25);
+/// The shortest time between two sends of a room's live traffic (40 per second, twice the rate
+/// at which clients send cursors): cursor moves, and acks and ops made durable, that arrive
+/// within it go out together, so each receiver gets one wake-up and one socket write per tick
+/// rather than one per message. A room that has been quiet for a tick sends at once.
+const TICK: std::time::Duration = std::time::Duration::from_millis(25);
 
 type Write = JoinHandle<Result<Vec<(LogEntry, ConnId)>, DbError>>;
 
@@ -194,8 +196,10 @@ struct Room {
     last_chat_id: i64,
     /// Cursor moves not yet sent, at most one per connection (see [`Room::queue_cursor`]).
     cursors: Vec<(ConnId, CursorAt)>,
-    /// When the held cursor moves may go out.
-    cursors_due: tokio::time::Instant,
+    /// Durable ops not yet acknowledged and broadcast (see [`Room::committed`]).
+    durable_out: Vec<(LogEntry, ConnId)>,
+    /// When the held traffic may go out.
+    due: tokio::time::Instant,
 }
 
 const PALETTE: [&str; 10] = [
@@ -247,7 +251,8 @@ pub async fn run(
         last_snapshot: seq,
         last_chat_id,
         cursors: Vec::new(),
-        cursors_due: tokio::time::Instant::now(),
+        durable_out: Vec::new(),
+        due: tokio::time::Instant::now(),
     };
     room.run(rx, cancel).await
 }
@@ -271,8 +276,8 @@ impl Room {
                         }),
                     }
                 }
-                () = tokio::time::sleep_until(self.cursors_due), if !self.cursors.is_empty() => {
-                    self.send_cursors();
+                () = tokio::time::sleep_until(self.due), if self.holding() => {
+                    self.send_held();
                 }
                 cmd = rx.recv() => match cmd {
                     Some(cmd) => self.handle(cmd).await,
@@ -292,7 +297,11 @@ impl Room {
             }
         };
         match result {
-            Ok(()) => self.flush().await,
+            Ok(()) => {
+                let flushed = self.flush().await;
+                self.send_held();
+                flushed
+            }
             Err(e) => {
                 tracing::error!(room = %self.id, error = %e, "room log write failed; closing the room");
                 self.broadcast(ServerMessage::Error {
@@ -348,26 +357,49 @@ impl Room {
         }));
     }
 
-    /// A batch is durable: acknowledge and broadcast it.
+    /// A batch is durable: it joins the deltas for reconnecting clients at once, and is
+    /// acknowledged and broadcast with the room's next send (at once in a quiet room, at the
+    /// next tick in a busy one).
     fn committed(&mut self, batch: Vec<(LogEntry, ConnId)>) {
-        let mut ops = Vec::with_capacity(batch.len());
-        for (entry, conn) in batch {
-            if let Some(c) = self.conns.get(&conn) {
+        for (entry, _) in &batch {
+            self.durable = entry.op.seq;
+            self.recent.push_back(entry.op.clone());
+            if self.recent.len() > self.config.recent_ops {
+                self.recent.pop_front();
+            }
+        }
+        self.durable_out.extend(batch);
+        if tokio::time::Instant::now() >= self.due {
+            self.send_held();
+        }
+    }
+
+    /// Whether traffic is waiting for the tick.
+    fn holding(&self) -> bool {
+        !self.cursors.is_empty() || !self.durable_out.is_empty()
+    }
+
+    /// Sends everything held, and starts a new tick: each sender's acks, then the cursor moves,
+    /// then every durable op since the last send in one `ops` frame. A receiver's task finds
+    /// them queued together and writes them with one system call.
+    fn send_held(&mut self) {
+        self.due = tokio::time::Instant::now() + TICK;
+        let durable = std::mem::take(&mut self.durable_out);
+        for (entry, conn) in &durable {
+            if let Some(c) = self.conns.get(conn) {
                 let ack = ServerMessage::Ack {
                     client_op: entry.op.client_op,
                     seq: entry.op.seq,
                 };
                 Self::send_reliable(c, ack);
             }
-            self.durable = entry.op.seq;
-            self.recent.push_back(entry.op.clone());
-            if self.recent.len() > self.config.recent_ops {
-                self.recent.pop_front();
-            }
-            ops.push(entry.op);
         }
-        self.broadcast(ServerMessage::Ops { ops });
-        self.drop_slow();
+        self.send_cursors();
+        if !durable.is_empty() {
+            let ops = durable.into_iter().map(|(entry, _)| entry.op).collect();
+            self.broadcast(ServerMessage::Ops { ops });
+            self.drop_slow();
+        }
     }
 
     /// Queues a message that must arrive; a connection whose queue is full is too slow and is
@@ -394,26 +426,26 @@ impl Room {
         }
     }
 
-    /// Holds a cursor move for the next batch. A room sends cursor frames at most every
-    /// [`CURSOR_TICK`]: a move into a quiet room goes out at once, while in a busy one the moves
-    /// of a tick share a frame. A batch carries at most one move per connection (a second move
-    /// from the same connection sends the batch first, so none is lost to a later one).
+    /// Holds a cursor move for the room's next send (see [`TICK`]): a move into a quiet room
+    /// goes out at once, while in a busy one the moves of a tick share a frame. A batch carries
+    /// at most one move per connection (a second move from the same connection sends what is
+    /// held first, so none is lost to a later one).
     fn queue_cursor(&mut self, conn: ConnId, at: CursorAt) {
         if self.cursors.iter().any(|(c, _)| *c == conn) {
-            self.send_cursors();
+            self.send_held();
         }
         self.cursors.push((conn, at));
         let everyone = self.cursors.len() >= self.conns.len().min(MAX_CURSOR_BATCH);
-        if everyone || tokio::time::Instant::now() >= self.cursors_due {
-            self.send_cursors();
+        if everyone || tokio::time::Instant::now() >= self.due {
+            self.send_held();
         }
     }
 
-    /// Sends the held cursor moves: a lone move as `cursor` to everyone but its sender, several
-    /// as one shared `cursors` frame to everyone (clients skip their own entries), which costs
-    /// one serialisation and one queue push per receiver instead of one per move.
+    /// Sends the held cursor moves (part of [`Room::send_held`]): a lone move as `cursor` to
+    /// everyone but its sender, several as one shared `cursors` frame to everyone (clients skip
+    /// their own entries), which costs one serialisation and one queue push per receiver instead
+    /// of one per move.
     fn send_cursors(&mut self) {
-        self.cursors_due = tokio::time::Instant::now() + CURSOR_TICK;
         let mut batch = std::mem::take(&mut self.cursors);
         match batch.len() {
             0 => {}
@@ -553,7 +585,7 @@ impl Room {
     fn leave(&mut self, conn: ConnId) {
         // A move it sent but the room has not forwarded yet still goes out.
         if self.cursors.iter().any(|(c, _)| *c == conn) {
-            self.send_cursors();
+            self.send_held();
         }
         if let Some(c) = self.conns.remove(&conn) {
             let still_here = self
