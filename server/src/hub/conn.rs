@@ -118,7 +118,7 @@ async fn serve(
     mut socket: WebSocket,
     hub: Arc<Hub>,
     db: Db,
-    who: Who,
+    mut who: Who,
     _slot: OwnedSemaphorePermit,
 ) {
     let conn = hub.next_conn_id();
@@ -214,9 +214,11 @@ async fn serve(
                     continue;
                 };
                 let Some(tx) = local.take() else { break };
+                // The room keeps the identity from now on (one copy per connection, not two);
+                // this task never joins again.
                 let member = Member {
-                    user_id: who.id.clone(),
-                    name: who.name.clone(),
+                    user_id: std::mem::take(&mut who.id),
+                    name: std::mem::take(&mut who.name),
                     role,
                 };
                 let join = Command::Join {
@@ -236,23 +238,38 @@ async fn serve(
             }
             Inbound::Room(cmd) => {
                 let Some(j) = &joined else { continue };
-                if j.room.send(cmd).await.is_err() {
+                // The room's queue almost always has room; waiting for it (rarely) goes through a
+                // boxed future so that the wait's state does not enlarge every connection's task.
+                let sent = match j.room.try_send(cmd) {
+                    Ok(()) => Ok(()),
+                    Err(mpsc::error::TrySendError::Full(cmd)) => {
+                        Box::pin(j.room.send(cmd)).await.map_err(|_| ())
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => Err(()),
+                };
+                if sent.is_err() {
                     break; // the room stopped (write failure): the client reconnects
                 }
             }
         }
     }
-    if let Some(j) = joined {
-        let _ = j.room.send(Command::Leave { conn }).await;
-    }
-    drop(local);
-    // Deliver what is already queued (errors, the last broadcasts) before closing, briefly.
-    let _ = tokio::time::timeout(std::time::Duration::from_millis(200), async {
-        while let Ok(text) = rx.try_recv() {
-            if write_queued(&mut socket, &rx, text).await.is_err() {
-                break;
-            }
+    drop(queue);
+    // Boxed, like every await that happens once: the task's size is the largest state it can
+    // be suspended in, and it keeps that size for the connection's whole life.
+    Box::pin(async move {
+        if let Some(j) = joined {
+            let _ = j.room.send(Command::Leave { conn }).await;
         }
+        drop(local);
+        // Deliver what is already queued (errors, the last broadcasts) before closing, briefly.
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(200), async {
+            while let Ok(text) = rx.try_recv() {
+                if write_queued(&mut socket, &rx, text).await.is_err() {
+                    break;
+                }
+            }
+        })
+        .await;
     })
     .await;
     tracing::debug!(conn, secs = started.elapsed().as_secs(), "websocket closed");
