@@ -45,6 +45,10 @@ pub struct TrainArgs {
     /// Peak learning rate.
     #[arg(long)]
     pub lr: Option<f64>,
+    /// Words only: a word list (one per line) added to the lexicon, e.g. Debian's
+    /// `/usr/share/dict/american-english` (package `wamerican`).
+    #[arg(long)]
+    pub dictionary: Option<PathBuf>,
 }
 
 /// The task of `inkroom ai recognize`.
@@ -125,7 +129,7 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
     let (epochs, batch, lr) = match args.task {
         TrainTask::Shapes => (12, 64, 2e-3),
         TrainTask::Chars => (6, 128, 2e-3),
-        TrainTask::Words => (8, 32, 2e-3),
+        TrainTask::Words => (10, 32, 2e-3),
     };
     let opts = TrainOptions {
         epochs: args.epochs.unwrap_or(epochs),
@@ -136,7 +140,9 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
     match args.task {
         TrainTask::Shapes => train::train_shapes(&args.data, &args.out, &opts),
         TrainTask::Chars => train::train_chars(&args.data, &args.out, &opts),
-        TrainTask::Words => words::train_words(&args.data, &args.out, &opts),
+        TrainTask::Words => {
+            words::train_words(&args.data, &args.out, &opts, args.dictionary.as_deref())
+        }
     }
 }
 

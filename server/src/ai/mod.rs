@@ -93,14 +93,23 @@ impl ModelMeta {
     }
 
     /// Metadata of a word model.
-    pub fn words(seq: SeqConfig, opts: &train::TrainOptions, report: train::Report) -> Self {
+    pub fn words(
+        seq: SeqConfig,
+        opts: &train::TrainOptions,
+        dictionary: Option<&Path>,
+        report: train::Report,
+    ) -> Self {
+        let mut command = Self::command("words", opts);
+        if let Some(d) = dictionary {
+            command.push_str(&format!(" --dictionary {}", d.display()));
+        }
         Self {
             name: "words".into(),
             version: FORMAT_VERSION,
             conv: None,
             seq: Some(seq),
             threshold: None,
-            command: Self::command("words", opts),
+            command,
             report,
         }
     }

@@ -139,6 +139,23 @@ pub struct SeqConfig {
     pub kernel: usize,
     /// Output symbols including the CTC blank (index 0).
     pub symbols: usize,
+    /// Dilation of each block after the downsampling, one entry per block. Empty (models saved
+    /// before dilations existed) means `blocks` blocks of dilation 1. Doubling dilations widen
+    /// the receptive field exponentially at the cost of one block each: cursive letters are
+    /// read from their neighbours.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub late_dilations: Vec<usize>,
+}
+
+impl SeqConfig {
+    /// The dilation of every block after the downsampling.
+    fn late(&self) -> Vec<usize> {
+        if self.late_dilations.is_empty() {
+            vec![1; self.blocks]
+        } else {
+            self.late_dilations.clone()
+        }
+    }
 }
 
 /// A temporal convolutional network: per-step projection, residual convolution blocks with one
@@ -146,7 +163,8 @@ pub struct SeqConfig {
 pub struct SeqNet {
     input: Linear,
     early: Vec<(Tensor, Tensor)>,
-    late: Vec<(Tensor, Tensor)>,
+    /// Blocks after the downsampling, with their dilations.
+    late: Vec<(Tensor, Tensor, usize)>,
     output: Linear,
     cfg: SeqConfig,
 }
@@ -172,8 +190,11 @@ impl SeqNet {
         let early = (0..cfg.blocks)
             .map(|i| block(format!("early{i}")))
             .collect::<Result<_>>()?;
-        let late = (0..cfg.blocks)
-            .map(|i| block(format!("late{i}")))
+        let late = cfg
+            .late()
+            .into_iter()
+            .enumerate()
+            .map(|(i, d)| block(format!("late{i}")).map(|(w, b)| (w, b, d)))
             .collect::<Result<_>>()?;
         let output = candle_nn::linear(cfg.width, cfg.symbols, vb.pp("output"))?;
         Ok(Self {
@@ -200,7 +221,7 @@ impl SeqNet {
     pub fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         let mut h = self.input.forward(x)?.relu()?;
         for (w, b) in &self.early {
-            h = (&h + conv1d(&h, w, b, self.cfg.kernel)?.relu()?)?;
+            h = (&h + conv1d(&h, w, b, self.cfg.kernel, 1)?.relu()?)?;
         }
         // Stride-2 downsampling: mean of neighbouring steps (pad to even length first).
         let (bsz, t, c) = h.dims3()?;
@@ -208,8 +229,8 @@ impl SeqNet {
             h = h.pad_with_zeros(1, 0, 1)?;
         }
         h = h.reshape((bsz, t.div_ceil(2), 2, c))?.mean(2)?;
-        for (w, b) in &self.late {
-            h = (&h + conv1d(&h, w, b, self.cfg.kernel)?.relu()?)?;
+        for (w, b, d) in &self.late {
+            h = (&h + conv1d(&h, w, b, self.cfg.kernel, *d)?.relu()?)?;
         }
         let h = if train {
             candle_nn::ops::dropout(&h, 0.2)?
@@ -220,13 +241,15 @@ impl SeqNet {
     }
 }
 
-/// "Same" temporal convolution on `[b, t, c]` with `weight: [k·c, out]`.
-fn conv1d(x: &Tensor, weight: &Tensor, bias: &Tensor, k: usize) -> Result<Tensor> {
+/// "Same" temporal convolution on `[b, t, c]` with `weight: [k·c, out]`, its taps `dilation`
+/// steps apart.
+fn conv1d(x: &Tensor, weight: &Tensor, bias: &Tensor, k: usize, dilation: usize) -> Result<Tensor> {
     let (b, t, c) = x.dims3()?;
     let out = weight.dim(1)?;
-    let xp = x.pad_with_zeros(1, k / 2, k / 2)?;
+    let half = k / 2 * dilation;
+    let xp = x.pad_with_zeros(1, half, half)?;
     let cols = (0..k)
-        .map(|i| xp.narrow(1, i, t))
+        .map(|i| xp.narrow(1, i * dilation, t))
         .collect::<Result<Vec<_>>>()?;
     Tensor::cat(&cols, 2)?
         .reshape((b * t, k * c))?
@@ -272,6 +295,7 @@ mod tests {
             blocks: 2,
             kernel: 5,
             symbols: 7,
+            late_dilations: vec![1, 2, 4],
         };
         let seq = SeqNet::new(&scfg, vb.pp("seq")).unwrap();
         let x = Tensor::zeros((3, 11, 8), DType::F32, &dev).unwrap();

@@ -56,7 +56,7 @@ pub fn progress(total: u64) -> ProgressBar {
 
 /// The learning rate at `step` of `total`: cosine decay from the peak to 5 % of it.
 pub fn cosine_lr(peak: f64, step: usize, total: u64) -> f64 {
-    let progress = step as f64 / total.max(1) as f64;
+    let progress = (step as f64 / total.max(1) as f64).min(1.0);
     peak * (0.05 + 0.95 * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos()))
 }
 

@@ -39,6 +39,8 @@ pub fn config() -> SeqConfig {
         blocks: 3,
         kernel: 5,
         symbols: CHARSET.chars().count() + 1,
+        // About 120 input points (several letters) of context on each side of a frame.
+        late_dilations: vec![1, 2, 4, 8],
     }
 }
 
@@ -142,16 +144,23 @@ pub fn ctc(lp: &[f32], symbols: usize, label: &[usize], gamma: Option<&mut [f32]
     logp
 }
 
+/// The prior cost (nats) of writing a lexicon word in a case the list does not give.
+const CASE_PENALTY: f32 = 4.0;
+
+/// The prior cost (nats) of a lexicon word only the dictionary gives (no training writer wrote
+/// it): rarer, on the whole, than the words people were asked to write.
+const DICTIONARY_COST: f32 = 4.0;
+
 /// Lexicon words scored exactly per reading, at most (the closest by edit distance).
 const SHORTLIST: usize = 300;
 
 /// Levenshtein distance between two symbol strings.
-fn edit_distance(a: &[usize], b: &[usize]) -> usize {
+fn edit_distance<T: PartialEq>(a: &[T], b: &[T]) -> usize {
     let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, &x) in a.iter().enumerate() {
+    for (i, x) in a.iter().enumerate() {
         let mut diag = row[0];
         row[0] = i + 1;
-        for (j, &y) in b.iter().enumerate() {
+        for (j, y) in b.iter().enumerate() {
             let next = (row[j + 1] + 1)
                 .min(row[j] + 1)
                 .min(diag + usize::from(x != y));
@@ -186,33 +195,155 @@ fn best_path(lp: &[f32], symbols: usize) -> (Vec<usize>, f32) {
     (out, score / t_len.max(1) as f32)
 }
 
+/// The symbol `s` with letters folded to lower case (A–Z are 11–36, a–z 37–62).
+fn fold(s: usize) -> usize {
+    if (11..=36).contains(&s) { s + 26 } else { s }
+}
+
+/// The words a reading may be corrected to, grouped by their lower-case form: a word is written
+/// as listed, in lower case, Capitalised or in CAPITALS ("Busy", "BUSY" and "busy" are the same
+/// entry), so the list needs each word once and the network's strokes decide the case.
+///
+/// Every spelling carries a prior cost in nats, added to its CTC score: 0 for words the
+/// training writers wrote, more for words only a dictionary gives, and [`CASE_PENALTY`] more for
+/// a case the list does not give. Without costs, a large list lets a poorly written common word
+/// lose to a rare one that fits the strokes slightly better.
+pub struct Lexicon {
+    /// Lower-case symbol codes of each entry, for the edit-distance shortlist.
+    keys: Vec<Box<[u8]>>,
+    /// The spellings listed for each entry (usually one) and their costs.
+    spellings: Vec<Spellings>,
+}
+
+/// The listed ways of writing one lexicon entry, with their prior costs in nats.
+type Spellings = Vec<(String, f32)>;
+
+impl Lexicon {
+    /// Groups `(word, cost)` pairs by lower-case form (a word listed twice keeps its lower
+    /// cost); words with symbols the model cannot write are dropped.
+    pub fn new(words: impl IntoIterator<Item = (String, f32)>) -> Self {
+        let mut groups: BTreeMap<String, Spellings> = BTreeMap::new();
+        for (w, cost) in words {
+            if encode(&w).is_some_and(|e| !e.is_empty()) {
+                let spellings = groups.entry(w.to_lowercase()).or_default();
+                match spellings.iter_mut().find(|(s, _)| *s == w) {
+                    Some(known) => known.1 = known.1.min(cost),
+                    None => spellings.push((w, cost)),
+                }
+            }
+        }
+        let mut entries: Vec<(Box<[u8]>, Spellings)> = groups
+            .into_iter()
+            .filter_map(|(lower, listed)| {
+                // Symbol codes fit a byte (77 symbols): an eighth of the memory of `usize`s.
+                let key = encode(&lower)?.iter().map(|&c| c as u8).collect();
+                Some((key, listed))
+            })
+            .collect();
+        // Sorted by code, not by text (the two orders differ), for `contains`.
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let (keys, spellings) = entries.into_iter().unzip();
+        Self { keys, spellings }
+    }
+
+    /// Number of entries (lower-case forms).
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Every way entry `i` may be written, with its cost: as listed, then in CAPITALS,
+    /// Capitalised and lower case.
+    fn forms(&self, i: usize) -> Vec<(String, f32)> {
+        let lower = decode(
+            &self.keys[i]
+                .iter()
+                .map(|&c| usize::from(c))
+                .collect::<Vec<_>>(),
+        );
+        let mut capital = String::with_capacity(lower.len());
+        let mut chars = lower.chars();
+        if let Some(first) = chars.next() {
+            capital.extend(first.to_uppercase());
+            capital.push_str(chars.as_str());
+        }
+        let mut out = self.spellings[i].clone();
+        let cheapest = out.iter().map(|f| f.1).fold(f32::INFINITY, f32::min);
+        for f in [lower.to_uppercase(), capital, lower] {
+            if !out.iter().any(|(s, _)| *s == f) {
+                out.push((f, cheapest + CASE_PENALTY));
+            }
+        }
+        out
+    }
+
+    /// Whether `word` is one of the forms the lexicon can produce.
+    pub fn contains(&self, word: &str) -> bool {
+        let Some(key) = encode(&word.to_lowercase()) else {
+            return false;
+        };
+        let key: Vec<u8> = key.iter().map(|&c| c as u8).collect();
+        self.keys
+            .binary_search_by(|k| k.as_ref().cmp(&key[..]))
+            .is_ok_and(|i| self.forms(i).iter().any(|(f, _)| f == word))
+    }
+
+    /// The `n` entries closest to `path` by case-insensitive edit distance.
+    fn shortlist(&self, path: &[usize], n: usize) -> Vec<usize> {
+        let path: Vec<u8> = path.iter().map(|&s| fold(s) as u8).collect();
+        let mut d: Vec<(usize, usize)> = self
+            .keys
+            .par_iter()
+            .enumerate()
+            .map(|(i, k)| (edit_distance(&path, k), i))
+            .collect();
+        let n = n.min(d.len());
+        if n == 0 {
+            return Vec::new();
+        }
+        d.select_nth_unstable(n - 1);
+        d.truncate(n);
+        d.sort_unstable();
+        d.into_iter().map(|(_, i)| i).collect()
+    }
+}
+
 /// The loaded word model and its lexicon.
 pub struct WordModel {
     net: SeqNet,
-    lexicon: Vec<(String, Vec<usize>)>,
+    lexicon: Lexicon,
 }
 
-/// Lexicon words (one per line) shipped next to the word model.
-pub fn read_lexicon(dir: &Path) -> anyhow::Result<Vec<String>> {
+/// Lexicon words shipped next to the word model: one per line, optionally followed by a tab
+/// and its prior cost in nats (none: 0).
+pub fn read_lexicon(dir: &Path) -> anyhow::Result<Vec<(String, f32)>> {
     let path = dir.join("lexicon.txt");
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(String::from)
-        .collect())
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (word, cost) = l.split_once('\t').unwrap_or((l, "0"));
+            let cost: f32 = cost
+                .trim()
+                .parse()
+                .with_context(|| format!("{}: bad cost in {l:?}", path.display()))?;
+            Ok((word.trim().to_string(), cost))
+        })
+        .collect()
 }
 
 impl WordModel {
     /// Wraps a trained network and its lexicon.
-    pub fn new(net: SeqNet, lexicon: Vec<String>) -> Self {
-        let lexicon = lexicon
-            .into_iter()
-            .filter_map(|w| encode(&w).map(|e| (w, e)))
-            .collect();
-        Self { net, lexicon }
+    pub fn new(net: SeqNet, lexicon: Vec<(String, f32)>) -> Self {
+        Self {
+            net,
+            lexicon: Lexicon::new(lexicon),
+        }
     }
 
     /// Per-frame log-probabilities (`frames × symbols`, flattened).
@@ -260,28 +391,27 @@ impl WordModel {
         let (lp, path) = (&d.lp, &d.path);
         let path_ll = ctc(lp, symbols, path, None);
         // Exact CTC scoring of every lexicon word costs frames × length each; shortlist first by
-        // edit distance to the free reading (cheap), then score the shortlist exactly.
-        let mut shortlist: Vec<(usize, &(String, Vec<usize>))> = self
-            .lexicon
-            .iter()
-            .filter(|(w, e)| e.len() <= frames && w.chars().all(|c| charset.allows(c)))
-            .map(|entry| (edit_distance(path, &entry.1), entry))
-            .collect();
-        shortlist.sort_by_key(|(d, _)| *d);
-        shortlist.truncate(SHORTLIST);
-        let mut scored: Vec<(f32, &str)> = shortlist
+        // case-insensitive edit distance to the free reading (cheap), then score every way of
+        // writing each shortlisted word exactly: the strokes decide its case.
+        let shortlist = self.lexicon.shortlist(path, SHORTLIST);
+        let mut scored: Vec<(f32, String)> = shortlist
             .par_iter()
-            .map(|(_, (w, e))| (ctc(lp, symbols, e, None), w.as_str()))
+            .flat_map_iter(|&i| self.lexicon.forms(i))
+            .filter(|(w, _)| w.chars().all(|c| charset.allows(c)))
+            .filter_map(|(w, prior)| {
+                let e = encode(&w)?;
+                (e.len() <= frames).then(|| (ctc(lp, symbols, &e, None) - prior, w))
+            })
             .filter(|(s, _)| s.is_finite())
             .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         scored.truncate(k);
         let top = scored.first().map_or(f32::NEG_INFINITY, |s| s.0);
         let total: f32 = scored.iter().map(|s| (s.0 - top).exp()).sum();
         let lexicon = scored
             .iter()
             .map(|(s, w)| Scored {
-                label: (*w).to_string(),
+                label: w.clone(),
                 confidence: (s - top).exp() / total,
             })
             .collect();
@@ -322,7 +452,7 @@ pub struct WordReading {
 
 /// How much less likely (in nats) the best lexicon word may be than the unconstrained reading
 /// and still win: the lexicon corrects small slips, but a word clearly outside it is kept.
-const LEXICON_MARGIN: f32 = 6.0;
+const LEXICON_MARGIN: f32 = 10.0;
 
 /// How sure the character model must be of a glyph the word model read as two symbols for the
 /// glyph to win (measured on held-out writers: see `docs/ai.md`).
@@ -401,12 +531,37 @@ struct SeqExample {
     label: Vec<usize>,
 }
 
-fn examples(samples: &[Sample]) -> Vec<SeqExample> {
+/// A writer's variation the training writers may not show: slant (shear), width and a slight
+/// rotation, drawn per sample from `rng`. Height needs no variation: the features are scaled by
+/// the ink's vertical spread.
+fn augment(ink: &Ink, rng: &mut StdRng) -> Ink {
+    use rand::Rng;
+    let shear = rng.random_range(-0.3..0.3);
+    let width = rng.random_range(0.8..1.2);
+    let (sin, cos) = rng.random_range(-0.05f64..0.05).sin_cos();
+    ink.map(|p| {
+        let x = (p.x + shear * p.y) * width;
+        inkroom_core::ink::InkPoint::new(x * cos - p.y * sin, x * sin + p.y * cos)
+    })
+}
+
+/// Training sequences for `samples`; with `aug = Some(seed)` each ink is first varied by
+/// [`augment`] (reproducibly: one generator per sample, seeded from `seed` and its index).
+fn examples(samples: &[Sample], aug: Option<u64>) -> Vec<SeqExample> {
     samples
         .par_iter()
-        .filter_map(|s| {
+        .enumerate()
+        .filter_map(|(i, s)| {
             let label = encode(&s.label)?;
-            let (x, len) = sequence::features(&s.ink)?;
+            let (x, len) = match aug {
+                Some(seed) => {
+                    let mut rng = StdRng::seed_from_u64(
+                        seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                    );
+                    sequence::features(&augment(&s.ink, &mut rng))?
+                }
+                None => sequence::features(&s.ink)?,
+            };
             // CTC needs at least one frame per symbol (more for doubled letters).
             (SeqNet::output_len(len) >= 2 * label.len()).then_some(SeqExample { x, len, label })
         })
@@ -415,7 +570,16 @@ fn examples(samples: &[Sample]) -> Vec<SeqExample> {
 
 /// `inkroom train words`: trains the CTC word model and writes it with its lexicon (the
 /// training writers' vocabulary).
-pub fn train_words(data_dir: &Path, out: &Path, opts: &TrainOptions) -> anyhow::Result<()> {
+///
+/// `dictionary` (a word per line, such as Debian's `/usr/share/dict/american-english`) joins the
+/// lexicon: the training writers' vocabulary alone misses about one held-out word in six.
+/// Possessives (`…'s`) are left out: they would double the list for little gain.
+pub fn train_words(
+    data_dir: &Path,
+    out: &Path,
+    opts: &TrainOptions,
+    dictionary: Option<&Path>,
+) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut all = Vec::new();
     for name in TRAINING_SETS {
@@ -424,10 +588,20 @@ pub fn train_words(data_dir: &Path, out: &Path, opts: &TrainOptions) -> anyhow::
         all.extend(s);
     }
     let (train_s, val_s) = data::split_by_writer(all);
-    let mut lexicon: Vec<String> = train_s.iter().map(|s| s.label.clone()).collect();
-    lexicon.sort();
-    lexicon.dedup();
-    let train = examples(&train_s);
+    // Words the training writers wrote cost nothing; words only the dictionary gives cost
+    // DICTIONARY_COST (a BTreeMap: the written list is sorted and reproducible).
+    let mut lexicon: BTreeMap<String, f32> =
+        train_s.iter().map(|s| (s.label.clone(), 0.0)).collect();
+    if let Some(path) = dictionary {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        for w in text.lines().map(str::trim) {
+            if !w.is_empty() && !w.ends_with("'s") && encode(w).is_some() {
+                lexicon.entry(w.to_string()).or_insert(DICTIONARY_COST);
+            }
+        }
+    }
+    let mut train = examples(&train_s, None);
     println!(
         "words: {} training sequences ({} skipped), {} held-out samples, lexicon {} words",
         train.len(),
@@ -441,15 +615,25 @@ pub fn train_words(data_dir: &Path, out: &Path, opts: &TrainOptions) -> anyhow::
     let net = SeqNet::new(&cfg, vb)?;
     let mut opt = optimizer(&varmap, opts.lr)?;
     // Batches of similar length waste little padding: sort by length, batch, shuffle batches.
-    let mut order: Vec<usize> = (0..train.len()).collect();
-    order.sort_by_key(|&i| train[i].len);
-    let mut batches: Vec<Vec<usize>> = order.chunks(opts.batch).map(<[usize]>::to_vec).collect();
+    let batches_of = |train: &[SeqExample]| -> Vec<Vec<usize>> {
+        let mut order: Vec<usize> = (0..train.len()).collect();
+        order.sort_by_key(|&i| train[i].len);
+        order.chunks(opts.batch).map(<[usize]>::to_vec).collect()
+    };
+    let mut batches = batches_of(&train);
+    // Augmentation changes lengths a little, and so the number of batches; the schedule counts
+    // the clean epoch's.
     let total = (batches.len() * opts.epochs) as u64;
     let bar = progress(total);
     let mut rng = StdRng::seed_from_u64(opts.seed);
     let symbols = cfg.symbols;
     let mut step = 0usize;
     for epoch in 0..opts.epochs {
+        // The first epoch sees the ink as written; later ones a fresh variation of it.
+        if epoch > 0 {
+            train = examples(&train_s, Some(opts.seed.wrapping_add(epoch as u64)));
+            batches = batches_of(&train);
+        }
         batches.shuffle(&mut rng);
         let mut loss_sum = 0.0f64;
         let mut counted = 0usize;
@@ -514,7 +698,7 @@ pub fn train_words(data_dir: &Path, out: &Path, opts: &TrainOptions) -> anyhow::
         );
     }
     bar.finish_and_clear();
-    let model = WordModel::new(net, lexicon.clone());
+    let model = WordModel::new(net, lexicon.clone().into_iter().collect());
     let mut report = Report::default();
     for (k, v) in evaluate(&model, &val_s, 2000) {
         report.accuracy.insert(k, v);
@@ -529,15 +713,28 @@ pub fn train_words(data_dir: &Path, out: &Path, opts: &TrainOptions) -> anyhow::
         println!("{k}: {:.2} %", v * 100.0);
     }
     std::fs::create_dir_all(out)?;
-    std::fs::write(out.join("lexicon.txt"), lexicon.join("\n") + "\n")?;
-    save(out, "words", &varmap, &ModelMeta::words(cfg, opts, report))
+    let lines: String = lexicon
+        .iter()
+        .map(|(w, &cost)| {
+            if cost > 0.0 {
+                format!("{w}\t{cost}\n")
+            } else {
+                format!("{w}\n")
+            }
+        })
+        .collect();
+    std::fs::write(out.join("lexicon.txt"), lines)?;
+    save(
+        out,
+        "words",
+        &varmap,
+        &ModelMeta::words(cfg, opts, dictionary, report),
+    )
 }
 
 /// Held-out word accuracy (first `limit` samples): with the lexicon, unconstrained, and how
 /// many of the words are in the lexicon at all (the ceiling of the lexicon reading).
 pub fn evaluate(model: &WordModel, samples: &[Sample], limit: usize) -> BTreeMap<String, f64> {
-    let lex: std::collections::HashSet<&str> =
-        model.lexicon.iter().map(|(w, _)| w.as_str()).collect();
     let results: Vec<(bool, bool, bool)> = samples
         .par_iter()
         .take(limit)
@@ -546,7 +743,7 @@ pub fn evaluate(model: &WordModel, samples: &[Sample], limit: usize) -> BTreeMap
             Some((
                 r.text == s.label,
                 r.unconstrained == s.label,
-                lex.contains(s.label.as_str()),
+                model.lexicon.contains(&s.label),
             ))
         })
         .collect();
@@ -610,6 +807,30 @@ mod tests {
         assert_eq!(edit_distance(&[1, 2, 3], &[1, 3]), 1);
         assert_eq!(edit_distance(&[1, 2, 3], &[4, 2, 3, 5]), 2);
         assert_eq!(edit_distance(&[], &[7, 7]), 2);
+    }
+
+    #[test]
+    fn the_lexicon_offers_every_case_of_a_word_once() {
+        let lex = Lexicon::new(
+            ["busy", "Busy", "Aachen", "x-ray", "café"]
+                .into_iter()
+                .map(|w| (w.to_string(), 0.0)),
+        );
+        // "café" has a symbol the model cannot write; "busy" and "Busy" are one entry.
+        assert_eq!(lex.len(), 3);
+        for w in [
+            "busy", "Busy", "BUSY", "Aachen", "aachen", "AACHEN", "X-ray", "x-ray",
+        ] {
+            assert!(lex.contains(w), "{w}");
+        }
+        for w in ["bUsy", "café", "busybody", ""] {
+            assert!(!lex.contains(w), "{w}");
+        }
+        // The shortlist ignores case: "BUSY" is closest to the "busy" entry.
+        let path = encode("BUSY").unwrap();
+        let first = lex.shortlist(&path, 1)[0];
+        assert!(lex.forms(first).iter().any(|(f, _)| f == "BUSY"));
+        assert_eq!(lex.shortlist(&path, 10).len(), 3);
     }
 
     #[test]
