@@ -50,6 +50,11 @@ struct Args {
     /// Hold this many idle joined connections instead and report memory per connection.
     #[arg(long)]
     idle: Option<usize>,
+    /// With `--idle`: seconds to let the server settle before each memory reading. Allocators
+    /// return freed memory (handshake buffers, sign-ups) to the system lazily, jemalloc after
+    /// about ten seconds; reading sooner counts garbage as connection memory.
+    #[arg(long, default_value_t = 12)]
+    settle: u64,
 }
 
 /// Wall-clock milliseconds modulo 10^8: small enough to carry in a shape's x coordinate.
@@ -262,12 +267,14 @@ async fn main() -> anyhow::Result<()> {
 
     if let Some(n) = args.idle {
         let (slug, members) = &rooms[0];
+        let settle = Duration::from_secs(args.settle);
+        tokio::time::sleep(settle).await;
         let before = args.server_pid.and_then(process_usage);
         let mut sockets = Vec::with_capacity(n);
         let mut half = None;
         for i in 0..n {
             if i == n / 2 {
-                tokio::time::sleep(Duration::from_secs(2)).await;
+                tokio::time::sleep(settle).await;
                 half = args.server_pid.and_then(process_usage);
             }
             sockets.push(
@@ -282,7 +289,7 @@ async fn main() -> anyhow::Result<()> {
                 .0,
             );
         }
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        tokio::time::sleep(settle).await;
         let after = args.server_pid.and_then(process_usage);
         println!("idle joined connections: {n}");
         if let (Some((_, a)), Some((_, b))) = (before, after) {

@@ -93,11 +93,7 @@ enum Inbound {
     /// Close the connection.
     Close,
     /// Enter a room.
-    Join {
-        room: String,
-        client: u64,
-        last_seq: Option<u64>,
-    },
+    Join(JoinRequest),
     /// Pass this to the room.
     Room(Command),
 }
@@ -109,170 +105,209 @@ const WRITE_BATCH_BYTES: usize = 8 * 1024;
 /// Frames written per flush at most, so one busy connection cannot monopolise its task.
 const MAX_FRAMES_PER_FLUSH: usize = 64;
 
-struct Joined {
+/// A `join_room` request, validated but not yet authorised.
+struct JoinRequest {
+    room: String,
+    client: u64,
+    last_seq: Option<u64>,
+}
+
+/// The room a connection is in and its role there.
+struct InRoom {
     room: tokio::sync::mpsc::Sender<Command>,
     role: Role,
 }
 
-async fn serve(
+/// How a join request ended.
+enum Joined {
+    /// In the room.
+    In(InRoom),
+    /// No such room, or the user may not enter it.
+    Refused,
+    /// The room could not take the connection (or it already joined): close it.
+    Gone,
+}
+
+/// Authorises `request` and hands the connection to the room. The room keeps the identity from
+/// then on (one copy per connection, not two) and the outbound queue's sender: this task never
+/// joins again.
+async fn join(
+    hub: &Hub,
+    db: &Db,
+    who: &mut Who,
+    local: &mut Option<flume::Sender<Utf8Bytes>>,
+    conn: ConnId,
+    request: JoinRequest,
+) -> Joined {
+    let Some((room_id, role)) = access(db, &request.room, &who.id).await else {
+        return Joined::Refused;
+    };
+    let Some(tx) = local.take() else {
+        return Joined::Gone;
+    };
+    let member = Member {
+        user_id: std::mem::take(&mut who.id),
+        name: std::mem::take(&mut who.name),
+        role,
+    };
+    let join = Command::Join {
+        conn,
+        member,
+        client: request.client,
+        last_seq: request.last_seq,
+        tx,
+    };
+    match enter(hub, &room_id, join).await {
+        Some(room) => Joined::In(InRoom { room, role }),
+        None => Joined::Gone,
+    }
+}
+
+/// Serves one upgraded connection until it closes.
+///
+/// A plain `fn` returning an `async move` block rather than an `async fn`: an `async fn`'s
+/// future keeps its arguments twice (as captured and as moved-in locals; rust-lang/rust#62958),
+/// and this future is most of an idle connection's memory (its task: 2,048 → 1,536 bytes).
+#[allow(clippy::manual_async_fn)]
+fn serve(
     mut socket: WebSocket,
     hub: Arc<Hub>,
     db: Db,
     mut who: Who,
-    _slot: OwnedSemaphorePermit,
-) {
-    let conn = hub.next_conn_id();
-    let (tx, rx) = flume::bounded::<Utf8Bytes>(hub.config().outbound_queue);
-    let heartbeat = hub.config().heartbeat;
-    let pulse = hub.pulse();
-    let mut last_seen = Instant::now();
+    slot: OwnedSemaphorePermit,
+) -> impl Future<Output = ()> + Send {
+    async move {
+        let conn = hub.next_conn_id();
+        let (tx, rx) = flume::bounded::<Utf8Bytes>(hub.config().outbound_queue);
+        let heartbeat = hub.config().heartbeat;
+        let pulse = hub.pulse();
+        let mut last_seen = Instant::now();
 
-    // One task reads, writes and pings (a second task per connection would double its memory
-    // and wake-ups). Before joining, this task holds the only sender of its outbound queue;
-    // after joining, the room holds it and this task keeps a weak one, so the queue closes when
-    // the room lets go of the connection.
-    let mut local = Some(tx);
-    let weak = local.as_ref().map(|t| t.downgrade()).expect("just created");
-    let reply = |msg: ServerMessage| {
-        if let Some(tx) = weak.upgrade() {
-            let _ = tx.try_send(super::room::frame(&msg));
-        }
-    };
-    let mut joined: Option<Joined> = None;
-    let mut strikes = 0u32;
-    let started = Instant::now();
-    // Shutdown began before this connection subscribed: `changed` would never fire.
-    let stopping = *pulse.borrow() == Pulse::Stop;
-    if stopping {
-        let _ = socket
-            .send(Message::Close(Some(CloseFrame {
-                code: 1012,
-                reason: "server restarting".into(),
-            })))
-            .await;
-        return;
-    }
-
-    // The queue and the heartbeat are waited on by futures that live across iterations (a
-    // fresh future per iteration registered and dropped a waiter every time: measurable at
-    // 100,000 frames a second).
-    let mut queue = rx.stream();
-    let beat = next_pulse(pulse);
-    tokio::pin!(beat);
-    loop {
-        // Unbiased: under a steady stream of outbound frames reads still get their turn.
-        let frame = tokio::select! {
-            queued = queue.next() => {
-                let Some(text) = queued else {
-                    // The room let go of us: we fell too far behind (or it restarted).
-                    let _ = socket.send(Message::Close(Some(CloseFrame {
-                        code: 4000,
-                        reason: "resync required: reconnect with last_seq".into(),
-                    }))).await;
-                    break;
-                };
-                if write_queued(&mut socket, &rx, text).await.is_err() {
-                    break;
-                }
-                continue;
-            }
-            f = socket.recv() => f,
-            (now, pulse) = &mut beat => {
-                beat.set(next_pulse(pulse));
-                if now == Pulse::Stop {
-                    let _ = socket.send(Message::Close(Some(CloseFrame { code: 1012, reason: "server restarting".into() }))).await;
-                    break;
-                }
-                if last_seen.elapsed() > 2 * heartbeat {
-                    let _ = socket.send(Message::Close(Some(CloseFrame { code: 1001, reason: "heartbeat timeout".into() }))).await;
-                    break;
-                }
-                if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
-                    break;
-                }
-                continue;
+        // One task reads, writes and pings (a second task per connection would double its memory
+        // and wake-ups). Before joining, this task holds the only sender of its outbound queue;
+        // after joining, the room holds it and this task keeps a weak one, so the queue closes when
+        // the room lets go of the connection.
+        let mut local = Some(tx);
+        let weak = local.as_ref().map(|t| t.downgrade()).expect("just created");
+        let reply = |msg: ServerMessage| {
+            if let Some(tx) = weak.upgrade() {
+                let _ = tx.try_send(super::room::frame(&msg));
             }
         };
-        let Some(Ok(frame)) = frame else { break };
-        last_seen = Instant::now();
-        let role = joined.as_ref().map(|j| j.role);
-        match inbound(frame, role, conn, &mut strikes, &reply) {
-            Inbound::Nothing => {}
-            Inbound::Close => break,
-            Inbound::Join {
-                room,
-                client,
-                last_seq,
-            } => {
-                // Boxed: the database lookups' futures are large, and an inline await would
-                // make every connection's task that large for its whole life.
-                let Some((room_id, role)) = Box::pin(access(&db, &room, &who.id)).await else {
-                    reply(error(
-                        ErrorCode::UnknownRoom,
-                        "no such room, or it is private",
-                    ));
-                    continue;
-                };
-                let Some(tx) = local.take() else { break };
-                // The room keeps the identity from now on (one copy per connection, not two);
-                // this task never joins again.
-                let member = Member {
-                    user_id: std::mem::take(&mut who.id),
-                    name: std::mem::take(&mut who.name),
-                    role,
-                };
-                let join = Command::Join {
-                    conn,
-                    member,
-                    client,
-                    last_seq,
-                    tx,
-                };
-                let Some(room_tx) = Box::pin(enter(&hub, &room_id, join)).await else {
-                    break;
-                };
-                joined = Some(Joined {
-                    room: room_tx,
-                    role,
-                });
-            }
-            Inbound::Room(cmd) => {
-                let Some(j) = &joined else { continue };
-                // The room's queue almost always has room; waiting for it (rarely) goes through a
-                // boxed future so that the wait's state does not enlarge every connection's task.
-                let sent = match j.room.try_send(cmd) {
-                    Ok(()) => Ok(()),
-                    Err(mpsc::error::TrySendError::Full(cmd)) => {
-                        Box::pin(j.room.send(cmd)).await.map_err(|_| ())
+        let mut joined: Option<InRoom> = None;
+        let mut strikes = 0u32;
+        let started = Instant::now();
+        // Shutdown began before this connection subscribed: `changed` would never fire.
+        let stopping = *pulse.borrow() == Pulse::Stop;
+        if stopping {
+            let _ = socket
+                .send(Message::Close(Some(CloseFrame {
+                    code: 1012,
+                    reason: "server restarting".into(),
+                })))
+                .await;
+            return;
+        }
+
+        // The queue and the heartbeat are waited on by futures that live across iterations (a
+        // fresh future per iteration registered and dropped a waiter every time: measurable at
+        // 100,000 frames a second).
+        let mut queue = rx.stream();
+        let beat = next_pulse(pulse);
+        tokio::pin!(beat);
+        loop {
+            // Unbiased: under a steady stream of outbound frames reads still get their turn.
+            let frame = tokio::select! {
+                queued = queue.next() => {
+                    let Some(text) = queued else {
+                        // The room let go of us: we fell too far behind (or it restarted).
+                        let _ = socket.send(Message::Close(Some(CloseFrame {
+                            code: 4000,
+                            reason: "resync required: reconnect with last_seq".into(),
+                        }))).await;
+                        break;
+                    };
+                    if write_queued(&mut socket, &rx, text).await.is_err() {
+                        break;
                     }
-                    Err(mpsc::error::TrySendError::Closed(_)) => Err(()),
-                };
-                if sent.is_err() {
-                    break; // the room stopped (write failure): the client reconnects
+                    continue;
+                }
+                f = socket.recv() => f,
+                (now, pulse) = &mut beat => {
+                    beat.set(next_pulse(pulse));
+                    if now == Pulse::Stop {
+                        let _ = socket.send(Message::Close(Some(CloseFrame { code: 1012, reason: "server restarting".into() }))).await;
+                        break;
+                    }
+                    if last_seen.elapsed() > 2 * heartbeat {
+                        let _ = socket.send(Message::Close(Some(CloseFrame { code: 1001, reason: "heartbeat timeout".into() }))).await;
+                        break;
+                    }
+                    if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
+                        break;
+                    }
+                    continue;
+                }
+            };
+            let Some(Ok(frame)) = frame else { break };
+            last_seen = Instant::now();
+            let role = joined.as_ref().map(|j| j.role);
+            match inbound(frame, role, conn, &mut strikes, &reply) {
+                Inbound::Nothing => {}
+                Inbound::Close => break,
+                Inbound::Join(request) => {
+                    // Boxed: the database lookups' futures and the join's state are large, and
+                    // an inline await would make every connection's task that large for its
+                    // whole life.
+                    match Box::pin(join(&hub, &db, &mut who, &mut local, conn, request)).await {
+                        Joined::In(room) => joined = Some(room),
+                        Joined::Refused => reply(error(
+                            ErrorCode::UnknownRoom,
+                            "no such room, or it is private",
+                        )),
+                        Joined::Gone => break,
+                    }
+                }
+                Inbound::Room(cmd) => {
+                    let Some(j) = &joined else { continue };
+                    // The room's queue almost always has room; waiting for it (rarely) goes through a
+                    // boxed future so that the wait's state does not enlarge every connection's task.
+                    let sent = match j.room.try_send(cmd) {
+                        Ok(()) => Ok(()),
+                        Err(mpsc::error::TrySendError::Full(cmd)) => {
+                            Box::pin(j.room.send(cmd)).await.map_err(|_| ())
+                        }
+                        Err(mpsc::error::TrySendError::Closed(_)) => Err(()),
+                    };
+                    if sent.is_err() {
+                        break; // the room stopped (write failure): the client reconnects
+                    }
                 }
             }
         }
-    }
-    drop(queue);
-    // Boxed, like every await that happens once: the task's size is the largest state it can
-    // be suspended in, and it keeps that size for the connection's whole life.
-    Box::pin(async move {
-        if let Some(j) = joined {
-            let _ = j.room.send(Command::Leave { conn }).await;
-        }
-        drop(local);
-        // Deliver what is already queued (errors, the last broadcasts) before closing, briefly.
-        let _ = tokio::time::timeout(std::time::Duration::from_millis(200), async {
-            while let Ok(text) = rx.try_recv() {
-                if write_queued(&mut socket, &rx, text).await.is_err() {
-                    break;
-                }
+        drop(queue);
+        // Boxed, like every await that happens once: the task's size is the largest state it can
+        // be suspended in, and it keeps that size for the connection's whole life.
+        Box::pin(async move {
+            if let Some(j) = joined {
+                let _ = j.room.send(Command::Leave { conn }).await;
             }
+            drop(local);
+            // Deliver what is already queued (errors, the last broadcasts) before closing, briefly.
+            let _ = tokio::time::timeout(std::time::Duration::from_millis(200), async {
+                while let Ok(text) = rx.try_recv() {
+                    if write_queued(&mut socket, &rx, text).await.is_err() {
+                        break;
+                    }
+                }
+            })
+            .await;
         })
         .await;
-    })
-    .await;
-    tracing::debug!(conn, secs = started.elapsed().as_secs(), "websocket closed");
+        tracing::debug!(conn, secs = started.elapsed().as_secs(), "websocket closed");
+        // The connection counts against the cap until here.
+        drop(slot);
+    }
 }
 
 /// The next heartbeat or the stop (also when the hub is gone), and the receiver to wait with
@@ -333,11 +368,11 @@ fn inbound(
                     ));
                     return Inbound::Nothing;
                 }
-                Inbound::Join {
+                Inbound::Join(JoinRequest {
                     room,
                     client,
                     last_seq,
-                }
+                })
             }
             _ => {
                 reply(error(ErrorCode::NotJoined, "send join_room first"));
