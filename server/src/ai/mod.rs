@@ -300,19 +300,23 @@ mod tests {
         assert!(ev.shape_accuracy >= 0.95, "{}", ev.summary());
         assert!(ev.none_converted <= 0.05, "{}", ev.summary());
 
-        let digits = held_out("pendigits", 300);
-        let right = digits
-            .iter()
-            .filter(|s| {
-                models
-                    .recognize_text(&s.ink, Charset::Digits)
-                    .is_ok_and(|r| r.text == s.label)
-            })
-            .count();
-        assert!(
-            right as f64 >= 0.9 * digits.len() as f64,
-            "{right}/{}",
-            digits.len()
-        );
+        // The share of `samples` read exactly right.
+        let read_right = |samples: &[data::Sample], charset: Charset| -> f64 {
+            let right = samples
+                .iter()
+                .filter(|s| {
+                    models
+                        .recognize_text(&s.ink, charset)
+                        .is_ok_and(|r| r.text == s.label)
+                })
+                .count();
+            right as f64 / samples.len().max(1) as f64
+        };
+        let digits = read_right(&held_out("pendigits", 300), Charset::Digits);
+        assert!(digits >= 0.9, "digits {digits}");
+        // Words with the lexicon: 60 % on all held-out words (docs/ai.md), 46 % on this slice
+        // of harder writers; a broken model or lexicon reads next to none.
+        let words = read_right(&held_out("unipen_6_words", 100), Charset::Any);
+        assert!(words >= 0.4, "words {words}");
     }
 }

@@ -35,7 +35,7 @@ pub const CHARSET: &str =
 pub fn config() -> SeqConfig {
     SeqConfig {
         in_features: FEATURES,
-        width: 64,
+        width: 128,
         blocks: 3,
         kernel: 5,
         symbols: CHARSET.chars().count() + 1,
@@ -702,6 +702,10 @@ pub fn train_words(
     let mut report = Report::default();
     for (k, v) in evaluate(&model, &val_s, 2000) {
         report.accuracy.insert(k, v);
+    }
+    // The same figures on training writers' words tell under- from over-fitting.
+    for (k, v) in evaluate(&model, &train_s, 1000) {
+        report.accuracy.insert(format!("training_writers_{k}"), v);
     }
     report.counts.insert("train".into(), train.len());
     report
