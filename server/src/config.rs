@@ -90,6 +90,11 @@ pub struct ServeArgs {
     #[arg(long, env = "INKROOM_AUTH_RATE_PER_MINUTE", default_value_t = 30)]
     pub auth_rate_per_minute: u32,
 
+    /// The most WebSocket connections served at once; further upgrades are refused with 503.
+    /// An idle joined connection costs about 4 KiB (README, "Load testing").
+    #[arg(long, env = "INKROOM_MAX_CONNECTIONS", default_value_t = 20_000)]
+    pub max_connections: usize,
+
     /// Log filter, e.g. `info` or `inkroom_server=debug,tower_http=info`.
     #[arg(long, env = "INKROOM_LOG", default_value = "info")]
     pub log: String,
@@ -111,6 +116,7 @@ impl ServeArgs {
             jwt_secret: None,
             secure_cookies: false,
             auth_rate_per_minute: 1000,
+            max_connections: 20_000,
             site_root: PathBuf::from("target/site"),
             log: "warn".into(),
             log_format: LogFormat::Pretty,

@@ -131,7 +131,11 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(args.listen)
             .build();
-        let hub = crate::hub::Hub::new(db.clone(), crate::hub::HubConfig::default());
+        let hub_config = crate::hub::HubConfig {
+            max_connections: args.max_connections,
+            ..Default::default()
+        };
+        let hub = crate::hub::Hub::new(db.clone(), hub_config);
         let recognizer = load_models(args.models_dir.clone()).await;
         let state = AppState {
             leptos_options,

@@ -1,7 +1,7 @@
 //! The real-time hub over real WebSockets, on SQLite and PostgreSQL.
 
 use crate::both_backends;
-use crate::helpers::{Backend, TestApp, TestUser, spawn_app};
+use crate::helpers::{Backend, TestApp, TestUser, spawn_app, spawn_app_with};
 use futures_util::{SinkExt, StreamExt};
 use inkroom_core::element::{Element, ElementId, ElementKind, Props};
 use inkroom_core::geom::{Rect, WorldPoint};
@@ -25,6 +25,14 @@ impl Ws {
 
     /// Connects to the server at `base` as the user signed in on `http` (via a ticket).
     pub async fn connect_to(base: &str, http: &reqwest::Client) -> Ws {
+        match Ws::try_connect_to(base, http).await {
+            Ok(ws) => ws,
+            Err(status) => panic!("websocket upgrade refused with {status}"),
+        }
+    }
+
+    /// Like [`Ws::connect_to`], returning the HTTP status when the upgrade is refused.
+    pub async fn try_connect_to(base: &str, http: &reqwest::Client) -> Result<Ws, u16> {
         let t: Value = http
             .post(format!("{base}/api/auth/ws-ticket"))
             .json(&json!({}))
@@ -39,10 +47,11 @@ impl Ws {
             base.replacen("http", "ws", 1),
             t["token"].as_str().expect("ticket")
         );
-        let (stream, _) = tokio_tungstenite::connect_async(url)
-            .await
-            .expect("websocket upgrade");
-        Ws { stream }
+        match tokio_tungstenite::connect_async(url).await {
+            Ok((stream, _)) => Ok(Ws { stream }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(r)) => Err(r.status().as_u16()),
+            Err(e) => panic!("websocket upgrade failed: {e}"),
+        }
     }
 
     pub async fn send(&mut self, v: Value) {
@@ -718,4 +727,30 @@ async fn the_upgrade_accepts_the_browser_session_cookie() {
             .contains("401")
     );
     app.stop().await;
+}
+
+/// Past the connection cap the upgrade is refused with 503; a closed connection gives its place
+/// back (the connection task holds its place until it ends).
+#[tokio::test]
+async fn the_connection_cap_refuses_extra_sockets_and_frees_closed_ones() {
+    let app = spawn_app_with(Backend::Sqlite, |a| a.max_connections = 2).await;
+    let (_slug, a, _b) = pair(&app, "Capped").await;
+    let cy = app.sign_up("Cy").await;
+    assert_eq!(
+        Ws::try_connect_to(&app.address, &cy.client).await.err(),
+        Some(503)
+    );
+    drop(a);
+    let mut freed = false;
+    for _ in 0..50 {
+        match Ws::try_connect_to(&app.address, &cy.client).await {
+            Ok(_) => {
+                freed = true;
+                break;
+            }
+            Err(503) => tokio::time::sleep(Duration::from_millis(100)).await,
+            Err(status) => panic!("unexpected {status}"),
+        }
+    }
+    assert!(freed, "the closed connection's place never came back");
 }
