@@ -141,7 +141,19 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
         TrainTask::Shapes => train::train_shapes(&args.data, &args.out, &opts),
         TrainTask::Chars => train::train_chars(&args.data, &args.out, &opts),
         TrainTask::Words => {
-            words::train_words(&args.data, &args.out, &opts, args.dictionary.as_deref())
+            // candle sorts the autograd graph recursively, and a recurrent layer unrolled over a
+            // long word makes that graph thousands of ops deep: more than the main thread's
+            // 8 MiB of stack. The thread's stack is only reserved, not used, until needed.
+            std::thread::scope(|scope| {
+                std::thread::Builder::new()
+                    .name("train-words".into())
+                    .stack_size(1 << 30)
+                    .spawn_scoped(scope, || {
+                        words::train_words(&args.data, &args.out, &opts, args.dictionary.as_deref())
+                    })?
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("word training panicked"))?
+            })
         }
     }
 }

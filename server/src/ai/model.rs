@@ -145,6 +145,19 @@ pub struct SeqConfig {
     /// read from their neighbours.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub late_dilations: Vec<usize>,
+    /// Layer normalisation at the input of every residual block and of the output layer
+    /// (pre-norm blocks): without it the residual sum grows with depth and a deeper or wider
+    /// stack trains slowly. `false` in models saved before it existed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub norm: bool,
+    /// Hidden size per direction of a bidirectional GRU after the convolutions (0: none). The
+    /// convolutions see a few letters either side; the recurrent layer sees the whole word.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub recurrent: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl SeqConfig {
@@ -162,21 +175,130 @@ impl SeqConfig {
 /// stride-2 downsampling in the middle, and per-step symbol logits for CTC.
 pub struct SeqNet {
     input: Linear,
-    early: Vec<(Tensor, Tensor)>,
+    early: Vec<Block>,
     /// Blocks after the downsampling, with their dilations.
-    late: Vec<(Tensor, Tensor, usize)>,
+    late: Vec<(Block, usize)>,
+    /// Normalisation before the recurrent or output layer (with `norm`).
+    top_norm: Option<LayerNorm>,
+    recurrent: Option<BiGru>,
     output: Linear,
     cfg: SeqConfig,
+}
+
+/// One residual block: `h + relu(conv(norm(h)))`.
+struct Block {
+    norm: Option<LayerNorm>,
+    weight: Tensor,
+    bias: Tensor,
+}
+
+impl Block {
+    fn forward(&self, h: &Tensor, kernel: usize, dilation: usize) -> Result<Tensor> {
+        let x = match &self.norm {
+            Some(n) => n.forward(h)?,
+            None => h.clone(),
+        };
+        h + conv1d(&x, &self.weight, &self.bias, kernel, dilation)?.relu()?
+    }
+}
+
+/// Layer normalisation over the last dimension, from elementary ops (candle-nn's fused kernel
+/// has no gradient).
+struct LayerNorm {
+    gain: Tensor,
+    shift: Tensor,
+}
+
+impl LayerNorm {
+    fn new(size: usize, vb: VarBuilder) -> Result<Self> {
+        Ok(Self {
+            gain: vb.get_with_hints(size, "gain", candle_nn::Init::Const(1.0))?,
+            shift: vb.get_with_hints(size, "shift", candle_nn::Init::Const(0.0))?,
+        })
+    }
+
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let centred = x.broadcast_sub(&x.mean_keepdim(D::Minus1)?)?;
+        let std = (centred.sqr()?.mean_keepdim(D::Minus1)? + 1e-5)?.sqrt()?;
+        centred
+            .broadcast_div(&std)?
+            .broadcast_mul(&self.gain)?
+            .broadcast_add(&self.shift)
+    }
+}
+
+/// A bidirectional GRU over `[batch, t, c]`, returning `[batch, t, 2·hidden]`. The input
+/// projections of every step are one matrix product; only the recurrent product runs per step.
+struct BiGru {
+    hidden: usize,
+    /// Per direction: input weights `[c, 3h]` (+ bias) and recurrent weights `[h, 3h]` (+ bias),
+    /// gates in the order reset, update, candidate.
+    dirs: [(Linear, Tensor, Tensor); 2],
+}
+
+impl BiGru {
+    fn new(input: usize, hidden: usize, vb: VarBuilder) -> Result<Self> {
+        let dir = |name: &str| -> Result<(Linear, Tensor, Tensor)> {
+            let vb = vb.pp(name);
+            let x = candle_nn::linear(input, 3 * hidden, vb.pp("input"))?;
+            let bound = 1.0 / (hidden as f64).sqrt();
+            let w = vb.get_with_hints(
+                (hidden, 3 * hidden),
+                "recurrent",
+                candle_nn::Init::Uniform {
+                    lo: -bound,
+                    up: bound,
+                },
+            )?;
+            let b = vb.get_with_hints(3 * hidden, "recurrent_bias", candle_nn::Init::Const(0.0))?;
+            Ok((x, w, b))
+        };
+        Ok(Self {
+            hidden,
+            dirs: [dir("forward")?, dir("backward")?],
+        })
+    }
+
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let (b, t, _) = x.dims3()?;
+        let hs = self.hidden;
+        let mut outs = Vec::with_capacity(2);
+        for (d, (input, w, bias)) in self.dirs.iter().enumerate() {
+            let xs = input.forward(x)?;
+            let mut h = Tensor::zeros((b, hs), x.dtype(), x.device())?;
+            let mut steps = vec![None; t];
+            for i in 0..t {
+                let step = if d == 0 { i } else { t - 1 - i };
+                let xt = xs.narrow(1, step, 1)?.squeeze(1)?;
+                let ht = h.matmul(w)?.broadcast_add(bias)?;
+                let rz = sigmoid(&(xt.narrow(1, 0, 2 * hs)? + ht.narrow(1, 0, 2 * hs)?)?)?;
+                let r = rz.narrow(1, 0, hs)?;
+                let z = rz.narrow(1, hs, hs)?;
+                let n = (xt.narrow(1, 2 * hs, hs)? + (r * ht.narrow(1, 2 * hs, hs)?)?)?.tanh()?;
+                // h' = n + z·(h − n)
+                h = (&n + (z * (h - &n)?)?)?;
+                steps[step] = Some(h.clone());
+            }
+            let steps: Vec<Tensor> = steps.into_iter().flatten().collect();
+            outs.push(Tensor::stack(&steps, 1)?);
+        }
+        Tensor::cat(&outs, 2)
+    }
+}
+
+/// The logistic function, from ops candle differentiates.
+fn sigmoid(x: &Tensor) -> Result<Tensor> {
+    (x.neg()?.exp()? + 1.0)?.recip()
 }
 
 impl SeqNet {
     /// Builds the network, creating (training) or reading (inference) its variables.
     pub fn new(cfg: &SeqConfig, vb: VarBuilder) -> Result<Self> {
         let input = candle_nn::linear(cfg.in_features, cfg.width, vb.pp("input"))?;
-        let block = |name: String| -> Result<(Tensor, Tensor)> {
+        let block = |name: String| -> Result<Block> {
             let vb = vb.pp(name);
             let fan_in = cfg.kernel * cfg.width;
-            let w = vb.get_with_hints(
+            let weight = vb.get_with_hints(
                 (fan_in, cfg.width),
                 "weight",
                 candle_nn::Init::Randn {
@@ -184,8 +306,13 @@ impl SeqNet {
                     stdev: (1.0 / fan_in as f64).sqrt(),
                 },
             )?;
-            let b = vb.get_with_hints(cfg.width, "bias", candle_nn::Init::Const(0.0))?;
-            Ok((w, b))
+            let bias = vb.get_with_hints(cfg.width, "bias", candle_nn::Init::Const(0.0))?;
+            let norm = if cfg.norm {
+                Some(LayerNorm::new(cfg.width, vb.pp("norm"))?)
+            } else {
+                None
+            };
+            Ok(Block { norm, weight, bias })
         };
         let early = (0..cfg.blocks)
             .map(|i| block(format!("early{i}")))
@@ -194,13 +321,26 @@ impl SeqNet {
             .late()
             .into_iter()
             .enumerate()
-            .map(|(i, d)| block(format!("late{i}")).map(|(w, b)| (w, b, d)))
+            .map(|(i, d)| block(format!("late{i}")).map(|b| (b, d)))
             .collect::<Result<_>>()?;
-        let output = candle_nn::linear(cfg.width, cfg.symbols, vb.pp("output"))?;
+        let top_norm = if cfg.norm {
+            Some(LayerNorm::new(cfg.width, vb.pp("top_norm"))?)
+        } else {
+            None
+        };
+        let (recurrent, top) = if cfg.recurrent > 0 {
+            let gru = BiGru::new(cfg.width, cfg.recurrent, vb.pp("gru"))?;
+            (Some(gru), 2 * cfg.recurrent)
+        } else {
+            (None, cfg.width)
+        };
+        let output = candle_nn::linear(top, cfg.symbols, vb.pp("output"))?;
         Ok(Self {
             input,
             early,
             late,
+            top_norm,
+            recurrent,
             output,
             cfg: cfg.clone(),
         })
@@ -220,8 +360,8 @@ impl SeqNet {
     /// (zero-padded past each sequence's end).
     pub fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         let mut h = self.input.forward(x)?.relu()?;
-        for (w, b) in &self.early {
-            h = (&h + conv1d(&h, w, b, self.cfg.kernel, 1)?.relu()?)?;
+        for block in &self.early {
+            h = block.forward(&h, self.cfg.kernel, 1)?;
         }
         // Stride-2 downsampling: mean of neighbouring steps (pad to even length first).
         let (bsz, t, c) = h.dims3()?;
@@ -229,8 +369,14 @@ impl SeqNet {
             h = h.pad_with_zeros(1, 0, 1)?;
         }
         h = h.reshape((bsz, t.div_ceil(2), 2, c))?.mean(2)?;
-        for (w, b, d) in &self.late {
-            h = (&h + conv1d(&h, w, b, self.cfg.kernel, *d)?.relu()?)?;
+        for (block, d) in &self.late {
+            h = block.forward(&h, self.cfg.kernel, *d)?;
+        }
+        if let Some(n) = &self.top_norm {
+            h = n.forward(&h)?;
+        }
+        if let Some(gru) = &self.recurrent {
+            h = gru.forward(&h)?;
         }
         let h = if train {
             candle_nn::ops::dropout(&h, 0.2)?
@@ -296,10 +442,19 @@ mod tests {
             kernel: 5,
             symbols: 7,
             late_dilations: vec![1, 2, 4],
+            norm: false,
+            recurrent: 0,
         };
-        let seq = SeqNet::new(&scfg, vb.pp("seq")).unwrap();
-        let x = Tensor::zeros((3, 11, 8), DType::F32, &dev).unwrap();
-        let y = seq.forward(&x, false).unwrap();
-        assert_eq!(y.dims(), &[3, SeqNet::output_len(11), 7]);
+        for (i, (norm, recurrent)) in [(false, 0), (true, 0), (true, 6)].into_iter().enumerate() {
+            let cfg = SeqConfig {
+                norm,
+                recurrent,
+                ..scfg.clone()
+            };
+            let seq = SeqNet::new(&cfg, vb.pp(format!("seq{i}"))).unwrap();
+            let x = Tensor::zeros((3, 11, 8), DType::F32, &dev).unwrap();
+            let y = seq.forward(&x, false).unwrap();
+            assert_eq!(y.dims(), &[3, SeqNet::output_len(11), 7]);
+        }
     }
 }
