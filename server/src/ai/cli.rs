@@ -129,7 +129,7 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
     let (epochs, batch, lr) = match args.task {
         TrainTask::Shapes => (12, 64, 2e-3),
         TrainTask::Chars => (6, 128, 2e-3),
-        TrainTask::Words => (12, 32, 2e-3),
+        TrainTask::Words => (5, 32, 2e-3),
     };
     let opts = TrainOptions {
         epochs: args.epochs.unwrap_or(epochs),

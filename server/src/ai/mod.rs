@@ -314,9 +314,9 @@ mod tests {
         };
         let digits = read_right(&held_out("pendigits", 300), Charset::Digits);
         assert!(digits >= 0.9, "digits {digits}");
-        // Words with the lexicon: 60 % on all held-out words (docs/ai.md), 46 % on this slice
-        // of harder writers; a broken model or lexicon reads next to none.
+        // Words with the lexicon: 75.5 % on all held-out words (docs/ai.md), 74 % on this slice;
+        // a broken model or lexicon reads next to none.
         let words = read_right(&held_out("unipen_6_words", 100), Charset::Any);
-        assert!(words >= 0.4, "words {words}");
+        assert!(words >= 0.6, "words {words}");
     }
 }
