@@ -202,8 +202,9 @@ impl Block {
     }
 }
 
-/// Layer normalisation over the last dimension, from elementary ops (candle-nn's fused kernel
-/// has no gradient).
+/// Layer normalisation over the last dimension, with its own variables. It runs candle-nn's
+/// `layer_norm_slow` (elementary ops): `candle_nn::LayerNorm` takes the fused kernel for
+/// contiguous input, and that kernel has no gradient.
 struct LayerNorm {
     gain: Tensor,
     shift: Tensor,
@@ -218,12 +219,7 @@ impl LayerNorm {
     }
 
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let centred = x.broadcast_sub(&x.mean_keepdim(D::Minus1)?)?;
-        let std = (centred.sqr()?.mean_keepdim(D::Minus1)? + 1e-5)?.sqrt()?;
-        centred
-            .broadcast_div(&std)?
-            .broadcast_mul(&self.gain)?
-            .broadcast_add(&self.shift)
+        candle_nn::ops::layer_norm_slow(x, &self.gain, &self.shift, 1e-5)
     }
 }
 
@@ -271,7 +267,9 @@ impl BiGru {
                 let step = if d == 0 { i } else { t - 1 - i };
                 let xt = xs.narrow(1, step, 1)?.squeeze(1)?;
                 let ht = h.matmul(w)?.broadcast_add(bias)?;
-                let rz = sigmoid(&(xt.narrow(1, 0, 2 * hs)? + ht.narrow(1, 0, 2 * hs)?)?)?;
+                let rz = candle_nn::ops::sigmoid(
+                    &(xt.narrow(1, 0, 2 * hs)? + ht.narrow(1, 0, 2 * hs)?)?,
+                )?;
                 let r = rz.narrow(1, 0, hs)?;
                 let z = rz.narrow(1, hs, hs)?;
                 let n = (xt.narrow(1, 2 * hs, hs)? + (r * ht.narrow(1, 2 * hs, hs)?)?)?.tanh()?;
@@ -284,11 +282,6 @@ impl BiGru {
         }
         Tensor::cat(&outs, 2)
     }
-}
-
-/// The logistic function, from ops candle differentiates.
-fn sigmoid(x: &Tensor) -> Result<Tensor> {
-    (x.neg()?.exp()? + 1.0)?.recip()
 }
 
 impl SeqNet {
