@@ -434,6 +434,9 @@ impl Search<'_> {
         let at = self.found.partition_point(|f| f.0 >= score);
         self.found.insert(at, (score, node));
         self.found.truncate(self.k);
+        // A new best word moves the margin: words found earlier may now fall outside it.
+        let floor = self.found[0].0 - SEARCH_MARGIN;
+        self.found.retain(|f| f.0 > floor);
     }
 
     /// Extends `parent` (the node `from`) by node `child`'s symbol; returns its forward
