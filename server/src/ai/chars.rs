@@ -1,11 +1,17 @@
-//! Isolated character recognition (digits, upper and lower case letters): the same raster CNN
-//! as shapes, with 62 classes.
+//! Isolated character recognition (digits, upper and lower case letters) by two networks that
+//! see the ink differently: the same raster CNN as shapes, with 62 classes (the picture), and a
+//! sequence network like the word model's trained with CTC on single characters (the pen's
+//! path). [`CharModel`] combines what is installed.
 
 use super::data::Sample;
-use super::model::{ConvConfig, ConvNet};
+use super::model::{ConvConfig, ConvNet, SeqConfig, SeqNet};
+use super::train::{Report, TrainOptions, save};
+use super::{ModelMeta, words};
 use inkroom_core::ink::raster::{self, CHANNELS, SIZE};
 use inkroom_core::ink::{Charset, Ink, Scored};
 use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
 
 /// Datasets `inkroom train chars` reads from the data directory.
 pub const TRAINING_SETS: [&str; 4] = [
@@ -43,20 +49,45 @@ pub fn config() -> ConvConfig {
     }
 }
 
-/// The loaded character model.
+/// The architecture of the shipped glyph (sequence) model: the word model's, whose symbols
+/// include every class here, with a narrower recurrent layer (a glyph is a few frames long).
+pub fn glyph_config() -> SeqConfig {
+    SeqConfig {
+        recurrent: 64,
+        ..words::config()
+    }
+}
+
+/// The loaded character models: the raster network and, when installed, the glyph network.
 pub struct CharModel {
     net: ConvNet,
+    glyphs: Option<SeqNet>,
 }
 
 impl CharModel {
-    /// Wraps a trained network.
+    /// Wraps a trained raster network.
     pub fn from_net(net: ConvNet) -> Self {
-        Self { net }
+        Self { net, glyphs: None }
     }
 
-    /// Probabilities over [`ALPHABET`].
+    /// Adds the glyph (sequence) network.
+    pub fn with_glyphs(mut self, glyphs: SeqNet) -> Self {
+        self.glyphs = Some(glyphs);
+        self
+    }
+
+    /// Probabilities over [`ALPHABET`]: the raster network's, multiplied by the glyph network's
+    /// when it is installed (a product of experts: each rules out what it sees is wrong).
     pub fn probabilities(&self, ink: &Ink) -> candle_core::Result<Vec<f32>> {
-        self.net.probabilities(&raster::features(ink, SIZE))
+        let raster = self.net.probabilities(&raster::features(ink, SIZE))?;
+        let Some(seq) = self
+            .glyphs
+            .as_ref()
+            .and_then(|g| glyph_log_likelihoods(g, ink))
+        else {
+            return Ok(raster);
+        };
+        Ok(combine(&raster, &seq, GLYPH_WEIGHT))
     }
 
     /// The `k` most likely characters of `charset` (probabilities renormalised over it).
@@ -83,18 +114,96 @@ impl CharModel {
     }
 }
 
+/// How much the glyph network's log-likelihoods count against the raster network's
+/// log-probabilities (chosen on held-out writers: see `docs/ai.md`).
+const GLYPH_WEIGHT: f32 = 1.0;
+
+/// The product of experts: `raster` probabilities times the glyph network's likelihoods
+/// (`seq`, in nats) to the power `weight`, renormalised.
+fn combine(raster: &[f32], seq: &[f32], weight: f32) -> Vec<f32> {
+    let scores: Vec<f32> = raster
+        .iter()
+        .zip(seq)
+        .map(|(p, ll)| p.max(1e-12).ln() + weight * ll)
+        .collect();
+    softmax(&scores)
+}
+
+/// Normalised exponentials of `scores`.
+fn softmax(scores: &[f32]) -> Vec<f32> {
+    let top = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let e: Vec<f32> = scores.iter().map(|s| (s - top).exp()).collect();
+    let total: f32 = e.iter().sum();
+    e.into_iter().map(|v| v / total).collect()
+}
+
+/// The glyph network's CTC log-likelihood of each class of [`ALPHABET`] as the whole reading of
+/// `ink` (floored at -80 nats so that one impossible class cannot swamp the raster network).
+pub fn glyph_log_likelihoods(net: &SeqNet, ink: &Ink) -> Option<Vec<f32>> {
+    let lp = words::log_probs(net, ink)?;
+    let symbols = net.config().symbols;
+    ALPHABET
+        .chars()
+        .map(|c| {
+            let label = words::encode(&c.to_string())?;
+            Some(words::ctc(&lp, symbols, &label, None).max(-80.0))
+        })
+        .collect()
+}
+
+/// `inkroom train glyphs`: the sequence network of [`glyph_config`] trained with CTC on the
+/// same isolated characters as the raster model.
+pub fn train_glyphs(data_dir: &Path, out: &Path, opts: &TrainOptions) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let (train_s, val_s) =
+        words::read_split(data_dir, &TRAINING_SETS, |s| class_of(&s.label).is_some())?;
+    let cfg = glyph_config();
+    let (varmap, net, trained) = words::fit_ctc("glyphs", &cfg, &train_s, opts)?;
+    let mut report = Report::default();
+    let read = |ink: &Ink| {
+        let ll = glyph_log_likelihoods(&net, ink)?;
+        let best = (0..ll.len()).max_by(|&a, &b| ll[a].total_cmp(&ll[b]))?;
+        ALPHABET.chars().nth(best)
+    };
+    for (name, acc) in evaluate_with(read, &val_s) {
+        report.accuracy.insert(name, acc);
+    }
+    report.counts.insert("train".into(), trained);
+    report.counts.insert("held_out".into(), val_s.len());
+    report.seconds = started.elapsed().as_secs_f64();
+    for (k, v) in &report.accuracy {
+        println!("{k}: {:.2} %", v * 100.0);
+    }
+    save(
+        out,
+        "glyphs",
+        &varmap,
+        &ModelMeta::glyphs(cfg, opts, report),
+    )
+}
+
 /// Held-out accuracy by group: digits, upper, lower, and letters ignoring case where case cannot
 /// be told from the shape.
 pub fn evaluate(model: &CharModel, samples: &[Sample]) -> BTreeMap<String, f64> {
+    evaluate_with(
+        |ink| Some(model.top(ink, 1, Charset::Any).ok()?.first()?.label),
+        samples,
+    )
+}
+
+/// [`evaluate`] for any reader of a single character.
+pub fn evaluate_with(
+    read: impl Fn(&Ink) -> Option<char>,
+    samples: &[Sample],
+) -> BTreeMap<String, f64> {
     let mut tally: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for s in samples {
         let Some(truth) = s.label.chars().next() else {
             continue;
         };
-        let Ok(top) = model.top(&s.ink, 1, Charset::Any) else {
+        let Some(pred) = read(&s.ink) else {
             continue;
         };
-        let pred = top[0].label;
         let group = if truth.is_ascii_digit() {
             "digits"
         } else if truth.is_ascii_uppercase() {
@@ -117,4 +226,51 @@ pub fn evaluate(model: &CharModel, samples: &[Sample]) -> BTreeMap<String, f64> 
         .into_iter()
         .map(|(k, (ok, n))| (k, ok as f64 / n.max(1) as f64))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::{DType, Device};
+    use candle_nn::{VarBuilder, VarMap};
+    use inkroom_core::ink::InkPoint;
+
+    fn letter_l() -> Ink {
+        Ink::new(vec![
+            (0..20)
+                .map(|i| InkPoint::new(0.0, f64::from(i)))
+                .chain((1..10).map(|i| InkPoint::new(f64::from(i), 19.0)))
+                .collect(),
+        ])
+    }
+
+    #[test]
+    fn a_glyph_network_scores_every_class_and_the_product_is_a_distribution() {
+        let vm = VarMap::new();
+        let net = SeqNet::new(
+            &glyph_config(),
+            VarBuilder::from_varmap(&vm, DType::F32, &Device::Cpu),
+        )
+        .unwrap();
+        let ll = glyph_log_likelihoods(&net, &letter_l()).unwrap();
+        assert_eq!(ll.len(), ALPHABET.len());
+        assert!(ll.iter().all(|v| v.is_finite() && *v <= 0.0 && *v >= -80.0));
+        let mut raster = vec![0.1 / 61.0; ALPHABET.len()];
+        raster[class_of("L").unwrap()] = 0.9;
+        let p = combine(&raster, &ll, 1.0);
+        assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+        // With weight 0 the product is the raster network itself.
+        let same = combine(&raster, &ll, 0.0);
+        for (a, b) in same.iter().zip(&raster) {
+            assert!((a - b).abs() < 1e-5);
+        }
+        // A glyph network sure of another class moves the answer.
+        let mut sure = vec![-30.0; ALPHABET.len()];
+        sure[class_of("l").unwrap()] = -0.01;
+        let moved = combine(&raster, &sure, 1.0);
+        let best = (0..moved.len())
+            .max_by(|&a, &b| moved[a].total_cmp(&moved[b]))
+            .unwrap();
+        assert_eq!(ALPHABET.chars().nth(best), Some('l'));
+    }
 }

@@ -1,7 +1,7 @@
 //! `inkroom train …` and `inkroom ai recognize …`.
 
 use super::train::{self, TrainOptions};
-use super::{Models, data, shapes, words};
+use super::{Models, chars, data, shapes, words};
 use clap::{Args, Subcommand, ValueEnum};
 use inkroom_core::ink::{Charset, Ink, ShapeClass, TextRecognition};
 use serde_json::json;
@@ -19,6 +19,8 @@ pub enum TrainTask {
     Chars,
     /// Words and lines, CTC (`words.safetensors`, `lexicon.txt`).
     Words,
+    /// Isolated characters as pen paths, CTC (`glyphs.safetensors`).
+    Glyphs,
 }
 
 /// `inkroom train`.
@@ -129,7 +131,8 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
     let (epochs, batch, lr) = match args.task {
         TrainTask::Shapes => (12, 64, 2e-3),
         TrainTask::Chars => (6, 128, 2e-3),
-        TrainTask::Words => (5, 32, 2e-3),
+        TrainTask::Words => (8, 32, 2e-3),
+        TrainTask::Glyphs => (12, 64, 2e-3),
     };
     let opts = TrainOptions {
         epochs: args.epochs.unwrap_or(epochs),
@@ -140,19 +143,25 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
     match args.task {
         TrainTask::Shapes => train::train_shapes(&args.data, &args.out, &opts),
         TrainTask::Chars => train::train_chars(&args.data, &args.out, &opts),
-        TrainTask::Words => {
+        TrainTask::Words | TrainTask::Glyphs => {
             // candle sorts the autograd graph recursively, and a recurrent layer unrolled over a
             // long word makes that graph thousands of ops deep: more than the main thread's
             // 8 MiB of stack. The thread's stack is only reserved, not used, until needed.
             std::thread::scope(|scope| {
                 std::thread::Builder::new()
-                    .name("train-words".into())
+                    .name("train-sequence".into())
                     .stack_size(1 << 30)
-                    .spawn_scoped(scope, || {
-                        words::train_words(&args.data, &args.out, &opts, args.dictionary.as_deref())
+                    .spawn_scoped(scope, || match args.task {
+                        TrainTask::Glyphs => chars::train_glyphs(&args.data, &args.out, &opts),
+                        _ => words::train_words(
+                            &args.data,
+                            &args.out,
+                            &opts,
+                            args.dictionary.as_deref(),
+                        ),
                     })?
                     .join()
-                    .map_err(|_| anyhow::anyhow!("word training panicked"))?
+                    .map_err(|_| anyhow::anyhow!("sequence training panicked"))?
             })
         }
     }

@@ -48,7 +48,8 @@ pub fn config() -> SeqConfig {
     }
 }
 
-fn encode(label: &str) -> Option<Vec<usize>> {
+/// The output symbols of `label`, or `None` when it uses a character outside [`CHARSET`].
+pub fn encode(label: &str) -> Option<Vec<usize>> {
     label
         .chars()
         .map(|c| CHARSET.chars().position(|a| a == c).map(|i| i + 1))
@@ -526,6 +527,15 @@ pub fn read_lexicon(dir: &Path) -> anyhow::Result<Vec<(String, f32)>> {
         .collect()
 }
 
+/// Per-frame log-probabilities of `net` for `ink` (`frames × symbols`, flattened); `None` when
+/// the ink has too little extent to make a sequence.
+pub fn log_probs(net: &SeqNet, ink: &Ink) -> Option<Vec<f32>> {
+    let (f, len) = sequence::features(ink)?;
+    let x = Tensor::from_vec(f, (1, len, FEATURES), &Device::Cpu).ok()?;
+    let y = net.forward(&x, false).ok()?;
+    y.flatten_all().ok()?.to_vec1().ok()
+}
+
 impl WordModel {
     /// Wraps a trained network and its lexicon.
     pub fn new(net: SeqNet, lexicon: Vec<(String, f32)>) -> Self {
@@ -537,10 +547,7 @@ impl WordModel {
 
     /// Per-frame log-probabilities (`frames × symbols`, flattened).
     fn log_probs(&self, ink: &Ink) -> Option<Vec<f32>> {
-        let (f, len) = sequence::features(ink)?;
-        let x = Tensor::from_vec(f, (1, len, FEATURES), &Device::Cpu).ok()?;
-        let y = self.net.forward(&x, false).ok()?;
-        y.flatten_all().ok()?.to_vec1().ok()
+        log_probs(&self.net, ink)
     }
 
     /// Reads `ink`: the unconstrained best path, and the lexicon words ranked by their CTC
@@ -742,51 +749,41 @@ fn examples(samples: &[Sample], aug: Option<u64>) -> Vec<SeqExample> {
         .collect()
 }
 
-/// `inkroom train words`: trains the CTC word model and writes it with its lexicon (the
-/// training writers' vocabulary).
-///
-/// `dictionary` (a word per line, such as Debian's `/usr/share/dict/american-english`) joins the
-/// lexicon: the training writers' vocabulary alone misses about one held-out word in six.
-/// Possessives (`…'s`) are left out: they would double the list for little gain.
-pub fn train_words(
+/// Reads `sets` from `data_dir`, keeps the samples `keep` accepts (and whose orientation is
+/// known), and splits them by writer: `(training, held_out)`.
+pub fn read_split(
     data_dir: &Path,
-    out: &Path,
-    opts: &TrainOptions,
-    dictionary: Option<&Path>,
-) -> anyhow::Result<()> {
-    let started = Instant::now();
+    sets: &[&str],
+    keep: impl Fn(&Sample) -> bool,
+) -> anyhow::Result<(Vec<Sample>, Vec<Sample>)> {
     let mut all = Vec::new();
-    for name in TRAINING_SETS {
+    for name in sets {
         let mut s = data::read_dataset(data_dir, name)?;
-        s.retain(|x| !x.orientation_unknown);
+        s.retain(|x| !x.orientation_unknown && keep(x));
         all.extend(s);
     }
-    let (train_s, val_s) = data::split_by_writer(all);
-    // Words the training writers wrote cost nothing; words only the dictionary gives cost
-    // DICTIONARY_COST (a BTreeMap: the written list is sorted and reproducible).
-    let mut lexicon: BTreeMap<String, f32> =
-        train_s.iter().map(|s| (s.label.clone(), 0.0)).collect();
-    if let Some(path) = dictionary {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        for w in text.lines().map(str::trim) {
-            if !w.is_empty() && !w.ends_with("'s") && encode(w).is_some() {
-                lexicon.entry(w.to_string()).or_insert(DICTIONARY_COST);
-            }
-        }
-    }
-    let mut train = examples(&train_s, None);
+    Ok(data::split_by_writer(all))
+}
+
+/// Trains a sequence network of architecture `cfg` with the CTC loss on `samples` (labels in
+/// [`CHARSET`]), `label` naming them in the progress output. Returns the variables, the network
+/// and how many sequences the first epoch trained on.
+pub fn fit_ctc(
+    label: &str,
+    cfg: &SeqConfig,
+    samples: &[Sample],
+    opts: &TrainOptions,
+) -> anyhow::Result<(VarMap, SeqNet, usize)> {
+    let mut train = examples(samples, None);
+    let first = train.len();
     println!(
-        "words: {} training sequences ({} skipped), {} held-out samples, lexicon {} words",
+        "{label}: {} training sequences ({} skipped)",
         train.len(),
-        train_s.len() - train.len(),
-        val_s.len(),
-        lexicon.len()
+        samples.len() - train.len(),
     );
-    let cfg = config();
     let varmap = VarMap::new();
     let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
-    let net = SeqNet::new(&cfg, vb)?;
+    let net = SeqNet::new(cfg, vb)?;
     let mut opt = optimizer(&varmap, opts.lr)?;
     // Batches of similar length waste little padding: sort by length, batch, shuffle batches.
     let batches_of = |train: &[SeqExample]| -> Vec<Vec<usize>> {
@@ -805,7 +802,7 @@ pub fn train_words(
     for epoch in 0..opts.epochs {
         // The first epoch sees the ink as written; later ones a fresh variation of it.
         if epoch > 0 {
-            train = examples(&train_s, Some(opts.seed.wrapping_add(epoch as u64)));
+            train = examples(samples, Some(opts.seed.wrapping_add(epoch as u64)));
             batches = batches_of(&train);
         }
         batches.shuffle(&mut rng);
@@ -864,7 +861,7 @@ pub fn train_words(
         say(
             &bar,
             format!(
-                "epoch {}/{}: CTC loss {:.4}",
+                "{label} epoch {}/{}: CTC loss {:.4}",
                 epoch + 1,
                 opts.epochs,
                 loss_sum / counted.max(1) as f64
@@ -872,6 +869,43 @@ pub fn train_words(
         );
     }
     bar.finish_and_clear();
+    Ok((varmap, net, first))
+}
+
+/// `inkroom train words`: trains the CTC word model and writes it with its lexicon (the
+/// training writers' vocabulary).
+///
+/// `dictionary` (a word per line, such as Debian's `/usr/share/dict/american-english`) joins the
+/// lexicon: the training writers' vocabulary alone misses about one held-out word in six.
+/// Possessives (`…'s`) are left out: they would double the list for little gain.
+pub fn train_words(
+    data_dir: &Path,
+    out: &Path,
+    opts: &TrainOptions,
+    dictionary: Option<&Path>,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let (train_s, val_s) = read_split(data_dir, &TRAINING_SETS, |_| true)?;
+    // Words the training writers wrote cost nothing; words only the dictionary gives cost
+    // DICTIONARY_COST (a BTreeMap: the written list is sorted and reproducible).
+    let mut lexicon: BTreeMap<String, f32> =
+        train_s.iter().map(|s| (s.label.clone(), 0.0)).collect();
+    if let Some(path) = dictionary {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        for w in text.lines().map(str::trim) {
+            if !w.is_empty() && !w.ends_with("'s") && encode(w).is_some() {
+                lexicon.entry(w.to_string()).or_insert(DICTIONARY_COST);
+            }
+        }
+    }
+    println!(
+        "words: {} held-out samples, lexicon {} words",
+        val_s.len(),
+        lexicon.len()
+    );
+    let cfg = config();
+    let (varmap, net, trained) = fit_ctc("words", &cfg, &train_s, opts)?;
     let model = WordModel::new(net, lexicon.clone().into_iter().collect());
     let mut report = Report::default();
     for (k, v) in evaluate(&model, &val_s, 2000) {
@@ -881,7 +915,7 @@ pub fn train_words(
     for (k, v) in evaluate(&model, &train_s, 1000) {
         report.accuracy.insert(format!("training_writers_{k}"), v);
     }
-    report.counts.insert("train".into(), train.len());
+    report.counts.insert("train".into(), trained);
     report
         .counts
         .insert("held_out".into(), val_s.len().min(2000));
