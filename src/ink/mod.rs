@@ -349,6 +349,11 @@ pub enum Charset {
     Digits,
     /// A–Z and a–z only.
     Letters,
+    /// A–Z only: a field that wants capitals (a room code), where a lone "C" and "c" are the same
+    /// ink and only the caller knows which is meant.
+    Upper,
+    /// a–z only.
+    Lower,
 }
 
 impl Charset {
@@ -358,6 +363,8 @@ impl Charset {
             Charset::Any => true,
             Charset::Digits => c.is_ascii_digit(),
             Charset::Letters => c.is_ascii_alphabetic(),
+            Charset::Upper => c.is_ascii_uppercase(),
+            Charset::Lower => c.is_ascii_lowercase(),
         }
     }
 }
@@ -466,6 +473,25 @@ mod tests {
 
     fn line(n: usize) -> Ink {
         Ink::new(vec![(0..n).map(|i| InkPoint::new(i as f64, 0.0)).collect()])
+    }
+
+    #[test]
+    fn a_charset_admits_exactly_its_characters_and_parses_by_name() {
+        let cases = [
+            (Charset::Any, "0aZ-"),
+            (Charset::Digits, "0"),
+            (Charset::Letters, "aZ"),
+            (Charset::Upper, "Z"),
+            (Charset::Lower, "a"),
+        ];
+        for (charset, admitted) in cases {
+            for c in "0aZ-".chars() {
+                assert_eq!(charset.allows(c), admitted.contains(c), "{charset:?} {c}");
+            }
+        }
+        let upper: Charset = serde_json::from_str("\"upper\"").unwrap();
+        assert_eq!(upper, Charset::Upper);
+        assert!(serde_json::from_str::<Charset>("\"capitals\"").is_err());
     }
 
     #[test]

@@ -71,6 +71,10 @@ pub enum CharsetArg {
     Digits,
     /// A–Z, a–z.
     Letters,
+    /// A–Z.
+    Upper,
+    /// a–z.
+    Lower,
 }
 
 impl From<CharsetArg> for Charset {
@@ -79,6 +83,8 @@ impl From<CharsetArg> for Charset {
             CharsetArg::Any => Charset::Any,
             CharsetArg::Digits => Charset::Digits,
             CharsetArg::Letters => Charset::Letters,
+            CharsetArg::Upper => Charset::Upper,
+            CharsetArg::Lower => Charset::Lower,
         }
     }
 }
@@ -209,7 +215,8 @@ pub fn recognize(args: &RecognizeArgs) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let mut times = Vec::with_capacity(samples.len());
     let mut shape_rows = Vec::new();
-    let mut text_right: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    // Per group: (right, right ignoring case, read).
+    let mut text_right: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     let mut confusions: BTreeMap<(String, String), usize> = BTreeMap::new();
     for s in &samples {
         let t = Instant::now();
@@ -228,7 +235,10 @@ pub fn recognize(args: &RecognizeArgs) -> anyhow::Result<()> {
                         times.push(t.elapsed().as_secs_f64());
                         let group = text_group(&s.label);
                         let e = text_right.entry(group.to_string()).or_default();
-                        e.1 += 1;
+                        e.2 += 1;
+                        if r.text.eq_ignore_ascii_case(&s.label) {
+                            e.1 += 1;
+                        }
                         if r.text == s.label {
                             e.0 += 1;
                         } else if group != "words" {
@@ -257,30 +267,36 @@ pub fn recognize(args: &RecognizeArgs) -> anyhow::Result<()> {
         .copied()
         .unwrap_or(0.0)
         * 1e3;
+    // `out`, not `println!`: piping the report into `head` must end quietly, not panic.
     match args.task {
         RecognizeTask::Shapes => {
-            print!("{}", shapes::tally(shape_rows).summary());
+            write!(out, "{}", shapes::tally(shape_rows).summary())?;
             let classes: Vec<&str> = ShapeClass::ALL.iter().map(|c| c.name()).collect();
-            println!("classes: {}", classes.join(", "));
+            writeln!(out, "classes: {}", classes.join(", "))?;
         }
         RecognizeTask::Handwriting => {
-            for (g, (ok, n)) in &text_right {
-                println!(
-                    "{g}: {:.2} % of {n}",
-                    *ok as f64 / (*n).max(1) as f64 * 100.0
-                );
+            let pc = |k: usize, n: usize| k as f64 / n.max(1) as f64 * 100.0;
+            for (g, &(ok, ok_case, n)) in &text_right {
+                // Case is reported apart because isolated "C" and "c" are often the same ink.
+                writeln!(
+                    out,
+                    "{g}: {:.2} % of {n} ({:.2} % ignoring case)",
+                    pc(ok, n),
+                    pc(ok_case, n)
+                )?;
             }
             let mut conf: Vec<_> = confusions.into_iter().collect();
             conf.sort_by_key(|c| std::cmp::Reverse(c.1));
             for ((t, p), c) in conf.into_iter().take(10) {
-                println!("  confused {t} → {p}: {c}");
+                writeln!(out, "  confused {t} → {p}: {c}")?;
             }
         }
     }
-    println!(
+    writeln!(
+        out,
         "{} samples; {mean_ms:.2} ms mean, {p95_ms:.2} ms p95 per sample; models loaded in {load_ms:.0} ms",
         samples.len()
-    );
+    )?;
     Ok(())
 }
 

@@ -67,6 +67,29 @@ async fn handwriting_answers_a_reading() {
     let text = b["text"].as_str().unwrap();
     assert!(["1", "l", "I", "|"].contains(&text), "{b}");
     assert!(b["alternatives"].as_array().unwrap().len() >= 2, "{b}");
+    // The caller's charset decides what the same ink may be.
+    for (charset, expected) in [("digits", "1"), ("upper", "I"), ("lower", "l")] {
+        let (s, b) = app
+            .call(
+                &user.client,
+                "/api/ai/handwriting-recognition",
+                json!({ "strokes": one, "charset": charset }),
+            )
+            .await;
+        assert_eq!(
+            (s, b["text"].as_str()),
+            (200, Some(expected)),
+            "{charset}: {b}"
+        );
+    }
+    let (s, b) = app
+        .call(
+            &user.client,
+            "/api/ai/handwriting-recognition",
+            json!({ "strokes": one, "charset": "runes" }),
+        )
+        .await;
+    assert!(s == 400 || s == 422, "{s} {b}");
     app.stop().await;
 }
 
