@@ -5,7 +5,7 @@
 
 use super::data::Sample;
 use super::model::{ConvConfig, ConvNet, SeqConfig, SeqNet};
-use super::train::{Report, TrainOptions, save};
+use super::train::{Report, TrainOptions, argmax, save};
 use super::{ModelMeta, words};
 use inkroom_core::ink::raster::{self, CHANNELS, SIZE};
 use inkroom_core::ink::{Charset, Ink, Scored};
@@ -144,10 +144,7 @@ pub fn glyph_log_likelihoods(net: &SeqNet, ink: &Ink) -> Option<Vec<f32>> {
     let symbols = net.config().symbols;
     ALPHABET
         .chars()
-        .map(|c| {
-            let label = words::encode(&c.to_string())?;
-            Some(words::ctc(&lp, symbols, &label, None).max(-80.0))
-        })
+        .map(|c| Some(words::ctc(&lp, symbols, &[words::symbol(c)?], None).max(-80.0)))
         .collect()
 }
 
@@ -161,9 +158,9 @@ pub fn train_glyphs(data_dir: &Path, out: &Path, opts: &TrainOptions) -> anyhow:
     let (varmap, net, trained) = words::fit_ctc("glyphs", &cfg, &train_s, opts)?;
     let mut report = Report::default();
     let read = |ink: &Ink| {
-        let ll = glyph_log_likelihoods(&net, ink)?;
-        let best = (0..ll.len()).max_by(|&a, &b| ll[a].total_cmp(&ll[b]))?;
-        ALPHABET.chars().nth(best)
+        ALPHABET
+            .chars()
+            .nth(argmax(&glyph_log_likelihoods(&net, ink)?))
     };
     for (name, acc) in evaluate_with(read, &val_s) {
         report.accuracy.insert(name, acc);
@@ -268,9 +265,6 @@ mod tests {
         let mut sure = vec![-30.0; ALPHABET.len()];
         sure[class_of("l").unwrap()] = -0.01;
         let moved = combine(&raster, &sure, 1.0);
-        let best = (0..moved.len())
-            .max_by(|&a, &b| moved[a].total_cmp(&moved[b]))
-            .unwrap();
-        assert_eq!(ALPHABET.chars().nth(best), Some('l'));
+        assert_eq!(ALPHABET.chars().nth(argmax(&moved)), Some('l'));
     }
 }

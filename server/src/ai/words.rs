@@ -48,12 +48,14 @@ pub fn config() -> SeqConfig {
     }
 }
 
+/// The output symbol of `c` (0 is the CTC blank), or `None` outside [`CHARSET`].
+pub fn symbol(c: char) -> Option<usize> {
+    CHARSET.chars().position(|a| a == c).map(|i| i + 1)
+}
+
 /// The output symbols of `label`, or `None` when it uses a character outside [`CHARSET`].
 pub fn encode(label: &str) -> Option<Vec<usize>> {
-    label
-        .chars()
-        .map(|c| CHARSET.chars().position(|a| a == c).map(|i| i + 1))
-        .collect()
+    label.chars().map(symbol).collect()
 }
 
 fn decode(symbols: &[usize]) -> String {
