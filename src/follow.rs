@@ -17,7 +17,11 @@
 //!   unless the action sets its bindings itself (editing its points rebinds explicitly).
 //!
 //! Only the author's editor derives: others receive the derived ops like any other, so replicas
-//! never compute consequences of remote ops (which would echo them back).
+//! never compute consequences of remote ops (which would echo them back). An author derives from
+//! what it has seen, which concurrent edits can overtake (an arrow bound to a shape someone else
+//! just deleted, a label typed into a shape being moved): the server settles what each batch of
+//! ops touched with [`repair`], and sequences the result as its own ops, so every replica ends
+//! up consistent.
 
 use crate::binding::{self, End};
 use crate::container;
@@ -208,6 +212,39 @@ pub fn consequences(scene: &Scene, ops: &[Op]) -> Vec<Op> {
                 .get(&id)
                 .map(|c| &c.after)
                 .or_else(|| scene.get(id).map(|e| e.props()))?;
+            if next.is_deleted && !now.is_deleted {
+                return Some(Op::Delete { id });
+            }
+            let patch = Patch::diff(now, &next);
+            (!patch.is_empty()).then_some(Op::Update { id, patch })
+        })
+        .collect()
+}
+
+/// The ops that make what `touched` names consistent again in `scene` (ops already applied):
+/// bound arrow ends put on their targets or released when the target is gone, container text
+/// laid out in its shape or deleted with it. The rules are the author's ([`derive`]), applied
+/// as if each touched element had just been created with its bindings as they are. Empty when
+/// everything is in step, which is the rule when authors saw everything they acted on.
+pub fn repair(scene: &Scene, touched: &BTreeSet<ElementId>) -> Vec<Op> {
+    let changes: BTreeMap<ElementId, Change<'_>> = touched
+        .iter()
+        .filter_map(|id| {
+            let e = scene.get(*id)?;
+            Some((
+                *id,
+                Change {
+                    before: None,
+                    after: e.props().clone(),
+                    rebinds: true,
+                },
+            ))
+        })
+        .collect();
+    derive(scene, &changes)
+        .into_iter()
+        .filter_map(|(id, next)| {
+            let now = scene.get(id)?.props();
             if next.is_deleted && !now.is_deleted {
                 return Some(Op::Delete { id });
             }

@@ -18,6 +18,8 @@
 //!   [`follow`]: what else a change must change so that both stay with their shapes.
 //! - [`ops`]: changes as data (create, per-property patch, delete) and how they apply.
 //! - [`replica`]: the server's ordering authority and clients' optimistic replicas.
+//! - [`sequencer`]: a room's ordering and durability pipeline (group commit, acknowledgement
+//!   after durability, catch-up for joiners), without I/O.
 //! - [`history`]: undo/redo of a user's own changes.
 //! - [`clipboard`]: copy and paste (the clipboard format) and the one way copies are made.
 //! - [`protocol`]: the WebSocket messages (`docs/protocol.md`).
@@ -65,6 +67,7 @@ pub mod protocol;
 pub mod render;
 pub mod replica;
 pub mod scene;
+pub mod sequencer;
 pub mod shape;
 #[cfg(test)]
 mod testing;

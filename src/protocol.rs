@@ -119,6 +119,20 @@ impl ClientMessage {
         serde_json::from_str(frame).map_err(|e| ProtocolError::Malformed(e.to_string()))
     }
 
+    /// The message that asks for `op`, numbered `client_op` by its client: the inverse of
+    /// [`ClientMessage::into_op`].
+    pub fn from_op(client_op: ClientOpId, op: Op) -> Self {
+        match op {
+            Op::Create { element } => Self::Draw { client_op, element },
+            Op::Update { id, patch } => Self::EditShape {
+                client_op,
+                id,
+                patch,
+            },
+            Op::Delete { id } => Self::Erase { client_op, id },
+        }
+    }
+
     /// The scene op this message asks for, with the client's number for it, or the message
     /// back if it asks for none. Takes the message, so an element is moved, never copied.
     // The message comes back by value on purpose: it was just parsed on the stack, and boxing

@@ -16,7 +16,9 @@ pub const MAX_CONCURRENT: usize = 4;
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::error::AppError;
-    use crate::ssr::{Recognizer, RecognizerError, identity, state};
+    use crate::ssr::identity;
+    use crate::ssr::recognizer::{Recognizer, RecognizerError};
+    use crate::ssr::state::state;
     use inkroom_core::ink::{Ink, InkPoint};
     use std::sync::Arc;
 
@@ -46,7 +48,7 @@ mod ssr {
 /// fitted to the ink (`docs/api.md`).
 #[server(prefix = "/api", endpoint = "ai/shape-recognition", input = crate::api::JsonOrForm)]
 pub async fn recognize_shape(strokes: Vec<Vec<InkPoint>>) -> Result<ShapeRecognition, AppError> {
-    crate::ssr::api(ssr::run(strokes, |r, ink| r.shape(ink))).await
+    crate::api::respond(ssr::run(strokes, |r, ink| r.shape(ink))).await
 }
 
 /// Reads handwriting (a character, word or short line): the text, its confidence, alternatives
@@ -58,7 +60,7 @@ pub async fn recognize_handwriting(
     #[server(default)] charset: Option<Charset>,
 ) -> Result<TextRecognition, AppError> {
     let charset = charset.unwrap_or_default();
-    crate::ssr::api(ssr::run(strokes, move |r, ink| r.text(ink, charset))).await
+    crate::api::respond(ssr::run(strokes, move |r, ink| r.text(ink, charset))).await
 }
 
-crate::json_or_form!(RecognizeShape, RecognizeHandwriting);
+crate::api::json_or_form!(RecognizeShape, RecognizeHandwriting);

@@ -9,6 +9,9 @@
 //!
 //! The encoding is implemented per argument type (by [`json_or_form!`]) rather than generically,
 //! because Rust's orphan rule forbids a blanket impl of server_fn's traits for every `T`.
+//!
+//! On the server, [`respond`] wraps every server function's body so that its error sets the
+//! response's status; in the browser, [`on_success`] and [`form_error`] read an action's outcome.
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -66,7 +69,6 @@ where
 }
 
 /// Implements [`JsonOrForm`] for server functions' argument structs.
-#[macro_export]
 macro_rules! json_or_form {
     ($($args:ty),* $(,)?) => {$(
         impl<E, R> ::leptos::server_fn::codec::FromReq<$crate::api::JsonOrForm, R, E> for $args
@@ -89,6 +91,40 @@ macro_rules! json_or_form {
             }
         }
     )*};
+}
+pub(crate) use json_or_form;
+
+/// Runs a server function's body and gives its error the right HTTP status. Every server
+/// function wraps its body in this, so statuses are consistent across the API.
+#[cfg(feature = "ssr")]
+pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    let result = body.await;
+    if let Err(e) = &result {
+        crate::error::ssr::set_status(e);
+    }
+    result
+}
+
+/// After a plain HTML form post (JavaScript off), sends the browser to `path`. JSON clients (the
+/// hydrated app, scripts) are unaffected: they never ask for `text/html`.
+#[cfg(feature = "ssr")]
+pub fn redirect_form_post(path: &str) {
+    if crate::error::ssr::is_html_form_post() {
+        leptos_axum::redirect(path);
+    }
+}
+
+/// Runs `f` with the output of each successful submission of `action`.
+pub fn on_success<S>(action: ServerAction<S>, f: impl Fn(S::Output) + 'static)
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(Ok(out)) = action.value().get() {
+            f(out);
+        }
+    });
 }
 
 /// A `<form>` that posts to a [`JsonOrForm`] server function: without JavaScript the browser posts

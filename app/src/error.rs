@@ -114,7 +114,7 @@ impl FromServerFnError for AppError {
         let err = Self::from_framework(e);
         // Decoding failures happen before the body (and its status mapping) runs.
         #[cfg(feature = "ssr")]
-        crate::ssr::set_status(&err);
+        ssr::set_status(&err);
         err
     }
 }
@@ -132,6 +132,50 @@ impl AppError {
                 let _ = other;
                 Self::Internal
             }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    //! How an error reaches the HTTP response of a server function.
+    use super::AppError;
+    use leptos::prelude::use_context;
+
+    /// Whether this request is a call to a server function (as opposed to rendering a page).
+    fn is_api_request() -> bool {
+        use_context::<axum::http::request::Parts>()
+            .is_some_and(|parts| parts.uri.path().starts_with("/api/"))
+    }
+
+    /// Whether this request is a plain HTML form post (the browser asks for HTML), as opposed to
+    /// a call from the hydrated app or a script (which ask for JSON).
+    pub fn is_html_form_post() -> bool {
+        use_context::<axum::http::request::Parts>()
+            .and_then(|parts| {
+                parts
+                    .headers
+                    .get(axum::http::header::ACCEPT)?
+                    .to_str()
+                    .ok()
+                    .map(|a| a.contains("text/html"))
+            })
+            .unwrap_or(false)
+    }
+
+    /// Sets the HTTP status of the current server-function response to the error's.
+    pub fn set_status(e: &AppError) {
+        // A form post is answered with a redirect back to the form, the error encoded in the
+        // URL (server_fn's form redirects); an error status here would replace that redirect.
+        // And when a page calls a server function while rendering, the error belongs to that
+        // resource, not to the page's status.
+        if is_html_form_post() || !is_api_request() {
+            return;
+        }
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+            && let Ok(status) = axum::http::StatusCode::from_u16(e.status())
+        {
+            response.set_status(status);
         }
     }
 }

@@ -11,7 +11,7 @@ pub mod assets;
 pub mod auth;
 pub mod canvas;
 pub mod error;
-pub mod export;
+pub mod layout;
 pub mod pages;
 pub mod rooms;
 #[cfg(feature = "ssr")]
@@ -50,18 +50,18 @@ pub fn shell(options: LeptosOptions, assets: Assets) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    pages::Session::provide();
+    layout::Session::provide();
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Inkroom".to_owned() } else { format!("{page} · Inkroom") } />
         <Router>
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/") view=pages::Home />
-                <Route path=path!("/signup") view=pages::SignUpPage />
-                <Route path=path!("/signin") view=pages::SignInPage />
+                <Route path=path!("/signup") view=auth::pages::SignUpPage />
+                <Route path=path!("/signin") view=auth::pages::SignInPage />
                 <Route path=path!("/dashboard") view=pages::Dashboard />
-                <Route path=path!("/r/:slug") view=pages::RoomPage />
-                <Route path=path!("/r/:slug/settings") view=pages::RoomSettingsPage />
-                <Route path=path!("/join/:token") view=pages::JoinLinkPage />
+                <Route path=path!("/r/:slug") view=rooms::pages::RoomPage />
+                <Route path=path!("/r/:slug/settings") view=rooms::pages::RoomSettingsPage />
+                <Route path=path!("/join/:token") view=rooms::pages::JoinLinkPage />
             </Routes>
         </Router>
     }

@@ -4,7 +4,7 @@
 //! fails. Readiness also checks the dependencies a request needs (the database, and Redis when
 //! configured), so traffic is withheld from an instance that cannot serve it.
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

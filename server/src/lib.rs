@@ -8,10 +8,13 @@
 //! - [`telemetry`]: structured logs.
 //! - [`db`]: SQLite / PostgreSQL storage and migrations (defined in `app::ssr::db`, next to the
 //!   server functions that query it, and re-exported here).
+//! - [`state`]: the state every handler shares.
 //! - [`startup`]: builds the axum router, binds the listener, runs until a shutdown signal.
+//! - [`api_error`]: the API's JSON errors for plain axum handlers.
 //! - [`health`]: liveness and readiness probes.
 //! - [`hub`]: the real-time WebSocket hub (rooms' actors, event log, connections).
-//! - [`export`]: boards as PNG, SVG and JSON files, painted from the core's drawing commands.
+//! - [`export`]: boards as PNG, SVG and JSON files (`GET /api/rooms/{slug}/export.*`), painted
+//!   from the core's drawing commands.
 //! - [`ai`]: the recognition models (shapes, handwriting): training, evaluation, inference.
 
 // Leptos views are deeply nested types; the board's view tree outgrows the default limit of 128
@@ -19,12 +22,14 @@
 #![recursion_limit = "256"]
 
 pub mod ai;
+pub mod api_error;
 pub mod config;
 pub mod export;
 pub mod health;
 pub mod hub;
 pub mod limits;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 
 pub use app::ssr::db;

@@ -6,10 +6,9 @@
 //! room codes. Behind a reverse proxy every client shares the proxy's address; put the limit in
 //! the proxy there, or raise `--auth-rate-per-minute`.
 
+use crate::api_error::ApiError;
 use app::error::AppError;
-use axum::Json;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
@@ -58,17 +57,10 @@ pub async fn limit_auth(
     {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        let mut res = (
-            StatusCode::TOO_MANY_REQUESTS,
-            Json(AppError::RateLimited {
-                retry_after_secs: secs,
-            }),
-        )
-            .into_response();
-        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-            res.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return res;
+        return ApiError(AppError::RateLimited {
+            retry_after_secs: secs,
+        })
+        .into_response();
     }
     next.run(req).await
 }

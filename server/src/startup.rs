@@ -7,13 +7,14 @@
 use crate::config::ServeArgs;
 use crate::health;
 use crate::limits::{AuthLimiter, limit_auth};
-use app::ssr::ServerState;
+use crate::state::AppState;
 use app::ssr::db::{self, Db, DbError};
+use app::ssr::recognizer::Recognizer;
 use app::ssr::sessions::SqlSessionStore;
+use app::ssr::state::ServerState;
 use app::ssr::tokens::TokenKeys;
 use app::{App, Assets, shell};
 use axum::Router;
-use axum::extract::FromRef;
 use axum::http::{HeaderValue, header};
 use axum::routing::get;
 use axum::serve::ListenerExt;
@@ -38,27 +39,6 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// Cookie sessions end after this long without a request.
 pub const SESSION_IDLE_DAYS: i64 = 14;
-
-/// State shared by every handler.
-#[derive(Clone, Debug, FromRef)]
-pub struct AppState {
-    /// Leptos's settings (site root, output name…).
-    pub leptos_options: LeptosOptions,
-    /// Storage.
-    pub db: Db,
-    /// Redis, when configured.
-    pub redis: Option<redis::Client>,
-    /// Hashed front-end file names.
-    pub assets: Assets,
-    /// What server functions receive as context.
-    pub server: ServerState,
-    /// Per-IP limiter for the auth endpoints.
-    pub auth_limiter: AuthLimiter,
-    /// Whether session cookies are `Secure`.
-    pub secure_cookies: bool,
-    /// The real-time hub.
-    pub hub: std::sync::Arc<crate::hub::Hub>,
-}
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -142,9 +122,9 @@ impl Application {
             server: ServerState {
                 db: db.clone(),
                 tokens,
-                exporter: std::sync::Arc::new(crate::export::RoomExporter::new(hub.clone())),
                 recognizer,
             },
+            exporter: crate::export::Exporter::new(hub.clone()),
             db,
             redis,
             assets,
@@ -295,7 +275,7 @@ pub fn router(state: AppState) -> Router {
     let shell_state = state.clone();
     let error_state = state.clone();
     let server_state = state.server.clone();
-    app::ssr::set_process_state(server_state.clone());
+    app::ssr::state::set_process_state(server_state.clone());
     // Server functions and SSR both get the ServerState as Leptos context.
     let context = move || leptos::prelude::provide_context(server_state.clone());
     let sessions = SessionManagerLayer::new(SqlSessionStore::new(state.db.clone()))
@@ -306,10 +286,14 @@ pub fn router(state: AppState) -> Router {
         .with_expiry(Expiry::OnInactivity(CookieDuration::days(
             SESSION_IDLE_DAYS,
         )));
-    Router::new()
+    let mut router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/ws", get(crate::hub::conn::ws_handler))
+        .route("/ws", get(crate::hub::conn::ws_handler));
+    for (path, route) in crate::export::route::routes() {
+        router = router.route(path, route);
+    }
+    router
         .nest_service("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(
@@ -336,7 +320,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Loads the recognition models on the blocking pool. A missing model is a warning, not a
 /// startup failure: the rest of the app works without it and its API answers 503.
-async fn load_models(dir: PathBuf) -> Arc<dyn app::ssr::Recognizer> {
+async fn load_models(dir: PathBuf) -> Arc<dyn Recognizer> {
     let started = std::time::Instant::now();
     let shown = dir.display().to_string();
     let (models, errors) = tokio::task::spawn_blocking(move || crate::ai::Models::load(&dir))

@@ -252,7 +252,7 @@ impl Models {
     }
 }
 
-/// The models behind the app's [`app::ssr::Recognizer`] trait.
+/// The models behind the app's [`app::ssr::recognizer::Recognizer`] trait.
 pub struct ModelService(pub std::sync::Arc<Models>);
 
 impl std::fmt::Debug for ModelService {
@@ -265,7 +265,7 @@ impl std::fmt::Debug for ModelService {
     }
 }
 
-impl From<RecognizeError> for app::ssr::RecognizerError {
+impl From<RecognizeError> for app::ssr::recognizer::RecognizerError {
     fn from(e: RecognizeError) -> Self {
         match e {
             RecognizeError::Ink(e) => Self::Ink(e),
@@ -275,15 +275,15 @@ impl From<RecognizeError> for app::ssr::RecognizerError {
     }
 }
 
-impl app::ssr::Recognizer for ModelService {
-    fn shape(&self, ink: &Ink) -> Result<ShapeRecognition, app::ssr::RecognizerError> {
+impl app::ssr::recognizer::Recognizer for ModelService {
+    fn shape(&self, ink: &Ink) -> Result<ShapeRecognition, app::ssr::recognizer::RecognizerError> {
         Ok(self.0.recognize_shape(ink)?)
     }
     fn text(
         &self,
         ink: &Ink,
         charset: Charset,
-    ) -> Result<TextRecognition, app::ssr::RecognizerError> {
+    ) -> Result<TextRecognition, app::ssr::recognizer::RecognizerError> {
         Ok(self.0.recognize_text(ink, charset)?)
     }
 }

@@ -5,23 +5,86 @@
 //! formats show exactly what the browser's Canvas 2D painter shows. The JSON document is the
 //! scene's live elements in the wire format, wrapped the way Excalidraw wraps its files.
 //!
-//! [`RoomExporter`] is the service server functions call (through
-//! [`app::export::ssr::SceneExporter`]): it takes the scene from the room's live actor when one
-//! is running (so unsaved-but-accepted ops are included) and otherwise loads the room's snapshot
-//! and event log, then renders on the blocking pool.
+//! Files are plain downloads: `GET /api/rooms/{slug}/export.{png,svg,json}` ([`route`]) answers
+//! the file's bytes with its media type. The [`Exporter`] takes the scene from the room's live
+//! actor when one is running (so accepted-but-unsaved ops are included) and otherwise loads the
+//! room's snapshot and event log, then renders on the blocking pool.
 
 pub mod png;
+pub mod route;
 pub mod svg;
 
 use crate::hub::Hub;
-use app::export::ssr::{ExportError, SceneExporter};
-use app::export::{ExportFormat, ExportedFile};
-use base64::Engine;
 use inkroom_core::element::Element;
 use inkroom_core::render::{DrawCommand, export_commands, export_frame};
 use inkroom_core::scene::Scene;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+
+/// A file format to export to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// A PNG image.
+    Png,
+    /// An SVG drawing.
+    Svg,
+    /// The scene as JSON: `{"type": "inkroom", "version": 1, "elements": [...]}`.
+    Json,
+}
+
+impl ExportFormat {
+    /// The file's media type.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Self::Png => "image/png",
+            Self::Svg => "image/svg+xml",
+            Self::Json => "application/json",
+        }
+    }
+
+    /// The file name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Png => "png",
+            Self::Svg => "svg",
+            Self::Json => "json",
+        }
+    }
+}
+
+/// The smallest export scale (pixels per world unit).
+pub const MIN_SCALE: f64 = 0.1;
+/// The largest export scale.
+pub const MAX_SCALE: f64 = 4.0;
+
+/// Checks a requested scale: 1 when absent, otherwise finite and within bounds.
+pub fn validate_scale(scale: Option<f64>) -> Result<f64, ExportError> {
+    match scale {
+        None => Ok(1.0),
+        Some(s) if s.is_finite() && (MIN_SCALE..=MAX_SCALE).contains(&s) => Ok(s),
+        Some(_) => Err(ExportError::BadScale),
+    }
+}
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The scale is out of range (422, on `scale`).
+    #[error("must be between {MIN_SCALE} and {MAX_SCALE}")]
+    BadScale,
+    /// The image would be larger than the server renders (422, on `scale`).
+    #[error("the image would be {width} × {height} pixels; export at a smaller scale")]
+    TooLarge {
+        /// Width in pixels.
+        width: u64,
+        /// Height in pixels.
+        height: u64,
+    },
+    /// Loading or rendering failed (500; logged where it happened).
+    #[error("export failed")]
+    Internal,
+}
 
 /// World units of margin around the exported content.
 pub const PADDING: f64 = 10.0;
@@ -109,12 +172,12 @@ pub const CONCURRENT_RENDERS: usize = 2;
 
 /// The export service: finds a room's current scene and renders it.
 #[derive(Debug, Clone)]
-pub struct RoomExporter {
+pub struct Exporter {
     hub: Arc<Hub>,
     renders: Arc<tokio::sync::Semaphore>,
 }
 
-impl RoomExporter {
+impl Exporter {
     /// An exporter reading rooms through `hub`.
     pub fn new(hub: Arc<Hub>) -> Self {
         Self {
@@ -122,26 +185,26 @@ impl RoomExporter {
             renders: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_RENDERS)),
         }
     }
-}
 
-#[async_trait::async_trait]
-impl SceneExporter for RoomExporter {
-    async fn export(
+    /// The current scene of the room `room_id` as a file of `format`, at `scale` pixels per
+    /// world unit (images only).
+    pub async fn export(
         &self,
         room_id: &str,
         format: ExportFormat,
         scale: f64,
-    ) -> Result<ExportedFile, ExportError> {
-        let scene = self.hub.scene(room_id).await.map_err(|e| {
-            tracing::error!(room = %room_id, error = %e, "loading a scene to export");
-            ExportError::Internal
-        })?;
+    ) -> Result<Rendered, ExportError> {
+        // The permit first: a queue of waiting exports must not each hold a copy of a scene.
         let _permit = self.renders.acquire().await.map_err(|e| {
             tracing::error!(error = %e, "export semaphore closed");
             ExportError::Internal
         })?;
+        let scene = self.hub.scene(room_id).await.map_err(|e| {
+            tracing::error!(room = %room_id, error = %e, "loading a scene to export");
+            ExportError::Internal
+        })?;
         let span = tracing::Span::current();
-        let rendered = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
             render(&scene, format, scale)
         })
@@ -149,14 +212,7 @@ impl SceneExporter for RoomExporter {
         .map_err(|e| {
             tracing::error!(error = %e, "export renderer panicked");
             ExportError::Internal
-        })??;
-        Ok(ExportedFile {
-            format,
-            mime: format.mime().to_owned(),
-            width: rendered.size.map(|s| s.0),
-            height: rendered.size.map(|s| s.1),
-            data_base64: base64::engine::general_purpose::STANDARD.encode(&rendered.bytes),
-        })
+        })?
     }
 }
 

@@ -1,21 +1,22 @@
-//! One WebSocket connection: authentication at the upgrade, then one task that decodes and
-//! authorises incoming frames, drains the outbound queue the room fills, and pings.
+//! One WebSocket connection: authentication at the upgrade, then one task that decodes incoming
+//! frames and hands them to its room, drains the outbound queue the room fills, and pings. What a
+//! member may do is decided by the room, once, when it handles the message.
 
 use super::room::{Command, ConnId, Member};
 use super::{Hub, Pulse};
-use crate::startup::AppState;
-use app::rooms::Role;
-use app::ssr::db::{Db, rooms, users};
-use app::ssr::identity::SESSION_USER_KEY;
+use crate::state::AppState;
+use app::rooms::access::access;
+use app::ssr::db::{Db, users};
+use app::ssr::identity;
 use app::ssr::tokens::Audience;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocketUpgrade};
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use inkroom_core::protocol::{ClientMessage, ErrorCode, MAX_FRAME_BYTES, ServerMessage};
 use std::sync::Arc;
-use std::time::Instant;
+use tokio::time::Instant;
 use tokio::sync::{OwnedSemaphorePermit, mpsc, watch};
 use tower_sessions::Session;
 
@@ -34,10 +35,11 @@ pub struct WsQuery {
     ticket: Option<String>,
 }
 
-/// `GET /ws`: upgrades signed-in users (cookie session or ticket) to a WebSocket.
+/// `GET /ws`: upgrades signed-in users (cookie session, bearer token or ticket) to a WebSocket.
 pub async fn ws_handler(
     State(state): State<AppState>,
     Query(q): Query<WsQuery>,
+    headers: HeaderMap,
     session: Session,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -47,7 +49,10 @@ pub async fn ws_handler(
             .tokens
             .verify(&ticket, Audience::WebSocket)
             .map(|c| c.sub),
-        None => session.get::<String>(SESSION_USER_KEY).await.ok().flatten(),
+        None => identity::user_id_of(&state.server.tokens, &headers, &session)
+            .await
+            .ok()
+            .flatten(),
     };
     let Some(user_id) = user_id else {
         return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
@@ -77,6 +82,25 @@ pub async fn ws_handler(
         .max_message_size(HARD_FRAME_LIMIT)
         .max_frame_size(HARD_FRAME_LIMIT)
         .on_upgrade(move |socket| serve(socket, hub, db, who, slot))
+}
+
+/// What a connection reads frames from and writes frames to.
+pub trait Socket:
+    futures_util::Stream<Item = Result<Message, axum::Error>>
+    + futures_util::Sink<Message, Error = axum::Error>
+    + Unpin
+    + Send
+    + 'static
+{
+}
+
+impl<T> Socket for T where
+    T: futures_util::Stream<Item = Result<Message, axum::Error>>
+        + futures_util::Sink<Message, Error = axum::Error>
+        + Unpin
+        + Send
+        + 'static
+{
 }
 
 /// The user behind a connection.
@@ -112,16 +136,10 @@ struct JoinRequest {
     last_seq: Option<u64>,
 }
 
-/// The room a connection is in and its role there.
-struct InRoom {
-    room: tokio::sync::mpsc::Sender<Command>,
-    role: Role,
-}
-
 /// How a join request ended.
 enum Joined {
-    /// In the room.
-    In(InRoom),
+    /// In the room whose actor listens on this channel.
+    In(mpsc::Sender<Command>),
     /// No such room, or the user may not enter it.
     Refused,
     /// The room could not take the connection (or it already joined): close it.
@@ -139,7 +157,13 @@ async fn join(
     conn: ConnId,
     request: JoinRequest,
 ) -> Joined {
-    let Some((room_id, role)) = access(db, &request.room, &who.id).await else {
+    let allowed = access(db.pool(), &request.room, Some(&who.id))
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "websocket access lookup failed"))
+        .ok()
+        .flatten()
+        .and_then(|a| Some((a.room.id.clone(), a.role()?)));
+    let Some((room_id, role)) = allowed else {
         return Joined::Refused;
     };
     let Some(tx) = local.take() else {
@@ -158,7 +182,7 @@ async fn join(
         tx,
     };
     match enter(hub, &room_id, join).await {
-        Some(room) => Joined::In(InRoom { room, role }),
+        Some(room) => Joined::In(room),
         None => Joined::Gone,
     }
 }
@@ -168,9 +192,12 @@ async fn join(
 /// A plain `fn` returning an `async move` block rather than an `async fn`: an `async fn`'s
 /// future keeps its arguments twice (as captured and as moved-in locals; rust-lang/rust#62958),
 /// and this future is most of an idle connection's memory (its task: 2,048 → 1,536 bytes).
+///
+/// Generic over the socket (axum's `WebSocket` in the server) so that tests can drive the
+/// connection through an in-memory one with a paused clock.
 #[allow(clippy::manual_async_fn)]
-fn serve(
-    mut socket: WebSocket,
+fn serve<S: Socket>(
+    mut socket: S,
     hub: Arc<Hub>,
     db: Db,
     mut who: Who,
@@ -194,7 +221,7 @@ fn serve(
                 let _ = tx.try_send(super::room::frame(&msg));
             }
         };
-        let mut joined: Option<InRoom> = None;
+        let mut joined: Option<mpsc::Sender<Command>> = None;
         let mut strikes = 0u32;
         let started = Instant::now();
         // Shutdown began before this connection subscribed: `changed` would never fire.
@@ -232,7 +259,7 @@ fn serve(
                     }
                     continue;
                 }
-                f = socket.recv() => f,
+                f = socket.next() => f,
                 (now, pulse) = &mut beat => {
                     beat.set(next_pulse(pulse));
                     if now == Pulse::Stop {
@@ -251,8 +278,7 @@ fn serve(
             };
             let Some(Ok(frame)) = frame else { break };
             last_seen = Instant::now();
-            let role = joined.as_ref().map(|j| j.role);
-            match inbound(frame, role, conn, &mut strikes, &reply) {
+            match inbound(frame, joined.is_some(), conn, &mut strikes, &reply) {
                 Inbound::Nothing => {}
                 Inbound::Close => break,
                 Inbound::Join(request) => {
@@ -269,13 +295,13 @@ fn serve(
                     }
                 }
                 Inbound::Room(cmd) => {
-                    let Some(j) = &joined else { continue };
+                    let Some(room) = &joined else { continue };
                     // The room's queue almost always has room; waiting for it (rarely) goes through a
                     // boxed future so that the wait's state does not enlarge every connection's task.
-                    let sent = match j.room.try_send(cmd) {
+                    let sent = match room.try_send(cmd) {
                         Ok(()) => Ok(()),
                         Err(mpsc::error::TrySendError::Full(cmd)) => {
-                            Box::pin(j.room.send(cmd)).await.map_err(|_| ())
+                            Box::pin(room.send(cmd)).await.map_err(|_| ())
                         }
                         Err(mpsc::error::TrySendError::Closed(_)) => Err(()),
                     };
@@ -289,8 +315,8 @@ fn serve(
         // Boxed, like every await that happens once: the task's size is the largest state it can
         // be suspended in, and it keeps that size for the connection's whole life.
         Box::pin(async move {
-            if let Some(j) = joined {
-                let _ = j.room.send(Command::Leave { conn }).await;
+            if let Some(room) = joined {
+                let _ = room.send(Command::Leave { conn }).await;
             }
             drop(local);
             // Deliver what is already queued (errors, the last broadcasts) before closing, briefly.
@@ -320,11 +346,11 @@ async fn next_pulse(mut pulse: watch::Receiver<Pulse>) -> (Pulse, watch::Receive
     (now, pulse)
 }
 
-/// Decodes and authorises one frame from a connection that has joined with `role` (or not yet,
-/// `None`); errors go back through `reply`.
+/// Decodes one frame from a connection that has `joined` a room (or not yet); errors go back
+/// through `reply`.
 fn inbound(
     frame: Message,
-    role: Option<Role>,
+    joined: bool,
     conn: ConnId,
     strikes: &mut u32,
     reply: &impl Fn(ServerMessage),
@@ -354,7 +380,7 @@ fn inbound(
             return Inbound::Nothing;
         }
     };
-    let Some(role) = role else {
+    if !joined {
         return match msg {
             ClientMessage::JoinRoom {
                 room,
@@ -379,17 +405,9 @@ fn inbound(
                 Inbound::Nothing
             }
         };
-    };
+    }
     let msg = match msg.into_op() {
         Ok((client_op, op)) => {
-            if !role.can_edit() {
-                reply(ServerMessage::Rejected {
-                    client_op,
-                    code: ErrorCode::Forbidden,
-                    message: "viewers cannot change the board".into(),
-                });
-                return Inbound::Nothing;
-            }
             return Inbound::Room(Command::Op {
                 conn,
                 client_op,
@@ -429,8 +447,8 @@ fn inbound(
 
 /// Writes `first` and every frame already queued behind it (up to [`MAX_FRAMES_PER_FLUSH`]),
 /// then flushes once: under load a burst costs one system call instead of one per frame.
-async fn write_queued(
-    socket: &mut WebSocket,
+async fn write_queued<S: Socket>(
+    socket: &mut S,
     rx: &flume::Receiver<Utf8Bytes>,
     first: Utf8Bytes,
 ) -> Result<(), axum::Error> {
@@ -463,17 +481,116 @@ fn error(code: ErrorCode, message: &str) -> ServerMessage {
     }
 }
 
-/// The room id and the user's role in it, if they may see it: members with their role; anyone
-/// signed in may watch a public room as a viewer.
-async fn access(db: &Db, slug: &str, user_id: &str) -> Option<(String, Role)> {
-    let room = rooms::find_by_slug(db.pool(), slug).await.ok().flatten()?;
-    let role = app::rooms::ssr::role_of(db.pool(), &room.id, user_id)
-        .await
-        .ok()
-        .flatten();
-    match (role, room.is_private) {
-        (Some(role), _) => Some((room.id, role)),
-        (None, false) => Some((room.id, Role::Viewer)),
-        (None, true) => None,
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hub::HubConfig;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+    use std::time::Duration;
+    use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+    /// An in-memory socket: what the test sends arrives as frames, what the server writes comes
+    /// out of `sent`.
+    struct FakeSocket {
+        incoming: UnboundedReceiver<Message>,
+        sent: UnboundedSender<Message>,
+    }
+
+    impl futures_util::Stream for FakeSocket {
+        type Item = Result<Message, axum::Error>;
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            self.incoming.poll_recv(cx).map(|m| m.map(Ok))
+        }
+    }
+
+    impl futures_util::Sink<Message> for FakeSocket {
+        type Error = axum::Error;
+        fn poll_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+            Poll::Ready(Ok(()))
+        }
+        fn start_send(self: Pin<&mut Self>, item: Message) -> Result<(), Self::Error> {
+            self.sent.send(item).map_err(axum::Error::new)
+        }
+        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+            Poll::Ready(Ok(()))
+        }
+        fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    const BEAT: Duration = Duration::from_secs(10);
+
+    /// A hub beating every [`BEAT`] and one connection to it: the client's sender, what the
+    /// server sent, and the connection's task.
+    async fn connect() -> (
+        UnboundedSender<Message>,
+        UnboundedReceiver<Message>,
+        tokio::task::JoinHandle<()>,
+    ) {
+        let db = Db::connect("sqlite::memory:").await.expect("in-memory SQLite");
+        let config = HubConfig {
+            heartbeat: BEAT,
+            ..HubConfig::default()
+        };
+        let hub = Hub::new(db.clone(), config);
+        let (client, incoming) = unbounded_channel();
+        let (sent, from_server) = unbounded_channel();
+        let socket = FakeSocket { incoming, sent };
+        let who = Who {
+            id: "user".into(),
+            name: "User".into(),
+        };
+        let slot = hub.try_connect().expect("a free slot");
+        let task = tokio::spawn(serve(socket, hub, db, who, slot));
+        (client, from_server, task)
+    }
+
+    /// Advances the paused clock by `d` and lets every woken task run.
+    async fn wait(d: Duration) {
+        tokio::time::advance(d).await;
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    fn drain(rx: &mut UnboundedReceiver<Message>) -> Vec<Message> {
+        std::iter::from_fn(|| rx.try_recv().ok()).collect()
+    }
+
+    #[tokio::test]
+    async fn a_silent_connection_is_pinged_then_closed_after_two_silent_beats() {
+        let (_client, mut sent, task) = connect().await;
+        tokio::time::pause();
+
+        wait(BEAT).await;
+        assert!(matches!(drain(&mut sent)[..], [Message::Ping(_)]));
+        assert!(!task.is_finished(), "one beat of silence is allowed");
+        // Silent for more than two beats since it connected: closed by the next beat.
+        wait(BEAT).await;
+        wait(BEAT).await;
+        let sent = drain(&mut sent);
+        assert!(
+            matches!(sent.last(), Some(Message::Close(Some(f))) if f.code == 1001 && f.reason == "heartbeat timeout"),
+            "{sent:?}"
+        );
+        wait(Duration::from_millis(1)).await;
+        assert!(task.is_finished());
+    }
+
+    #[tokio::test]
+    async fn a_connection_that_answers_stays_open() {
+        let (client, mut sent, task) = connect().await;
+        tokio::time::pause();
+        for _ in 0..10 {
+            wait(BEAT).await;
+            for m in drain(&mut sent) {
+                assert!(matches!(m, Message::Ping(_)), "{m:?}");
+                client.send(Message::Pong(Vec::new().into())).expect("open");
+            }
+        }
+        wait(Duration::from_millis(1)).await;
+        assert!(!task.is_finished(), "closed after 100 s of pongs");
     }
 }

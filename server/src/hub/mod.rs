@@ -163,7 +163,7 @@ impl Hub {
             }
             // The actor stopped meanwhile (idle or shutting down); it flushed its log first.
         }
-        Ok(store::load(&self.db, room_id).await?.into_scene())
+        Ok(store::load(&self.db, room_id).await?.authority.into_scene())
     }
 
     /// A connection slot, or `None` when the hub is full.

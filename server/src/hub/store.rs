@@ -1,20 +1,11 @@
 //! The event log, snapshots and chat of rooms (tables from migration 3).
 
 use app::ssr::db::{Db, DbError, now_ms};
-use inkroom_core::element::Element;
 use inkroom_core::ops::Op;
 use inkroom_core::protocol::ChatMessage;
-use inkroom_core::replica::{Authority, ClientId, ClientOpId, Sequenced};
-use inkroom_core::scene::Scene;
-use serde::{Deserialize, Serialize};
+use inkroom_core::replica::Sequenced;
+use inkroom_core::sequencer::{self, Restored, SnapshotState};
 use sqlx::Row;
-
-/// What a snapshot row holds.
-#[derive(Serialize, Deserialize)]
-struct SnapshotState {
-    elements: Vec<Element>,
-    applied: Vec<(ClientId, ClientOpId)>,
-}
 
 /// Client ids and op numbers are below 2^53 (they travel as JSON numbers), so they fit `BIGINT`.
 fn to_i64(v: u64) -> i64 {
@@ -24,51 +15,47 @@ fn to_i64(v: u64) -> i64 {
 /// A storage error while loading or writing a room.
 pub type StoreResult<T> = Result<T, DbError>;
 
-/// Loads a room's authority: the newest snapshot plus every event after it.
-pub async fn load(db: &Db, room_id: &str) -> StoreResult<Authority> {
+fn decode_error(e: impl std::error::Error + Send + Sync + 'static) -> DbError {
+    DbError::Sqlx(sqlx::Error::Decode(Box::new(e)))
+}
+
+/// Loads a room: the newest snapshot plus every event after it.
+pub async fn load(db: &Db, room_id: &str) -> StoreResult<Restored> {
     let snapshot: Option<(i64, String)> = sqlx::query_as(
         "SELECT seq, state FROM room_snapshots WHERE room_id = $1 ORDER BY seq DESC LIMIT 1",
     )
     .bind(room_id)
     .fetch_optional(db.pool())
     .await?;
-    let mut authority = match snapshot {
-        Some((seq, state)) => {
-            let state: SnapshotState = serde_json::from_str(&state)
-                .map_err(|e| DbError::Sqlx(sqlx::Error::Decode(Box::new(e))))?;
-            let mut scene = Scene::default();
-            for e in state.elements {
-                scene
-                    .insert(e)
-                    .map_err(|e| DbError::Sqlx(sqlx::Error::Decode(Box::new(e))))?;
-            }
-            Authority::restore(scene, seq as u64, state.applied)
-        }
-        None => Authority::default(),
+    let snapshot = match snapshot {
+        Some((seq, state)) => Some((
+            seq as u64,
+            serde_json::from_str::<SnapshotState>(&state).map_err(decode_error)?,
+        )),
+        None => None,
     };
+    let after = snapshot.as_ref().map_or(0, |(seq, _)| *seq);
     let rows = sqlx::query(
         "SELECT seq, client_id, client_op, op, at_ms FROM room_events \
          WHERE room_id = $1 AND seq > $2 ORDER BY seq",
     )
     .bind(room_id)
-    .bind(to_i64(authority.seq()))
+    .bind(to_i64(after))
     .fetch_all(db.pool())
     .await?;
+    let mut log = Vec::with_capacity(rows.len());
     for row in rows {
-        let op: Op = serde_json::from_str(row.try_get::<String, _>("op")?.as_str())
-            .map_err(|e| DbError::Sqlx(sqlx::Error::Decode(Box::new(e))))?;
-        let s = Sequenced {
+        let op: Op =
+            serde_json::from_str(row.try_get::<String, _>("op")?.as_str()).map_err(decode_error)?;
+        log.push(Sequenced {
             seq: row.try_get::<i64, _>("seq")? as u64,
             op,
             client: row.try_get::<i64, _>("client_id")? as u64,
             client_op: row.try_get::<i64, _>("client_op")? as u64,
             at_ms: row.try_get("at_ms")?,
-        };
-        authority
-            .replay(&s)
-            .map_err(|e| DbError::Sqlx(sqlx::Error::Decode(Box::new(e))))?;
+        });
     }
-    Ok(authority)
+    sequencer::restore(snapshot, log).map_err(decode_error)
 }
 
 /// One accepted op waiting to be written.
@@ -88,15 +75,16 @@ pub struct Snapshot {
     pub state: String,
 }
 
-/// Serialises an authority's state for a snapshot.
-pub fn snapshot_of(authority: &Authority) -> Snapshot {
-    let state = SnapshotState {
-        elements: authority.scene().iter().cloned().collect(),
-        applied: authority.applied().collect(),
-    };
-    Snapshot {
-        seq: authority.seq(),
-        state: serde_json::to_string(&state).unwrap_or_default(),
+/// Serialises a room's state at `seq` for a snapshot. A state that cannot be serialised (which
+/// valid elements never are) is logged and skipped: the batch is still written, the older
+/// snapshot and the log still hold the room, and the next snapshot is tried later.
+pub fn serialize_snapshot(room_id: &str, seq: u64, state: &SnapshotState) -> Option<Snapshot> {
+    match serde_json::to_string(state) {
+        Ok(state) => Some(Snapshot { seq, state }),
+        Err(e) => {
+            tracing::error!(room = %room_id, seq, error = %e, "snapshot not serialisable; skipped");
+            None
+        }
     }
 }
 

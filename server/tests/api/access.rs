@@ -267,17 +267,39 @@ fn table() -> Vec<Row> {
             body: private,
             expect: OWNER_ONLY,
         },
-        // Whoever may watch the room may export it.
-        Row {
-            path: "/api/rooms/export",
-            body: |f, _| json!({ "slug": f.private, "format": "json" }),
-            expect: MEMBERS,
-        },
         Row {
             path: "/api/rooms/share-links/revoke",
             body: |f, _| json!({ "slug": f.private, "token": f.viewer_link }),
             expect: OWNER_ONLY,
         },
+    ]
+}
+
+/// A plain route (not a server function), fetched with GET: `/api/rooms/{room}/{file}`, and the
+/// expected status per caller.
+struct Route {
+    room: fn(&Fixture) -> &str,
+    file: &'static str,
+    expect: [u16; 5],
+}
+
+fn private_slug(f: &Fixture) -> &str {
+    &f.private
+}
+
+fn public_slug(f: &Fixture) -> &str {
+    &f.public
+}
+
+fn routes() -> Vec<Route> {
+    let (private, public) = (private_slug, public_slug);
+    vec![
+        // Whoever may watch the room may export it.
+        Route { room: private, file: "export.png", expect: MEMBERS },
+        Route { room: private, file: "export.svg", expect: MEMBERS },
+        Route { room: private, file: "export.json", expect: MEMBERS },
+        // A public room: signed-in visitors watch it without joining.
+        Route { room: public, file: "export.json", expect: SIGNED_IN },
     ]
 }
 
@@ -298,6 +320,22 @@ async fn every_endpoint_answers_each_caller_as_the_table_says(backend: Backend) 
                     "{} as {who:?}: expected {expected}, got {status} {body}",
                     row.path
                 ));
+            }
+        }
+    }
+    let f = Fixture::new(&app).await;
+    for route in routes() {
+        let path = format!("/api/rooms/{}/{}", (route.room)(&f), route.file);
+        for (who, expected) in CALLERS.into_iter().zip(route.expect) {
+            let res = f
+                .client(who)
+                .get(app.url(&path))
+                .send()
+                .await
+                .expect("request");
+            let status = res.status().as_u16();
+            if status != expected {
+                failures.push(format!("GET {path} as {who:?}: expected {expected}, got {status}"));
             }
         }
     }

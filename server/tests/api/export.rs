@@ -3,7 +3,6 @@
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp, TestUser, spawn_app};
 use crate::realtime::Ws;
-use base64::Engine;
 use inkroom_core::element::{Color, Element, ElementId, ElementKind, FillStyle, MAX_POINTS, Props};
 use inkroom_core::geom::{Rect, WorldPoint};
 use inkroom_core::index::FracIndex;
@@ -23,15 +22,56 @@ fn inked(image: &tiny_skia::Pixmap) -> usize {
         .count()
 }
 
-/// Calls the export endpoint as `user`.
-async fn export(app: &TestApp, user: &TestUser, args: Value) -> (u16, Value) {
-    app.call(&user.client, "/api/rooms/export", args).await
+/// What an export answered.
+struct File {
+    status: u16,
+    content_type: String,
+    disposition: String,
+    bytes: Vec<u8>,
 }
 
-fn decode(body: &Value) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD
-        .decode(body["data_base64"].as_str().expect("data"))
-        .expect("base64")
+impl File {
+    /// The body as a JSON error (or document).
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap_or(Value::Null)
+    }
+
+    fn png(&self) -> tiny_skia::Pixmap {
+        tiny_skia::Pixmap::decode_png(&self.bytes).expect("a PNG")
+    }
+}
+
+/// Downloads `/api/rooms/{slug}/export.{ext}{query}` with `client`.
+async fn download(
+    app: &TestApp,
+    client: &reqwest::Client,
+    slug: &str,
+    ext: &str,
+    query: &str,
+) -> File {
+    let res = client
+        .get(app.url(&format!("/api/rooms/{slug}/export.{ext}{query}")))
+        .send()
+        .await
+        .expect("request");
+    let header = |name| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    File {
+        status: res.status().as_u16(),
+        content_type: header(reqwest::header::CONTENT_TYPE),
+        disposition: header(reqwest::header::CONTENT_DISPOSITION),
+        bytes: res.bytes().await.expect("body").to_vec(),
+    }
+}
+
+/// Downloads an export as `user`.
+async fn export(app: &TestApp, user: &TestUser, slug: &str, ext: &str, query: &str) -> File {
+    download(app, &user.client, slug, ext, query).await
 }
 
 async fn a_drawn_board_exports_as_png_svg_and_json(backend: Backend) {
@@ -63,22 +103,17 @@ async fn a_drawn_board_exports_as_png_svg_and_json(backend: Backend) {
     }
 
     // Act: export while the room is live.
-    let (status, png) = export(
-        &app,
-        &ada,
-        json!({ "slug": slug, "format": "png", "scale": 2 }),
-    )
-    .await;
+    let png = export(&app, &ada, &slug, "png", "?scale=2").await;
 
     // Assert: the frame is the rectangle's bounds (stroke included) plus 10 units each side.
-    assert_eq!(status, 200, "{png}");
-    assert_eq!(png["mime"], "image/png");
-    let image = tiny_skia::Pixmap::decode_png(&decode(&png)).expect("a PNG");
-    assert_eq!((image.width(), image.height()), (244, 144));
+    assert_eq!(png.status, 200, "{}", png.json());
+    assert_eq!(png.content_type, "image/png");
     assert_eq!(
-        (png["width"].as_u64(), png["height"].as_u64()),
-        (Some(244), Some(144))
+        png.disposition,
+        format!("attachment; filename=\"{slug}.png\"")
     );
+    let image = png.png();
+    assert_eq!((image.width(), image.height()), (244, 144));
     let pixel = |x: u32, y: u32| image.pixel(x, y).expect("inside").demultiply();
     let inside = pixel(50, 100); // world (24, 59): filled, away from the border and the arrow
     assert_eq!((inside.red(), inside.green(), inside.blue()), (255, 0, 0));
@@ -90,9 +125,9 @@ async fn a_drawn_board_exports_as_png_svg_and_json(backend: Backend) {
     let ink = inked(&image);
     assert!(ink > 15_000, "only {ink} non-background pixels");
 
-    let (status, svg) = export(&app, &ada, json!({ "slug": slug, "format": "svg" })).await;
-    assert_eq!(status, 200, "{svg}");
-    let text = String::from_utf8(decode(&svg)).expect("UTF-8");
+    let svg = export(&app, &ada, &slug, "svg", "").await;
+    assert_eq!((svg.status, svg.content_type.as_str()), (200, "image/svg+xml"));
+    let text = String::from_utf8(svg.bytes).expect("UTF-8");
     assert!(
         text.starts_with("<svg") && text.contains("width=\"122\""),
         "{text}"
@@ -105,9 +140,9 @@ async fn a_drawn_board_exports_as_png_svg_and_json(backend: Backend) {
 
     // The room goes idle when its last connection closes; the export then reads the log.
     drop(ws);
-    let (status, doc) = export(&app, &ada, json!({ "slug": slug, "format": "json" })).await;
-    assert_eq!(status, 200, "{doc}");
-    let doc: Value = serde_json::from_slice(&decode(&doc)).expect("JSON");
+    let file = export(&app, &ada, &slug, "json", "").await;
+    assert_eq!((file.status, file.content_type.as_str()), (200, "application/json"));
+    let doc = file.json();
     assert_eq!(doc["type"], "inkroom");
     let kinds: Vec<&str> = doc["elements"]
         .as_array()
@@ -124,18 +159,27 @@ async fn exports_check_their_arguments(backend: Backend) {
     let ada = app.sign_up("Ada").await;
     let room = app.create_room(&ada, "Args", false, None).await;
     let slug = room["slug"].as_str().expect("slug");
-    let (status, body) = export(
-        &app,
-        &ada,
-        json!({ "slug": slug, "format": "png", "scale": 40 }),
-    )
-    .await;
-    assert_eq!((status, body["field"].as_str()), (422, Some("scale")));
-    let (status, _) = export(&app, &ada, json!({ "slug": slug, "format": "gif" })).await;
-    assert_eq!(status, 400);
+    let big = export(&app, &ada, slug, "png", "?scale=40").await;
+    assert_eq!((big.status, big.json()["field"].as_str()), (422, Some("scale")));
+    let nan = export(&app, &ada, slug, "png", "?scale=NaN").await;
+    assert_eq!((nan.status, nan.json()["field"].as_str()), (422, Some("scale")));
+    let garbled = export(&app, &ada, slug, "png", "?scale=big").await;
+    assert_eq!(garbled.status, 400);
+    assert_eq!(export(&app, &ada, slug, "gif", "").await.status, 404);
+    // Who may export: whoever may watch the room. Anonymous callers sign in first, and a room
+    // that does not exist (or is private) is not found.
+    let anonymous = download(&app, &crate::helpers::new_client(), slug, "png", "").await;
+    assert_eq!((anonymous.status, anonymous.json()["kind"].as_str()), (401, Some("unauthorized")));
+    assert_eq!(export(&app, &ada, "no-such-room", "png", "").await.status, 404);
+    let private = app.create_room(&ada, "Secret", true, None).await;
+    let bob = app.sign_up("Bob").await;
+    let secret = private["slug"].as_str().expect("slug");
+    assert_eq!(export(&app, &bob, secret, "json", "").await.status, 404);
+    // A signed-in visitor of a public room watches it, so may export it.
+    assert_eq!(export(&app, &bob, slug, "json", "").await.status, 200);
     // An empty board is a small blank image, not an error.
-    let (status, body) = export(&app, &ada, json!({ "slug": slug, "format": "png" })).await;
-    assert_eq!((status, body["width"].as_u64()), (200, Some(20)));
+    let empty = export(&app, &ada, slug, "png", "").await;
+    assert_eq!((empty.status, empty.png().width()), (200, 20));
     app.stop().await;
 }
 
@@ -166,10 +210,9 @@ async fn the_largest_stroke_travels_in_one_frame_and_exports(backend: Backend) {
     ws.send(json!({ "type": "draw", "client_op": 1, "element": element(props) }))
         .await;
     assert_eq!(ws.recv_type("ack").await["seq"], 1);
-    let (status, body) = export(&app, &ada, json!({ "slug": slug, "format": "png" })).await;
-    assert_eq!(status, 200, "{body}");
-    let image = tiny_skia::Pixmap::decode_png(&decode(&body)).expect("a PNG");
-    let ink = inked(&image);
+    let file = export(&app, &ada, slug, "png", "").await;
+    assert_eq!(file.status, 200, "{}", file.json());
+    let ink = inked(&file.png());
     assert!(ink > 10_000, "only {ink} inked pixels");
     app.stop().await;
 }

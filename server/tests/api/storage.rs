@@ -2,7 +2,8 @@
 
 use crate::both_backends;
 use crate::helpers::{Backend, spawn_app};
-use inkroom_server::db::{DbError, rooms, users};
+use app::rooms::db as rooms;
+use inkroom_server::db::{DbError, users};
 
 fn new_user(email: &str) -> users::NewUser<'_> {
     users::NewUser {

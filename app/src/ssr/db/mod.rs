@@ -10,7 +10,6 @@
 //! The alternative, an enum of two concrete pools with every query duplicated, was rejected: twice
 //! the SQL to keep in step for no gain at this scale.
 
-pub mod rooms;
 pub mod users;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -194,6 +193,20 @@ pub fn redact(url: &str) -> String {
             format!("{scheme}://{masked}@{host}{tail}")
         }
         None => url.to_owned(),
+    }
+}
+
+impl From<DbError> for crate::error::AppError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Conflict(what) => Self::Conflict {
+                message: format!("{what} already exists"),
+            },
+            other => {
+                tracing::error!(error = %other, "storage failure");
+                Self::Internal
+            }
+        }
     }
 }
 

@@ -1,9 +1,15 @@
-//! The `rooms` table.
+//! Every query about rooms: the `rooms` table, memberships (`room_members`) and share links.
+//!
+//! Queries take `impl AnyExecutor`, so they run on the pool or inside a transaction alike, and
+//! answer [`DbError`]; what a caller may do with their results is decided in `access`.
 
-use super::{DbError, now_ms};
-use crate::rooms::{Member, Role, ShareLink};
+use super::model::{
+    CODE_ALPHABET, CODE_LEN, Member, Role, RoomDetails, RoomSummary, ShareLink, slugify,
+};
+use crate::ssr::db::{DbError, now_ms};
+use argon2::password_hash::rand_core::{OsRng, RngCore};
 use sqlx::any::AnyRow;
-use sqlx::{AnyExecutor, FromRow, Row};
+use sqlx::{AnyExecutor, AnyPool, FromRow, Row};
 
 /// A stored room.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,50 +126,60 @@ pub async fn find_by_code<'e>(
 const R_COLUMNS: &str =
     "r.id, r.slug, r.name, r.owner_id, r.is_private, r.code, r.password_hash, r.created_at";
 
-/// A page of public rooms, newest first, with member counts.
+/// The columns of a [`RoomSummary`] row: the room, its owner's name, its member count and the
+/// caller's role (`me` is the caller's membership, joined by the query).
+const SUMMARY_COLUMNS: &str = "r.slug, r.name, r.is_private, r.created_at, u.display_name AS owner_name, \
+     (SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.id) AS member_count, me.role AS my_role";
+
+fn summary(row: &AnyRow) -> Result<RoomSummary, sqlx::Error> {
+    Ok(RoomSummary {
+        slug: row.try_get("slug")?,
+        name: row.try_get("name")?,
+        is_private: row.try_get::<i64, _>("is_private")? != 0,
+        owner_name: row.try_get("owner_name")?,
+        role: row
+            .try_get::<Option<String>, _>("my_role")?
+            .as_deref()
+            .and_then(Role::parse),
+        member_count: row.try_get("member_count")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// A page of public rooms, newest first, as `viewer` (if signed in) sees them.
 pub async fn list_public<'e>(
     db: impl AnyExecutor<'e>,
+    viewer: Option<&str>,
     offset: i64,
     limit: i64,
-) -> Result<Vec<(Room, i64)>, DbError> {
+) -> Result<Vec<RoomSummary>, DbError> {
     let rows = sqlx::query(&format!(
-        "SELECT {R_COLUMNS}, (SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.id) AS member_count \
-         FROM rooms r WHERE r.is_private = 0 ORDER BY r.created_at DESC, r.id LIMIT $1 OFFSET $2"
+        "SELECT {SUMMARY_COLUMNS} FROM rooms r JOIN users u ON u.id = r.owner_id \
+         LEFT JOIN room_members me ON me.room_id = r.id AND me.user_id = $3 \
+         WHERE r.is_private = 0 ORDER BY r.created_at DESC, r.id LIMIT $1 OFFSET $2"
     ))
     .bind(limit)
     .bind(offset)
+    .bind(viewer)
     .fetch_all(db)
     .await?;
-    rows.iter()
-        .map(|row| Ok((Room::from_row(row)?, row.try_get::<i64, _>("member_count")?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(DbError::from)
+    Ok(rows.iter().map(summary).collect::<Result<_, _>>()?)
 }
 
-/// The rooms `user_id` belongs to, most recently joined first, with member counts and the role.
+/// The rooms `user_id` belongs to, most recently joined first.
 pub async fn list_for_member<'e>(
     db: impl AnyExecutor<'e>,
     user_id: &str,
-) -> Result<Vec<(Room, i64, String)>, DbError> {
+) -> Result<Vec<RoomSummary>, DbError> {
     let rows = sqlx::query(&format!(
-        "SELECT {R_COLUMNS}, me.role AS my_role, \
-                (SELECT COUNT(*) FROM room_members m WHERE m.room_id = r.id) AS member_count \
-         FROM rooms r JOIN room_members me ON me.room_id = r.id AND me.user_id = $1 \
+        "SELECT {SUMMARY_COLUMNS} FROM rooms r JOIN users u ON u.id = r.owner_id \
+         JOIN room_members me ON me.room_id = r.id AND me.user_id = $1 \
          ORDER BY me.joined_at DESC, r.id"
     ))
     .bind(user_id)
     .fetch_all(db)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok((
-                Room::from_row(row)?,
-                row.try_get::<i64, _>("member_count")?,
-                row.try_get::<String, _>("my_role")?,
-            ))
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(DbError::from)
+    Ok(rows.iter().map(summary).collect::<Result<_, _>>()?)
 }
 
 /// The room and role of an unrevoked share link.
@@ -339,4 +355,126 @@ pub async fn revoke_share_link<'e>(
     .execute(db)
     .await?;
     Ok(done.rows_affected() > 0)
+}
+
+/// The role of `user_id` in `room_id`, if a member.
+pub async fn role_of<'e>(
+    db: impl AnyExecutor<'e>,
+    room_id: &str,
+    user_id: &str,
+) -> Result<Option<Role>, DbError> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT role FROM room_members WHERE room_id = $1 AND user_id = $2")
+            .bind(room_id)
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.and_then(|(r,)| Role::parse(&r)))
+}
+
+/// Sets a member's role; `false` if `user_id` is not a member.
+pub async fn set_role<'e>(
+    db: impl AnyExecutor<'e>,
+    room_id: &str,
+    user_id: &str,
+    role: Role,
+) -> Result<bool, DbError> {
+    let done = sqlx::query("UPDATE room_members SET role = $3 WHERE room_id = $1 AND user_id = $2")
+        .bind(room_id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Makes `user_id` a member with `role`, never lowering an existing role. Returns the role they
+/// have now.
+pub async fn grant(pool: &AnyPool, room_id: &str, user_id: &str, role: Role) -> Result<Role, DbError> {
+    if let Some(existing) = role_of(pool, room_id, user_id).await? {
+        if existing >= role {
+            return Ok(existing);
+        }
+        set_role(pool, room_id, user_id, role).await?;
+        return Ok(role);
+    }
+    sqlx::query(
+        "INSERT INTO room_members (room_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (room_id, user_id) DO NOTHING",
+    )
+    .bind(room_id)
+    .bind(user_id)
+    .bind(role.as_str())
+    .bind(now_ms())
+    .execute(pool)
+    .await?;
+    Ok(role)
+}
+
+/// `room` as a caller with `role` sees it (the join code only for its owner).
+pub async fn details(pool: &AnyPool, room: Room, role: Option<Role>) -> Result<RoomDetails, DbError> {
+    let owner: Option<(String,)> = sqlx::query_as("SELECT display_name FROM users WHERE id = $1")
+        .bind(&room.owner_id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(RoomDetails {
+        slug: room.slug,
+        name: room.name,
+        is_private: room.is_private,
+        has_password: room.password_hash.is_some(),
+        owner_name: owner.map(|(n,)| n).unwrap_or_default(),
+        role,
+        code: if role == Some(Role::Owner) { room.code } else { None },
+    })
+}
+
+/// A random join code.
+pub fn generate_code() -> String {
+    (0..CODE_LEN)
+        .map(|_| CODE_ALPHABET[(OsRng.next_u32() as usize) % CODE_ALPHABET.len()] as char)
+        .collect()
+}
+
+fn random_suffix() -> String {
+    const ALNUM: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    (0..6)
+        .map(|_| ALNUM[(OsRng.next_u32() as usize) % ALNUM.len()] as char)
+        .collect()
+}
+
+/// Creates a room owned by `owner_id` with a slug derived from `name` (a random suffix on a
+/// clash) and, if private, a fresh join code. `None` if no free slug was found.
+pub async fn create(
+    pool: &AnyPool,
+    name: &str,
+    owner_id: &str,
+    is_private: bool,
+    password_hash: Option<&str>,
+) -> Result<Option<Room>, DbError> {
+    let base = slugify(name).unwrap_or_else(|| "room".to_owned());
+    for attempt in 0..8 {
+        let slug = if attempt == 0 {
+            base.clone()
+        } else {
+            format!("{base}-{}", random_suffix())
+        };
+        let code = is_private.then(generate_code);
+        let new = NewRoom {
+            slug: &slug,
+            name,
+            owner_id,
+            is_private,
+            code: code.as_deref(),
+            password_hash,
+        };
+        match insert(pool, new).await {
+            Ok(room) => {
+                grant(pool, &room.id, owner_id, Role::Owner).await?;
+                return Ok(Some(room));
+            }
+            Err(DbError::Conflict(_)) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(None)
 }
