@@ -41,7 +41,14 @@ struct BrowserEntropy;
 
 impl Entropy for BrowserEntropy {
     fn element_id(&mut self) -> ElementId {
-        ElementId::new_random()
+        // The browser's cryptographic generator (what uuid's `js` feature used too): ids made
+        // in different tabs must never collide, which `Math.random` does not promise.
+        let mut bytes = [0u8; 16];
+        web_sys::window()
+            .and_then(|w| w.crypto().ok())
+            .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok())
+            .expect("crypto.getRandomValues is available");
+        ElementId::from_random_bytes(bytes)
     }
     fn nonce(&mut self) -> u32 {
         (js_sys::Math::random() * f64::from(u32::MAX)) as u32
