@@ -94,9 +94,8 @@ struct Engine {
     touches: Vec<(i32, ScreenPoint)>,
     /// Where the pointer last was over the canvas (pastes land there), `None` once it left.
     pointer_at: Option<ScreenPoint>,
-    /// Milliseconds each painted frame took (scene → commands → canvas), for the benchmark
-    /// hook; bounded so it never grows without a reader.
-    frame_ms: Vec<f64>,
+    /// Milliseconds each painted frame took, for the benchmark hook (feature `bench`).
+    frame_times: hooks::FrameTimes,
     /// The room connection, told after each frame (following and reporting the viewport).
     live: Option<std::rc::Weak<live::Live>>,
 }
@@ -350,7 +349,7 @@ fn new_engine(canvas: &HtmlCanvasElement, ui: Ui, read_only: bool) -> Option<Sha
         toasts: 0,
         touches: Vec::new(),
         pointer_at: None,
-        frame_ms: Vec::new(),
+        frame_times: hooks::FrameTimes::default(),
         live: None,
     }));
     Some(engine)

@@ -2,7 +2,7 @@
 //! layers painted on their canvases, other users' cursors, and the canvases kept at their CSS
 //! size times the device pixel ratio.
 
-use super::{Engine, Shared, hooks};
+use super::{Engine, Shared};
 use inkroom_core::camera::Camera;
 use inkroom_core::element::{Color, TextAlign};
 use inkroom_core::render::{self, DrawCommand, Painter, Stroke, TextBlock};
@@ -148,8 +148,7 @@ fn paint_scene(engine: &Shared) -> Option<bool> {
         // One canvas: the overlay is drawn over the scene, so both are painted.
         due.scene = true;
     }
-    let performance = web_sys::window().and_then(|w| w.performance());
-    let started = performance.as_ref().map(|p| p.now());
+    let started = e.frame_times.start();
     let (w, h) = e.css_size;
     let device = (f64::from(e.canvas.width()), f64::from(e.canvas.height()));
     if due.scene {
@@ -163,11 +162,7 @@ fn paint_scene(engine: &Shared) -> Option<bool> {
     // On the main canvas the overlay's transparent clear would erase the scene just painted.
     let skip = if e.overlay.is_some() { 0 } else { 1 };
     paint(&ctx, &overlay[skip..], e.dpr, device);
-    if let (Some(p), Some(t0)) = (performance, started)
-        && e.frame_ms.len() < hooks::MAX_FRAME_SAMPLES
-    {
-        e.frame_ms.push(p.now() - t0);
-    }
+    e.frame_times.finish(started);
     let now = js_sys::Date::now();
     e.cursors.retain(|_, c| now - c.at_ms < STALE_CURSOR_MS);
     paint_cursors(&e, &ctx);
