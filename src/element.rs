@@ -42,9 +42,11 @@ pub const MAX_FONT_SIZE: f64 = 1000.0;
 pub struct ElementId(uuid::Uuid);
 
 impl ElementId {
-    /// A fresh random id.
-    pub fn new_random() -> Self {
-        Self(uuid::Uuid::new_v4())
+    /// A random (version 4) id made of 16 random bytes from the host: the core has no random
+    /// source of its own (see [`crate::editor::Entropy`]), so that it builds for any target
+    /// without one.
+    pub const fn from_random_bytes(bytes: [u8; 16]) -> Self {
+        Self(uuid::Builder::from_random_bytes(bytes).into_uuid())
     }
 
     /// An id from its 128-bit value (deterministic ids for tests and benchmarks).
@@ -909,9 +911,15 @@ mod tests {
 
     #[test]
     fn element_ids_parse_from_their_display_form() {
-        let id = ElementId::new_random();
+        let id = ElementId::from_random_bytes(*b"sixteen bytes...");
         assert_eq!(id.to_string().parse::<ElementId>().unwrap(), id);
         assert_eq!("nope".parse::<ElementId>(), Err(ElementError::InvalidId));
+    }
+
+    #[test]
+    fn ids_from_random_bytes_are_version_4_uuids() {
+        let id = ElementId::from_random_bytes([0xff; 16]).to_string();
+        assert_eq!(id, "ffffffff-ffff-4fff-bfff-ffffffffffff");
     }
 
     fn stroke(kind: ElementKind, n: usize) -> Props {

@@ -7,7 +7,8 @@
 //!
 //! # Layout
 //! - [`geom`]: world and screen points as distinct types, vectors, angles and rectangles.
-//! - [`bench`]: synthetic boards of N mixed elements for benchmarks.
+//! - `bench` (feature `bench`, off by default): synthetic boards of N mixed elements for the
+//!   canvas benchmark.
 //! - [`camera`]: the pan/zoom transform between screen pixels and world units.
 //! - [`element`]: elements (shapes) and the only functions allowed to change them.
 //! - [`shape`]: each kind's outline, bounds and hit-testing; [`freehand`]: pressure-sensitive ink.
@@ -49,6 +50,8 @@
 //! assert_eq!(editor.scene().get(id).unwrap().props().width, 100.0);
 //! ```
 
+// Compiled for the core's own tests too, so the generator stays tested without the feature.
+#[cfg(any(test, feature = "bench"))]
 pub mod bench;
 pub mod binding;
 pub mod camera;

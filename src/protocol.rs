@@ -119,7 +119,7 @@ impl ClientMessage {
         serde_json::from_str(frame).map_err(|e| ProtocolError::Malformed(e.to_string()))
     }
 
-    /// The message that asks for `op`, numbered `client_op` by its client: the inverse of
+    /// The message asking for `op`, numbered `client_op` by the client: the inverse of
     /// [`ClientMessage::into_op`].
     pub fn from_op(client_op: ClientOpId, op: Op) -> Self {
         match op {
@@ -540,6 +540,43 @@ mod tests {
             ClientMessage::GetParticipantCount {}.into_op(),
             Err(ClientMessage::GetParticipantCount {})
         );
+    }
+
+    #[test]
+    fn ops_survive_the_round_trip_through_a_message() {
+        use crate::element::{ElementKind, Props};
+        use crate::geom::{Rect, WorldPoint};
+        use crate::index::FracIndex;
+        let id = ElementId::from_u128(3);
+        let rect = Rect::from_corners(WorldPoint::new(0.0, 0.0), WorldPoint::new(10.0, 20.0));
+        let props = Props::new(
+            ElementKind::Ellipse,
+            rect,
+            FracIndex::between(None, None).unwrap(),
+        );
+        let element = Element::new(id, props, 5, 1_000).unwrap();
+        let patch = Patch {
+            x: Some(4.0),
+            ..Patch::default()
+        };
+        for (client_op, op) in [
+            (1, Op::Create { element }),
+            (2, Op::Update { id, patch }),
+            (3, Op::Delete { id }),
+        ] {
+            let message = ClientMessage::from_op(client_op, op.clone());
+            assert_eq!(message.into_op(), Ok((client_op, op)));
+        }
+        // Messages that ask for no op come back as they were.
+        for other in [
+            ClientMessage::GetParticipantCount {},
+            ClientMessage::CursorUpdate { x: 1.0, y: 2.0 },
+            ClientMessage::Chat {
+                text: "hi".to_owned(),
+            },
+        ] {
+            assert_eq!(other.clone().into_op(), Err(other));
+        }
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Test fixtures shared by the core's unit tests.
 
+use crate::editor::{Editor, Entropy, PointerButton, Replacement, ToolKind};
 use crate::element::{Element, ElementId, ElementKind, Props};
-use crate::geom::{Rect, WorldPoint};
+use crate::geom::{Rect, ScreenPoint, WorldPoint};
 use crate::index::FracIndex;
+use crate::ink::fit::CleanShape;
 
 /// A 10 × 10 element of `kind` at the origin with id `n` and paint index `index`.
 pub fn element(n: u128, kind: ElementKind, index: FracIndex) -> Element {
@@ -14,7 +16,7 @@ pub fn element(n: u128, kind: ElementKind, index: FracIndex) -> Element {
 #[derive(Debug, Default)]
 pub struct Ids(pub u128);
 
-impl crate::editor::Entropy for Ids {
+impl Entropy for Ids {
     fn element_id(&mut self) -> ElementId {
         self.0 += 1;
         ElementId::from_u128(self.0)
@@ -29,14 +31,7 @@ impl crate::editor::Entropy for Ids {
 
 /// Drags the primary button from `from` to `to` (screen pixels) in three steps; returns what
 /// the gesture created, if one element.
-pub fn drag(
-    ed: &mut crate::editor::Editor,
-    env: &mut Ids,
-    from: (f64, f64),
-    to: (f64, f64),
-) -> Option<ElementId> {
-    use crate::editor::PointerButton;
-    use crate::geom::ScreenPoint;
+pub fn drag(ed: &mut Editor, env: &mut Ids, from: (f64, f64), to: (f64, f64)) -> Option<ElementId> {
     ed.pointer_down(ScreenPoint::new(from.0, from.1), PointerButton::Primary);
     ed.pointer_move(ScreenPoint::new(
         (from.0 + to.0) / 2.0,
@@ -47,9 +42,34 @@ pub fn drag(
 }
 
 /// A click (press and release without moving) at `at`.
-pub fn click(ed: &mut crate::editor::Editor, env: &mut Ids, at: (f64, f64)) -> Option<ElementId> {
-    use crate::editor::PointerButton;
-    use crate::geom::ScreenPoint;
+pub fn click(ed: &mut Editor, env: &mut Ids, at: (f64, f64)) -> Option<ElementId> {
     ed.pointer_down(ScreenPoint::new(at.0, at.1), PointerButton::Primary);
     ed.pointer_up(ScreenPoint::new(at.0, at.1), env)
+}
+
+/// The kinds of the live elements, in paint order.
+pub fn live(ed: &Editor) -> Vec<ElementKind> {
+    ed.scene().iter_live().map(|e| e.props().kind).collect()
+}
+
+/// Draws one freehand loop with the pencil (around a 100 × 60 box whose top-left corner is at
+/// (100, 100) on screen); returns the stroke.
+pub fn scribble(ed: &mut Editor, env: &mut Ids) -> ElementId {
+    ed.set_tool(ToolKind::Freedraw);
+    ed.pointer_down(ScreenPoint::new(100.0, 100.0), PointerButton::Primary);
+    for (x, y) in [(200.0, 100.0), (200.0, 160.0), (100.0, 160.0)] {
+        ed.pointer_move(ScreenPoint::new(x, y));
+    }
+    ed.pointer_up(ScreenPoint::new(100.0, 100.0), env).unwrap()
+}
+
+/// A board with one scribble replaced by a cross (two grouped lines).
+pub fn crossed(ed: &mut Editor, env: &mut Ids) -> Replacement {
+    let id = scribble(ed, env);
+    let [stroke] = ed.ink([id]).try_into().unwrap();
+    let fit = CleanShape::Cross {
+        first: [[100.0, 100.0], [200.0, 160.0]],
+        second: [[200.0, 100.0], [100.0, 160.0]],
+    };
+    ed.convert_to_shape(&stroke, &fit, env).unwrap()
 }

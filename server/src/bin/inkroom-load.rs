@@ -356,7 +356,7 @@ async fn main() -> anyhow::Result<()> {
                 };
                 let mut cursor = tokio::time::interval_at(phase(cursor_every), cursor_every);
                 let mut edit = tokio::time::interval_at(phase(edit_every), edit_every);
-                let id = ElementId::new_random();
+                let id = ElementId::from_u128(uuid::Uuid::new_v4().as_u128());
                 let mut op = 0u64;
                 let mut last_seq = 0u64;
                 let mut me = me;

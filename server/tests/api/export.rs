@@ -9,7 +9,13 @@ use inkroom_core::index::FracIndex;
 use serde_json::{Value, json};
 
 fn element(props: Props) -> Value {
-    let e = Element::new(ElementId::new_random(), props, 1, 0).expect("valid element");
+    let e = Element::new(
+        ElementId::from_u128(uuid::Uuid::new_v4().as_u128()),
+        props,
+        1,
+        0,
+    )
+    .expect("valid element");
     serde_json::to_value(e).expect("serialises")
 }
 

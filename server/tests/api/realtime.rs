@@ -124,7 +124,13 @@ fn rectangle(x: f64) -> Value {
         rect,
         FracIndex::between(None, None).unwrap(),
     );
-    let e = Element::new(ElementId::new_random(), props, 1, 0).unwrap();
+    let e = Element::new(
+        ElementId::from_u128(uuid::Uuid::new_v4().as_u128()),
+        props,
+        1,
+        0,
+    )
+    .unwrap();
     serde_json::to_value(e).unwrap()
 }
 
@@ -275,7 +281,7 @@ async fn bad_frames_get_clear_errors_and_change_nothing(backend: Backend) {
     far["x"] = json!(1e300);
     a.send(draw(1, &far)).await;
     assert_eq!(a.recv_type("rejected").await["code"], "invalid_op");
-    a.send(json!({ "type": "edit_shape", "client_op": 2, "id": ElementId::new_random(), "patch": { "x": 1 } })).await;
+    a.send(json!({ "type": "edit_shape", "client_op": 2, "id": ElementId::from_u128(uuid::Uuid::new_v4().as_u128()), "patch": { "x": 1 } })).await;
     assert_eq!(a.recv_type("rejected").await["code"], "invalid_op");
     // The connection survived all of that.
     a.send(json!({ "type": "get_participant_count" })).await;

@@ -11,9 +11,7 @@ use super::{Engine, RemoteCursor, Shared};
 use crate::canvas::{LinkState, Presence};
 use inkroom_core::camera::{Camera, MAX_ZOOM};
 use inkroom_core::geom::{Rect, WorldPoint};
-use inkroom_core::ops::Op;
 use inkroom_core::protocol::{ClientMessage, ErrorCode, Participant, ServerMessage, Viewport};
-use inkroom_core::replica::ClientOpId;
 use inkroom_core::scene::Scene;
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
@@ -61,18 +59,6 @@ pub struct Live {
     last_view_ms: Cell<f64>,
     /// Whether a trailing viewport report is scheduled.
     view_timer: Cell<bool>,
-}
-
-fn op_message(client_op: ClientOpId, op: Op) -> ClientMessage {
-    match op {
-        Op::Create { element } => ClientMessage::Draw { client_op, element },
-        Op::Update { id, patch } => ClientMessage::EditShape {
-            client_op,
-            id,
-            patch,
-        },
-        Op::Delete { id } => ClientMessage::Erase { client_op, id },
-    }
 }
 
 fn socket_url() -> Option<String> {
@@ -215,7 +201,7 @@ impl Live {
             last_seq: (seq > 0).then_some(seq),
         });
         for (n, op) in unconfirmed {
-            self.send(&op_message(n, op));
+            self.send(&ClientMessage::from_op(n, op));
         }
         self.engine.borrow_mut().editor.take_outbox();
         // The server forgot whom this connection followed; followers tell it again themselves.
@@ -329,7 +315,7 @@ impl Live {
     pub fn flush(&self) {
         let ops = self.engine.borrow_mut().editor.take_outbox();
         for (n, op) in ops {
-            self.send(&op_message(n, op));
+            self.send(&ClientMessage::from_op(n, op));
         }
     }
 

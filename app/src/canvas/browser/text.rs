@@ -7,7 +7,8 @@
 //! element's font at the current zoom, and hands the text back: Enter or leaving the box keeps
 //! it, Shift+Enter starts a new line, Escape abandons it.
 
-use super::{Board, BrowserEntropy, Listener};
+use super::events::Listener;
+use super::{Board, BrowserEntropy};
 use inkroom_core::container;
 use inkroom_core::element::{FontFamily, LINE_HEIGHT, TextAlign};
 use inkroom_core::geom::WorldPoint;
