@@ -435,7 +435,8 @@ mod tests {
 
     #[test]
     fn ops_are_released_only_once_their_batch_is_durable() {
-        let mut s: Sequencer<&str> = Sequencer::new(Authority::default(), small(), Default::default());
+        let mut s: Sequencer<&str> =
+            Sequencer::new(Authority::default(), small(), Default::default());
         assert_eq!(s.submit(1, 1, create(1), 0, "a"), Outcome::Accepted(1));
         let batch = s.next_batch(0).expect("a batch");
         // Arrivals during the write wait for the next batch.
@@ -451,17 +452,22 @@ mod tests {
 
     #[test]
     fn a_snapshot_rides_with_the_batch_that_reaches_the_interval() {
-        let mut s: Sequencer<()> = Sequencer::new(Authority::default(), small(), Default::default());
+        let mut s: Sequencer<()> =
+            Sequencer::new(Authority::default(), small(), Default::default());
         s.submit(1, 1, create(1), 0, ());
         s.submit(1, 2, create(2), 0, ());
         let batch = s.next_batch(0).expect("batch");
         let (seq, state) = batch.snapshot.expect("due after 2 ops");
-        assert_eq!((seq, state.elements.len(), state.applied), (2, 2, vec![(1, 2)]));
+        assert_eq!(
+            (seq, state.elements.len(), state.applied),
+            (2, 2, vec![(1, 2)])
+        );
     }
 
     #[test]
     fn duplicates_and_invalid_ops_are_not_numbered() {
-        let mut s: Sequencer<()> = Sequencer::new(Authority::default(), small(), Default::default());
+        let mut s: Sequencer<()> =
+            Sequencer::new(Authority::default(), small(), Default::default());
         s.submit(1, 1, create(1), 0, ());
         assert_eq!(s.submit(1, 1, create(1), 0, ()), Outcome::Duplicate);
         let unknown = Op::Update {
@@ -471,13 +477,17 @@ mod tests {
                 ..Default::default()
             },
         };
-        assert!(matches!(s.submit(1, 2, unknown, 0, ()), Outcome::Refused(_)));
+        assert!(matches!(
+            s.submit(1, 2, unknown, 0, ()),
+            Outcome::Refused(_)
+        ));
         assert_eq!(s.authority().seq(), 1);
     }
 
     #[test]
     fn joiners_get_a_delta_while_recent_ops_cover_them_and_the_scene_otherwise() {
-        let mut s: Sequencer<()> = Sequencer::new(Authority::default(), small(), Default::default());
+        let mut s: Sequencer<()> =
+            Sequencer::new(Authority::default(), small(), Default::default());
         for n in 1..=5 {
             s.submit(7, n as u64, create(n), 0, ());
             let b = s.next_batch(0).unwrap();
@@ -491,7 +501,14 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(s.join((), 7, Some(5)), Some(Catchup::Delta(vec![])));
-        assert!(matches!(s.join((), 7, Some(1)), Some(Catchup::Full { seq: 5, applied: 5, .. })));
+        assert!(matches!(
+            s.join((), 7, Some(1)),
+            Some(Catchup::Full {
+                seq: 5,
+                applied: 5,
+                ..
+            })
+        ));
         assert!(matches!(s.join((), 7, None), Some(Catchup::Full { .. })));
         // Ahead of what is durable (the room restarted and lost unwritten ops): the scene.
         assert!(matches!(s.join((), 7, Some(9)), Some(Catchup::Full { .. })));
@@ -499,7 +516,8 @@ mod tests {
 
     #[test]
     fn a_scene_with_ops_not_yet_durable_is_held_until_they_are() {
-        let mut s: Sequencer<(), u8> = Sequencer::new(Authority::default(), small(), Default::default());
+        let mut s: Sequencer<(), u8> =
+            Sequencer::new(Authority::default(), small(), Default::default());
         s.submit(1, 1, create(1), 0, ());
         assert_eq!(s.join(9, 2, None), None, "op 1 is not durable yet");
         assert!(s.is_catching_up(&9));
@@ -509,13 +527,17 @@ mod tests {
         let batch = s.next_batch(0).unwrap();
         let released = s.committed(batch.entries);
         assert_eq!(released.joins.len(), 1);
-        assert!(matches!(&released.joins[0], (9, Catchup::Full { seq: 1, .. })));
+        assert!(matches!(
+            &released.joins[0],
+            (9, Catchup::Full { seq: 1, .. })
+        ));
         assert!(!s.is_catching_up(&9));
     }
 
     #[test]
     fn restore_replays_the_log_after_the_snapshot_and_refuses_gaps() {
-        let mut s: Sequencer<()> = Sequencer::new(Authority::default(), small(), Default::default());
+        let mut s: Sequencer<()> =
+            Sequencer::new(Authority::default(), small(), Default::default());
         let mut log = Vec::new();
         let mut snapshot = None;
         for n in 1..=3 {
@@ -527,7 +549,11 @@ mod tests {
         let restored = restore(snapshot.clone(), log.clone()).unwrap();
         assert_eq!(restored.authority.scene(), s.authority().scene());
         assert_eq!(restored.authority.applied_for(1), 3);
-        assert_eq!(restored.unsettled.len(), 1, "only the op after the snapshot is unsettled");
+        assert_eq!(
+            restored.unsettled.len(),
+            1,
+            "only the op after the snapshot is unsettled"
+        );
         let gap: Vec<_> = log.iter().filter(|o| o.seq != 2).cloned().collect();
         assert!(restore(None, gap).is_err());
     }

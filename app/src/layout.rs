@@ -74,4 +74,3 @@ pub fn NavBar() -> impl IntoView {
         </nav>
     }
 }
-

@@ -3,8 +3,8 @@
 
 use crate::auth::pages::SignInFirst;
 use crate::layout::{NavBar, session};
-use crate::rooms::pages::{CreateRoomForm, JoinByCodeForm, PublicRooms, RoomList};
 use crate::rooms::my_rooms;
+use crate::rooms::pages::{CreateRoomForm, JoinByCodeForm, PublicRooms, RoomList};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;

@@ -67,7 +67,10 @@ pub fn down(msg: &ServerMessage) -> String {
             elements,
             applied,
             ..
-        } => format!("room_state(seq={seq}, {} elements, applied={applied})", elements.len()),
+        } => format!(
+            "room_state(seq={seq}, {} elements, applied={applied})",
+            elements.len()
+        ),
         ServerMessage::Ops { ops } => {
             let list: Vec<String> = ops
                 .iter()

@@ -23,7 +23,9 @@ pub struct SimEntropy<'a> {
 
 impl Entropy for SimEntropy<'_> {
     fn element_id(&mut self) -> ElementId {
-        ElementId::from_u128(u128::from(self.rng.next_u64()) << 64 | u128::from(self.rng.next_u64()))
+        ElementId::from_u128(
+            u128::from(self.rng.next_u64()) << 64 | u128::from(self.rng.next_u64()),
+        )
     }
     fn nonce(&mut self) -> u32 {
         self.rng.next_u64() as u32

@@ -151,7 +151,11 @@ impl World {
         self.next_conn += 1;
         self.clients[client].conn = Some(conn);
         let up: VecDeque<ClientMessage> = self.clients[client].on_open().into();
-        trace!(self, "client {client} connects as {conn}: {:?}", up.iter().map(brief::up).collect::<Vec<_>>());
+        trace!(
+            self,
+            "client {client} connects as {conn}: {:?}",
+            up.iter().map(brief::up).collect::<Vec<_>>()
+        );
         self.links.push(Link {
             conn,
             client,
@@ -164,7 +168,12 @@ impl World {
     fn disconnect(&mut self, client: usize) {
         if let Some(i) = self.link_of(client) {
             let link = self.links.remove(i);
-            trace!(self, "client {client} disconnects ({} up, {} down lost)", link.up.len(), link.down.len());
+            trace!(
+                self,
+                "client {client} disconnects ({} up, {} down lost)",
+                link.up.len(),
+                link.down.len()
+            );
             self.server.disconnect(link.conn);
             self.stats.disconnects += 1;
         }
@@ -266,7 +275,16 @@ impl World {
                 let c = self.rng.below(self.clients.len());
                 let now = self.now_ms;
                 self.clients[c].act(&mut self.rng, now);
-                trace!(self, "client {c} acts; pending: {:?}", self.clients[c].editor.replica().pending().map(|(n, o)| format!("#{n} {}", brief::op(o))).collect::<Vec<_>>());
+                trace!(
+                    self,
+                    "client {c} acts; pending: {:?}",
+                    self.clients[c]
+                        .editor
+                        .replica()
+                        .pending()
+                        .map(|(n, o)| format!("#{n} {}", brief::op(o)))
+                        .collect::<Vec<_>>()
+                );
                 self.flush(c);
             }
             300..=699 if !self.links.is_empty() => {

@@ -31,7 +31,9 @@ fn main() -> ExitCode {
             _ => None,
         };
         if ok.is_none() {
-            eprintln!("usage: inkroom-sim [--seed N | --from N --count N] [--seconds N] [--clients N] [--steps N]");
+            eprintln!(
+                "usage: inkroom-sim [--seed N | --from N --count N] [--seconds N] [--clients N] [--steps N]"
+            );
             return ExitCode::from(2);
         }
     }

@@ -10,7 +10,9 @@
 
 use inkroom_core::protocol::{ClientMessage, ErrorCode, Participant, ServerMessage};
 use inkroom_core::replica::{ClientId, Sequenced};
-use inkroom_core::sequencer::{self, Batch, Catchup, Outcome, Sequencer, SequencerConfig, SnapshotState};
+use inkroom_core::sequencer::{
+    self, Batch, Catchup, Outcome, Sequencer, SequencerConfig, SnapshotState,
+};
 use std::collections::BTreeMap;
 
 /// Identifies one connection (a client gets a new one each time it reconnects).
@@ -28,7 +30,8 @@ pub struct Store {
 impl Store {
     /// Commits a batch: its ops and its snapshot, atomically.
     fn commit(&mut self, batch: &Batch<ConnId>) {
-        self.log.extend(batch.entries.iter().map(|(s, _)| s.clone()));
+        self.log
+            .extend(batch.entries.iter().map(|(s, _)| s.clone()));
         if let Some(snapshot) = &batch.snapshot {
             self.snapshot = Some(snapshot.clone());
         }
@@ -160,7 +163,13 @@ impl Server {
     }
 
     /// Handles one message from `conn` (of client `client`).
-    pub fn receive(&mut self, conn: ConnId, client: ClientId, msg: ClientMessage, at_ms: i64) -> Outbox {
+    pub fn receive(
+        &mut self,
+        conn: ConnId,
+        client: ClientId,
+        msg: ClientMessage,
+        at_ms: i64,
+    ) -> Outbox {
         self.now_ms = at_ms;
         let Some(p) = &mut self.process else {
             return Vec::new();

@@ -155,4 +155,3 @@ pub async fn ws_ticket() -> Result<ApiToken, AppError> {
 }
 
 json_or_form!(SignUp, SignIn, SignOut, Me, CreateToken, WsTicket);
-

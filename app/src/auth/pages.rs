@@ -90,4 +90,3 @@ pub fn SignInFirst() -> impl IntoView {
         </main>
     }
 }
-

@@ -68,7 +68,11 @@ pub async fn access(
 
 /// The room `slug` for a caller, or the error a server function answers: 404 when it does not
 /// exist or is invisible to them.
-pub async fn visible(pool: &AnyPool, slug: &str, user: Option<&User>) -> Result<RoomAccess, AppError> {
+pub async fn visible(
+    pool: &AnyPool,
+    slug: &str,
+    user: Option<&User>,
+) -> Result<RoomAccess, AppError> {
     access(pool, slug, user.map(|u| u.id.as_str()))
         .await?
         .ok_or_else(|| AppError::not_found("room"))

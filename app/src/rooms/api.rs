@@ -2,8 +2,8 @@
 //! form). Each one starts from the caller's access ([`super::access`]), never from its own check.
 
 use super::model::{
-    Member, Role, RoomDetails, RoomPage, ShareLink, MAX_PAGE, normalize_code,
-    validate_room_name, validate_room_password,
+    MAX_PAGE, Member, Role, RoomDetails, RoomPage, ShareLink, normalize_code, validate_room_name,
+    validate_room_password,
 };
 use crate::api::{JsonOrForm, json_or_form};
 use crate::error::AppError;

@@ -390,7 +390,12 @@ pub async fn set_role<'e>(
 
 /// Makes `user_id` a member with `role`, never lowering an existing role. Returns the role they
 /// have now.
-pub async fn grant(pool: &AnyPool, room_id: &str, user_id: &str, role: Role) -> Result<Role, DbError> {
+pub async fn grant(
+    pool: &AnyPool,
+    room_id: &str,
+    user_id: &str,
+    role: Role,
+) -> Result<Role, DbError> {
     if let Some(existing) = role_of(pool, room_id, user_id).await? {
         if existing >= role {
             return Ok(existing);
@@ -412,7 +417,11 @@ pub async fn grant(pool: &AnyPool, room_id: &str, user_id: &str, role: Role) -> 
 }
 
 /// `room` as a caller with `role` sees it (the join code only for its owner).
-pub async fn details(pool: &AnyPool, room: Room, role: Option<Role>) -> Result<RoomDetails, DbError> {
+pub async fn details(
+    pool: &AnyPool,
+    room: Room,
+    role: Option<Role>,
+) -> Result<RoomDetails, DbError> {
     let owner: Option<(String,)> = sqlx::query_as("SELECT display_name FROM users WHERE id = $1")
         .bind(&room.owner_id)
         .fetch_optional(pool)
@@ -424,7 +433,11 @@ pub async fn details(pool: &AnyPool, room: Room, role: Option<Role>) -> Result<R
         has_password: room.password_hash.is_some(),
         owner_name: owner.map(|(n,)| n).unwrap_or_default(),
         role,
-        code: if role == Some(Role::Owner) { room.code } else { None },
+        code: if role == Some(Role::Owner) {
+            room.code
+        } else {
+            None
+        },
     })
 }
 

@@ -412,4 +412,3 @@ pub fn JoinLinkPage() -> impl IntoView {
         </main>
     }
 }
-

@@ -16,8 +16,8 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use inkroom_core::protocol::{ClientMessage, ErrorCode, MAX_FRAME_BYTES, ServerMessage};
 use std::sync::Arc;
-use tokio::time::Instant;
 use tokio::sync::{OwnedSemaphorePermit, mpsc, watch};
+use tokio::time::Instant;
 use tower_sessions::Session;
 
 /// Frames above this size close the connection (abuse); frames between [`MAX_FRAME_BYTES`] and this
@@ -529,7 +529,9 @@ mod tests {
         UnboundedReceiver<Message>,
         tokio::task::JoinHandle<()>,
     ) {
-        let db = Db::connect("sqlite::memory:").await.expect("in-memory SQLite");
+        let db = Db::connect("sqlite::memory:")
+            .await
+            .expect("in-memory SQLite");
         let config = HubConfig {
             heartbeat: BEAT,
             ..HubConfig::default()

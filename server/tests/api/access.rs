@@ -295,11 +295,27 @@ fn routes() -> Vec<Route> {
     let (private, public) = (private_slug, public_slug);
     vec![
         // Whoever may watch the room may export it.
-        Route { room: private, file: "export.png", expect: MEMBERS },
-        Route { room: private, file: "export.svg", expect: MEMBERS },
-        Route { room: private, file: "export.json", expect: MEMBERS },
+        Route {
+            room: private,
+            file: "export.png",
+            expect: MEMBERS,
+        },
+        Route {
+            room: private,
+            file: "export.svg",
+            expect: MEMBERS,
+        },
+        Route {
+            room: private,
+            file: "export.json",
+            expect: MEMBERS,
+        },
         // A public room: signed-in visitors watch it without joining.
-        Route { room: public, file: "export.json", expect: SIGNED_IN },
+        Route {
+            room: public,
+            file: "export.json",
+            expect: SIGNED_IN,
+        },
     ]
 }
 
@@ -335,7 +351,9 @@ async fn every_endpoint_answers_each_caller_as_the_table_says(backend: Backend) 
                 .expect("request");
             let status = res.status().as_u16();
             if status != expected {
-                failures.push(format!("GET {path} as {who:?}: expected {expected}, got {status}"));
+                failures.push(format!(
+                    "GET {path} as {who:?}: expected {expected}, got {status}"
+                ));
             }
         }
     }

@@ -132,7 +132,10 @@ async fn a_drawn_board_exports_as_png_svg_and_json(backend: Backend) {
     assert!(ink > 15_000, "only {ink} non-background pixels");
 
     let svg = export(&app, &ada, &slug, "svg", "").await;
-    assert_eq!((svg.status, svg.content_type.as_str()), (200, "image/svg+xml"));
+    assert_eq!(
+        (svg.status, svg.content_type.as_str()),
+        (200, "image/svg+xml")
+    );
     let text = String::from_utf8(svg.bytes).expect("UTF-8");
     assert!(
         text.starts_with("<svg") && text.contains("width=\"122\""),
@@ -147,7 +150,10 @@ async fn a_drawn_board_exports_as_png_svg_and_json(backend: Backend) {
     // The room goes idle when its last connection closes; the export then reads the log.
     drop(ws);
     let file = export(&app, &ada, &slug, "json", "").await;
-    assert_eq!((file.status, file.content_type.as_str()), (200, "application/json"));
+    assert_eq!(
+        (file.status, file.content_type.as_str()),
+        (200, "application/json")
+    );
     let doc = file.json();
     assert_eq!(doc["type"], "inkroom");
     let kinds: Vec<&str> = doc["elements"]
@@ -166,17 +172,29 @@ async fn exports_check_their_arguments(backend: Backend) {
     let room = app.create_room(&ada, "Args", false, None).await;
     let slug = room["slug"].as_str().expect("slug");
     let big = export(&app, &ada, slug, "png", "?scale=40").await;
-    assert_eq!((big.status, big.json()["field"].as_str()), (422, Some("scale")));
+    assert_eq!(
+        (big.status, big.json()["field"].as_str()),
+        (422, Some("scale"))
+    );
     let nan = export(&app, &ada, slug, "png", "?scale=NaN").await;
-    assert_eq!((nan.status, nan.json()["field"].as_str()), (422, Some("scale")));
+    assert_eq!(
+        (nan.status, nan.json()["field"].as_str()),
+        (422, Some("scale"))
+    );
     let garbled = export(&app, &ada, slug, "png", "?scale=big").await;
     assert_eq!(garbled.status, 400);
     assert_eq!(export(&app, &ada, slug, "gif", "").await.status, 404);
     // Who may export: whoever may watch the room. Anonymous callers sign in first, and a room
     // that does not exist (or is private) is not found.
     let anonymous = download(&app, &crate::helpers::new_client(), slug, "png", "").await;
-    assert_eq!((anonymous.status, anonymous.json()["kind"].as_str()), (401, Some("unauthorized")));
-    assert_eq!(export(&app, &ada, "no-such-room", "png", "").await.status, 404);
+    assert_eq!(
+        (anonymous.status, anonymous.json()["kind"].as_str()),
+        (401, Some("unauthorized"))
+    );
+    assert_eq!(
+        export(&app, &ada, "no-such-room", "png", "").await.status,
+        404
+    );
     let private = app.create_room(&ada, "Secret", true, None).await;
     let bob = app.sign_up("Bob").await;
     let secret = private["slug"].as_str().expect("slug");

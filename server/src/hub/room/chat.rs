@@ -61,7 +61,12 @@ impl Room {
     }
 
     /// Older chat messages for `conn`, newest first.
-    pub(super) async fn chat_history(&mut self, conn: super::ConnId, before: Option<i64>, limit: u32) {
+    pub(super) async fn chat_history(
+        &mut self,
+        conn: super::ConnId,
+        before: Option<i64>,
+        limit: u32,
+    ) {
         let Some(c) = self.conns.get(&conn) else {
             return;
         };
