@@ -565,6 +565,30 @@ impl Props {
             .collect();
     }
 
+    /// What a deleted element keeps: its kind and paint position and the deletion itself, and
+    /// nothing a user made (geometry, style, text, points, links, groups, bindings). Tombstones
+    /// are sent to every joiner, so erased text must not be readable in them; undo brings an
+    /// element back with a patch carrying all of it ([`crate::ops::Patch::restore`]).
+    pub fn tombstone(&self) -> Props {
+        let origin = WorldPoint::new(0.0, 0.0);
+        let mut t = Props::new(self.kind, Rect::from_corners(origin, origin), self.index.clone());
+        t.end_arrowhead = Arrowhead::None;
+        t.is_deleted = true;
+        t
+    }
+
+    /// Roughly how many bytes the element takes as JSON (and, within a small factor, in
+    /// memory): what room quotas and export caps count. Cheap: no serialisation.
+    pub fn approx_bytes(&self) -> usize {
+        const FIXED: usize = 600; // every scalar field with its camelCase name
+        FIXED
+            + self.points.len() * 40
+            + self.pressures.len() * 12
+            + self.text.len()
+            + self.group_ids.len() * 40
+            + self.link.as_ref().map_or(0, |l| l.as_str().len())
+    }
+
     /// The unrotated box.
     pub fn rect(&self) -> Rect {
         Rect::from_corners(
@@ -724,6 +748,15 @@ impl Element {
         })
     }
 
+    /// A deleted element with only what its tombstone keeps ([`Props::tombstone`]), its
+    /// version unchanged: for tombstones stored before they were stripped.
+    pub fn stripped(mut self) -> Self {
+        if self.props.is_deleted {
+            self.props = self.props.tombstone();
+        }
+        self
+    }
+
     /// Read access to the editable properties.
     pub fn props(&self) -> &Props {
         &self.props
@@ -754,6 +787,9 @@ impl Element {
     ) -> Result<(), ElementError> {
         let mut next = self.props.clone();
         f(&mut next);
+        if next.is_deleted {
+            next = next.tombstone();
+        }
         check(self.id, &next)?;
         self.props = next;
         self.version = self.version.wrapping_add(1);

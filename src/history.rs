@@ -181,6 +181,31 @@ mod tests {
     }
 
     #[test]
+    fn an_erased_elements_tombstone_keeps_nothing_readable_and_undo_brings_it_all_back() {
+        let (mut s, mut h) = (Scene::default(), History::default());
+        let mut text = crate::element::Props::text(
+            crate::geom::WorldPoint::new(40.0, 50.0),
+            "the secret plan",
+            20.0,
+            s.next_index(),
+        );
+        text.stroke_color = crate::element::Color::rgba(200, 0, 0, 255);
+        let id = ElementId::from_u128(7);
+        let e = crate::element::Element::new(id, text.clone(), 0, 0).unwrap();
+        act(&mut s, &mut h, vec![Op::Create { element: e }]);
+        act(&mut s, &mut h, vec![Op::Delete { id }]);
+        let tomb = s.get(id).unwrap().props();
+        assert!(tomb.is_deleted);
+        assert_eq!((tomb.text.as_str(), tomb.x, tomb.width), ("", 0.0, 0.0));
+        let wire = serde_json::to_string(s.get(id).unwrap()).unwrap();
+        assert!(!wire.contains("secret"), "{wire}");
+        for op in h.undo(&s).unwrap() {
+            s.apply(&op, T).unwrap();
+        }
+        assert_eq!(s.get(id).unwrap().props(), &text, "everything is back");
+    }
+
+    #[test]
     fn undo_after_a_remote_edit_to_other_properties_keeps_that_edit() {
         let (mut s, mut h) = (Scene::default(), History::default());
         let e = element(1, &s);

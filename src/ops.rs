@@ -6,7 +6,9 @@
 //! both keep their change; for the *same* property the op the server ordered later wins
 //! (per-property last-writer-wins under a total server order, Figma's published design).
 //! Deletion is a tombstone property, so an edit that races a delete cannot resurrect the shape:
-//! only an explicit `is_deleted = false` (undo of the delete) brings it back.
+//! only an explicit `is_deleted = false` (undo of the delete) brings it back. A tombstone keeps
+//! only what sync needs ([`Props::tombstone`]): the undo of a delete carries the whole element
+//! back ([`Patch::restore`]).
 
 use crate::element::{
     Arrowhead, Binding, Color, Element, ElementError, ElementId, FillStyle, FontFamily, GroupId,
@@ -57,6 +59,12 @@ macro_rules! patch_struct {
             /// Folds a later patch into this one (the later value wins per field).
             pub fn merge(&mut self, later: &Patch) {
                 $( if later.$field.is_some() { self.$field = later.$field.clone(); } )*
+            }
+
+            /// The patch that brings a deleted element back as `before` was: every property the
+            /// tombstone dropped, and `isDeleted: false`.
+            pub fn restore(before: &Props) -> Patch {
+                Patch::diff(&before.tombstone(), before)
             }
 
             /// The patch restricted to the fields `mask` sets.
@@ -260,7 +268,13 @@ impl Scene {
                 .then_some(Op::Delete { id: element.id }),
             Op::Update { id, patch } => {
                 let before = self.get(*id)?.props();
-                let inverse = patch.inverse(before);
+                // A patch that deletes turns the element into a tombstone, which keeps nothing:
+                // undoing it must bring everything back.
+                let inverse = if patch.is_deleted == Some(true) && !before.is_deleted {
+                    Patch::restore(before)
+                } else {
+                    patch.inverse(before)
+                };
                 (!inverse.is_empty()).then_some(Op::Update {
                     id: *id,
                     patch: inverse,
@@ -270,10 +284,7 @@ impl Scene {
                 let e = self.get(*id)?;
                 (!e.props().is_deleted).then_some(Op::Update {
                     id: *id,
-                    patch: Patch {
-                        is_deleted: Some(false),
-                        ..Patch::default()
-                    },
+                    patch: Patch::restore(e.props()),
                 })
             }
         }

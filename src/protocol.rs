@@ -234,6 +234,8 @@ pub enum ErrorCode {
     InvalidOp,
     /// Too many messages: slow down.
     RateLimited,
+    /// The board holds as much as it may (elements or bytes): the op was refused.
+    LimitExceeded,
     /// The client fell too far behind; it must rejoin with its `last_seq`.
     ResyncRequired,
     /// The server failed; details are in its log.
@@ -244,6 +246,13 @@ pub enum ErrorCode {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
+    /// The join was accepted: the first message of a room. `client` is the id the server files
+    /// this client's ops under (derived from the user and the `client` the join named, so that
+    /// nobody can act under another user's id); ops the client sent come back in `ops` with it.
+    Joined {
+        /// The server's id for this client's ops.
+        client: ClientId,
+    },
     /// The full scene after joining (or when the client was too far behind for a delta).
     RoomState {
         /// The sequence number the scene is at.
@@ -296,6 +305,13 @@ pub enum ServerMessage {
     ParticipantLeft {
         /// Who.
         user_id: String,
+    },
+    /// This user's role in the room changed while connected (`owner`, `editor` or `viewer`); it
+    /// applies from their next message. (A user who loses access is sent an `error` with
+    /// `forbidden` and the socket closes with code 4003.)
+    RoleChanged {
+        /// The role now.
+        role: String,
     },
     /// How many people are in the room.
     ParticipantCount {
@@ -421,6 +437,7 @@ mod tests {
             "chat_history",
         ];
         let expected_server = [
+            "joined",
             "room_state",
             "ops",
             "ack",
@@ -429,6 +446,7 @@ mod tests {
             "participant_joined",
             "participant_left",
             "participant_count",
+            "role_changed",
             "cursor",
             "cursors",
             "viewport",
@@ -614,5 +632,32 @@ mod tests {
             frame.len()
         );
         assert!(ClientMessage::parse(&frame).is_ok());
+    }
+
+    /// Frames shaped like messages (a valid message's JSON with bytes replaced, cut or
+    /// repeated) and plain garbage: decoding answers `Ok` or `Err`, never panics. (The fuzz
+    /// target `fuzz/fuzz_targets/protocol.rs` explores further, coverage-guided.)
+    mod arbitrary_frames {
+        use super::*;
+        use proptest::prelude::*;
+
+        const SEED: &str = r#"{"type":"edit_shape","client_op":3,"id":"6a1f0c3e-5d2b-4c1a-9e7f-3b2a1c0d9e8f","patch":{"x":140,"points":[[0,0],[1,2]],"startBinding":{"elementId":"6a1f0c3e-5d2b-4c1a-9e7f-3b2a1c0d9e8f","focus":0.5,"gap":5}}}"#;
+
+        proptest! {
+            #[test]
+            fn mutated_messages_never_panic(cut in 0..SEED.len(), at in 0..SEED.len(), byte in any::<u8>(), repeat in 0..4usize) {
+                let mut bytes = SEED.as_bytes().to_vec();
+                bytes[at] = byte;
+                bytes.truncate(cut.max(1));
+                let text = String::from_utf8_lossy(&bytes).repeat(repeat + 1);
+                let _ = ClientMessage::parse(&text);
+            }
+
+            #[test]
+            fn garbage_never_panics(text in ".{0,400}") {
+                let _ = ClientMessage::parse(&text);
+                let _ = crate::clipboard::parse(&text);
+            }
+        }
     }
 }

@@ -227,6 +227,12 @@ impl Replica {
         self.client
     }
 
+    /// Adopts the id the server files this client's ops under (its `joined` message), by which
+    /// the replica recognises its own ops when they come back sequenced.
+    pub fn set_client(&mut self, client: ClientId) {
+        self.client = client;
+    }
+
     /// Applies a local op optimistically and queues it for the server. Returns its op number.
     pub fn local(&mut self, op: Op, stamp: Stamp) -> Result<ClientOpId, OpError> {
         self.view.apply(&op, stamp)?;

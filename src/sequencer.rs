@@ -127,7 +127,8 @@ pub fn restore(
         Some((seq, state)) => {
             let mut scene = Scene::default();
             for e in state.elements {
-                scene.insert(e).map_err(|e| LoadError::Snapshot {
+                // Tombstones written before they were stripped lose their content here.
+                scene.insert(e.stripped()).map_err(|e| LoadError::Snapshot {
                     seq,
                     reason: e.to_string(),
                 })?;
@@ -228,6 +229,44 @@ pub struct Sequencer<T, C = T> {
     touched: BTreeSet<ElementId>,
     /// The tag of the server's own ops.
     own: T,
+    /// How big the scene is (for quotas): live elements, and estimated bytes of every element.
+    size: Size,
+}
+
+/// How big a room's scene is, kept up to date with every applied op (quotas read it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Size {
+    /// Elements not deleted.
+    pub live: usize,
+    /// Estimated bytes of every element, tombstones included ([`Props::approx_bytes`]).
+    ///
+    /// [`Props::approx_bytes`]: crate::element::Props::approx_bytes
+    pub bytes: usize,
+}
+
+impl Size {
+    /// The size of `scene`.
+    pub fn of(scene: &Scene) -> Self {
+        let mut size = Self::default();
+        for e in scene.iter() {
+            size.add(Some(e));
+        }
+        size
+    }
+
+    fn add(&mut self, e: Option<&Element>) {
+        if let Some(e) = e {
+            self.live += usize::from(!e.props().is_deleted);
+            self.bytes += e.props().approx_bytes();
+        }
+    }
+
+    fn remove(&mut self, e: Option<&Element>) {
+        if let Some(e) = e {
+            self.live -= usize::from(!e.props().is_deleted);
+            self.bytes -= e.props().approx_bytes();
+        }
+    }
 }
 
 impl<T: Clone, C: PartialEq> Sequencer<T, C> {
@@ -239,7 +278,9 @@ impl<T: Clone, C: PartialEq> Sequencer<T, C> {
             unsettled,
         } = room.into();
         let seq = authority.seq();
+        let size = Size::of(authority.scene());
         Self {
+            size,
             authority,
             config,
             durable: seq,
@@ -263,6 +304,26 @@ impl<T: Clone, C: PartialEq> Sequencer<T, C> {
         self.durable
     }
 
+    /// How big the scene is now.
+    pub fn size(&self) -> Size {
+        self.size
+    }
+
+    /// Applies `op` to the authority, keeping [`Sequencer::size`] in step.
+    fn apply(
+        &mut self,
+        client: ClientId,
+        client_op: ClientOpId,
+        op: Op,
+        at_ms: i64,
+    ) -> Result<Submitted, OpError> {
+        let id = op.element_id();
+        self.size.remove(self.authority.scene().get(id));
+        let result = self.authority.submit(client, client_op, op, at_ms);
+        self.size.add(self.authority.scene().get(id));
+        result
+    }
+
     /// Whether accepted ops wait to be written or are being written.
     pub fn is_pending(&self) -> bool {
         self.writing || !self.unflushed.is_empty()
@@ -278,7 +339,7 @@ impl<T: Clone, C: PartialEq> Sequencer<T, C> {
         tag: T,
     ) -> Outcome {
         let id = op.element_id();
-        match self.authority.submit(client, client_op, op, at_ms) {
+        match self.apply(client, client_op, op, at_ms) {
             Ok(Submitted::Accepted(s)) => {
                 let seq = s.seq;
                 self.touched.insert(id);
@@ -303,8 +364,7 @@ impl<T: Clone, C: PartialEq> Sequencer<T, C> {
             let client_op = self.authority.seq() + 1;
             // A repair is derived from a valid scene, so it applies; if it ever did not, the
             // board is left as it was rather than the room stopped.
-            if let Ok(Submitted::Accepted(s)) =
-                self.authority.submit(SERVER_CLIENT, client_op, op, at_ms)
+            if let Ok(Submitted::Accepted(s)) = self.apply(SERVER_CLIENT, client_op, op, at_ms)
             {
                 self.unflushed.push((*s, self.own.clone()));
             }
@@ -435,8 +495,7 @@ mod tests {
 
     #[test]
     fn ops_are_released_only_once_their_batch_is_durable() {
-        let mut s: Sequencer<&str> =
-            Sequencer::new(Authority::default(), small(), Default::default());
+        let mut s: Sequencer<&str> = Sequencer::new(Authority::default(), small(), "");
         assert_eq!(s.submit(1, 1, create(1), 0, "a"), Outcome::Accepted(1));
         let batch = s.next_batch(0).expect("a batch");
         // Arrivals during the write wait for the next batch.
@@ -453,7 +512,7 @@ mod tests {
     #[test]
     fn a_snapshot_rides_with_the_batch_that_reaches_the_interval() {
         let mut s: Sequencer<()> =
-            Sequencer::new(Authority::default(), small(), Default::default());
+            Sequencer::new(Authority::default(), small(), ());
         s.submit(1, 1, create(1), 0, ());
         s.submit(1, 2, create(2), 0, ());
         let batch = s.next_batch(0).expect("batch");
@@ -465,9 +524,21 @@ mod tests {
     }
 
     #[test]
+    fn the_size_follows_creates_and_deletes() {
+        let mut s: Sequencer<()> = Sequencer::new(Authority::default(), small(), ());
+        s.submit(1, 1, create(1), 0, ());
+        s.submit(1, 2, create(2), 0, ());
+        let two = s.size();
+        assert_eq!(two.live, 2);
+        s.submit(1, 3, Op::Delete { id: ElementId::from_u128(1) }, 0, ());
+        assert_eq!(s.size().live, 1);
+        assert_eq!(s.size(), Size::of(s.authority().scene()));
+    }
+
+    #[test]
     fn duplicates_and_invalid_ops_are_not_numbered() {
         let mut s: Sequencer<()> =
-            Sequencer::new(Authority::default(), small(), Default::default());
+            Sequencer::new(Authority::default(), small(), ());
         s.submit(1, 1, create(1), 0, ());
         assert_eq!(s.submit(1, 1, create(1), 0, ()), Outcome::Duplicate);
         let unknown = Op::Update {
@@ -487,7 +558,7 @@ mod tests {
     #[test]
     fn joiners_get_a_delta_while_recent_ops_cover_them_and_the_scene_otherwise() {
         let mut s: Sequencer<()> =
-            Sequencer::new(Authority::default(), small(), Default::default());
+            Sequencer::new(Authority::default(), small(), ());
         for n in 1..=5 {
             s.submit(7, n as u64, create(n), 0, ());
             let b = s.next_batch(0).unwrap();
@@ -517,7 +588,7 @@ mod tests {
     #[test]
     fn a_scene_with_ops_not_yet_durable_is_held_until_they_are() {
         let mut s: Sequencer<(), u8> =
-            Sequencer::new(Authority::default(), small(), Default::default());
+            Sequencer::new(Authority::default(), small(), ());
         s.submit(1, 1, create(1), 0, ());
         assert_eq!(s.join(9, 2, None), None, "op 1 is not durable yet");
         assert!(s.is_catching_up(&9));
@@ -537,7 +608,7 @@ mod tests {
     #[test]
     fn restore_replays_the_log_after_the_snapshot_and_refuses_gaps() {
         let mut s: Sequencer<()> =
-            Sequencer::new(Authority::default(), small(), Default::default());
+            Sequencer::new(Authority::default(), small(), ());
         let mut log = Vec::new();
         let mut snapshot = None;
         for n in 1..=3 {
@@ -547,7 +618,8 @@ mod tests {
             log.extend(s.committed(b.entries).ops.into_iter().map(|(op, ())| op));
         }
         let restored = restore(snapshot.clone(), log.clone()).unwrap();
-        assert_eq!(restored.authority.scene(), s.authority().scene());
+        let elements = |a: &Authority| a.scene().iter().cloned().collect::<Vec<_>>();
+        assert_eq!(elements(&restored.authority), elements(s.authority()));
         assert_eq!(restored.authority.applied_for(1), 3);
         assert_eq!(
             restored.unsettled.len(),

@@ -41,10 +41,12 @@ impl Assets {
             "import init, {{ hydrate }} from {js};\
              init({{ module_or_path: {wasm} }}).then(() => hydrate());"
         );
+        // The page's CSP allows inline scripts by this response's nonce only.
+        let nonce = leptos::nonce::use_nonce();
         view! {
             <link rel="modulepreload" href=self.js.clone() />
             <link rel="preload" href=self.wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin="" />
-            <script type="module">{script}</script>
+            <script type="module" nonce=nonce>{script}</script>
         }
     }
 }

@@ -44,6 +44,12 @@ pub enum AppError {
         /// What is wrong with it.
         message: String,
     },
+    /// 422: a limit on what one user may have is reached (rooms owned…).
+    #[error("{message}")]
+    LimitReached {
+        /// What limit, and what to do about it.
+        message: String,
+    },
     /// 429: too many attempts.
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     RateLimited {
@@ -91,7 +97,7 @@ impl AppError {
             Self::Forbidden | Self::BadRoomCredentials => 403,
             Self::NotFound { .. } => 404,
             Self::Conflict { .. } => 409,
-            Self::Invalid { .. } => 422,
+            Self::Invalid { .. } | Self::LimitReached { .. } => 422,
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
             Self::Unavailable { .. } => 503,

@@ -27,6 +27,8 @@ pub use assets::Assets;
 /// The full HTML document the server renders around [`App`].
 pub fn shell(options: LeptosOptions, assets: Assets) -> impl IntoView {
     let _ = options;
+    #[cfg(feature = "ssr")]
+    page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -43,6 +45,34 @@ pub fn shell(options: LeptosOptions, assets: Assets) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Sets the page's `Content-Security-Policy`: scripts only from this site or inline with this
+/// response's nonce (which the server provides, and leptos puts on every inline script it
+/// writes), WebAssembly compiled from them, connections only back to this host.
+#[cfg(feature = "ssr")]
+fn page_policy() {
+    use axum::http::{HeaderValue, header};
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        return;
+    };
+    // The WebSocket's URL is ws(s)://<host>/ws; 'self' does not cover ws: in every browser.
+    let host = use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.headers.get(header::HOST)?.to_str().ok().map(str::to_owned))
+        .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)));
+    let sockets = host.map_or_else(String::new, |h| format!(" ws://{h} wss://{h}"));
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; \
+         connect-src 'self'{sockets}; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    );
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(&policy),
+    ) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

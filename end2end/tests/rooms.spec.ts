@@ -74,3 +74,49 @@ test('a view-only share link gives a read-only board', async ({ page, browser })
   await expect(viewer.locator('[data-tool=rectangle]')).toHaveCount(0);
   await viewerContext.close();
 });
+
+test('signing in never follows ?next= to another site', async ({ page }) => {
+  // Browsers read a backslash, a tab or a newline after the leading slash as a second slash:
+  // `/\evil.example` is `//evil.example`, a page of another site.
+  const { email, password } = await signUpViaApi(page.request, 'Nina');
+  for (const next of ['/\\evil.example', '/%09/evil.example', '//evil.example', '/%0a/evil.example']) {
+    await page.request.post('/api/auth/sign-out', { data: {} });
+    await open(page, `/signin?next=${next}`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/dashboard$/);
+    expect(new URL(page.url()).host).not.toContain('evil');
+  }
+  // A local path is still followed.
+  await page.request.post('/api/auth/sign-out', { data: {} });
+  await open(page, '/signin?next=/signup');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/signup$/);
+});
+
+test('a member removed from a room is shown it at once', async ({ page, browser }) => {
+  await signUpViaApi(page.request, 'Owner');
+  const room = await createRoomViaApi(page.request, `Crew ${Date.now()}`, true);
+  const guestContext = await browser.newContext();
+  const guest = await guestContext.newPage();
+  const gus = await signUpViaApi(guest.request, 'Gus');
+  const joined = await guest.request.post('/api/rooms/join-code', { data: { code: room.code } });
+  expect(joined.status()).toBe(200);
+  await open(guest, `/r/${room.slug}`);
+  await waitForBoard(guest);
+  await expect(guest.getByTestId('link-state')).toHaveAttribute('data-state', 'live');
+
+  const me = await guest.request.post('/api/auth/me', { data: {} });
+  const members = await page.request.post('/api/rooms/members', { data: { slug: room.slug } });
+  const gusId = (await members.json()).find((m: { display_name: string }) => m.display_name === 'Gus').user_id;
+  expect((await me.json()).id).toBe(gusId);
+  const kicked = await page.request.post('/api/rooms/kick', { data: { slug: room.slug, user_id: gusId } });
+  expect(kicked.status()).toBe(200);
+  await expect(guest.getByTestId('link-state')).toHaveAttribute('data-state', 'revoked', { timeout: 5_000 });
+  await expect(guest.getByTestId('link-state')).toHaveText(/removed from this room/);
+  expect(gus.email).toContain('gus');
+  await guestContext.close();
+});

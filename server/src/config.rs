@@ -85,6 +85,12 @@ pub struct ServeArgs {
     #[arg(long, env = "INKROOM_SECURE_COOKIES")]
     pub secure_cookies: bool,
 
+    /// Origins (as browsers send them, e.g. `https://board.example.com`) allowed to make
+    /// state-changing requests and open WebSockets besides the host a request was sent to;
+    /// comma-separated. Needed only when pages are served from another origin than the API.
+    #[arg(long, env = "INKROOM_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
     /// Requests per minute one IP address may make to sign-in, sign-up, token and join-by-code
     /// endpoints (with the same number as burst).
     #[arg(long, env = "INKROOM_AUTH_RATE_PER_MINUTE", default_value_t = 30)]
@@ -95,6 +101,10 @@ pub struct ServeArgs {
     #[arg(long, env = "INKROOM_MAX_CONNECTIONS", default_value_t = 20_000)]
     pub max_connections: usize,
 
+    /// Limits on what one user or connection may make the server do (`docs/limits.md`).
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
     /// Log filter, e.g. `info` or `inkroom_server=debug,tower_http=info`.
     #[arg(long, env = "INKROOM_LOG", default_value = "info")]
     pub log: String,
@@ -102,6 +112,65 @@ pub struct ServeArgs {
     /// Log format.
     #[arg(long, env = "INKROOM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
+}
+
+/// Limits on the work one user or connection may cause, each with its clear error and nothing
+/// lost (`docs/limits.md` lists them all).
+#[derive(Clone, Copy, Debug, Args)]
+pub struct LimitArgs {
+    /// Scene changes one connection may send per second, on average. A faster sender is slowed
+    /// down (its socket is read more slowly, and it is told `rate_limited` once), never refused,
+    /// so nothing it drew is lost.
+    #[arg(long, env = "INKROOM_OPS_PER_SECOND", default_value_t = 200)]
+    pub ops_per_second: u32,
+    /// Scene changes one connection may send at once before the rate applies (a paste of many
+    /// shapes is one burst).
+    #[arg(long, env = "INKROOM_OPS_BURST", default_value_t = 2000)]
+    pub ops_burst: u32,
+    /// Chat messages one connection may post per minute (10 at once); more get `rate_limited`.
+    #[arg(long, env = "INKROOM_CHAT_PER_MINUTE", default_value_t = 30)]
+    pub chat_per_minute: u32,
+    /// Live elements a board may hold; creating more is refused with `limit_exceeded`.
+    #[arg(long, env = "INKROOM_MAX_ELEMENTS", default_value_t = 100_000)]
+    pub max_elements: usize,
+    /// Megabytes a board's elements may take (estimated, tombstones included); past it, changes
+    /// that add content are refused with `limit_exceeded`.
+    #[arg(long, env = "INKROOM_MAX_ROOM_MB", default_value_t = 64)]
+    pub max_room_mb: usize,
+    /// Rooms one user may own.
+    #[arg(long, env = "INKROOM_MAX_ROOMS_PER_USER", default_value_t = 200)]
+    pub max_rooms_per_user: u32,
+    /// Passwords hashed or verified at once (argon2id takes 19 MiB and tens of milliseconds
+    /// each).
+    #[arg(long, env = "INKROOM_PASSWORD_HASHERS", default_value_t = 2)]
+    pub password_hashers: usize,
+    /// Password checks allowed to wait for a hasher; more get 429 at once.
+    #[arg(long, env = "INKROOM_PASSWORD_QUEUE", default_value_t = 64)]
+    pub password_queue: usize,
+    /// Ops of each board kept replayable behind its newest snapshot (for its history); older
+    /// events and snapshots are deleted as new snapshots are written.
+    #[arg(long, env = "INKROOM_HISTORY_OPS", default_value_t = 10_000)]
+    pub history_ops: u64,
+    /// Megabytes a JSON export may take (estimated before serialising).
+    #[arg(long, env = "INKROOM_MAX_EXPORT_MB", default_value_t = 64)]
+    pub max_export_mb: usize,
+}
+
+impl Default for LimitArgs {
+    fn default() -> Self {
+        Self {
+            ops_per_second: 200,
+            ops_burst: 2000,
+            chat_per_minute: 30,
+            max_elements: 100_000,
+            max_room_mb: 64,
+            max_rooms_per_user: 200,
+            password_hashers: 2,
+            password_queue: 64,
+            history_ops: 10_000,
+            max_export_mb: 64,
+        }
+    }
 }
 
 impl ServeArgs {
@@ -115,8 +184,10 @@ impl ServeArgs {
             redis_url: None,
             jwt_secret: None,
             secure_cookies: false,
+            allowed_origins: Vec::new(),
             auth_rate_per_minute: 1000,
             max_connections: 20_000,
+            limits: LimitArgs::default(),
             site_root: PathBuf::from("target/site"),
             log: "warn".into(),
             log_format: LogFormat::Pretty,
@@ -142,6 +213,13 @@ mod tests {
             panic!("expected serve")
         };
         assert_eq!(args.listen.port(), 8080);
+    }
+
+    #[test]
+    fn the_limits_default_to_what_limit_args_default_says() {
+        let cli = Cli::try_parse_from(["inkroom"]).unwrap();
+        let (a, b) = (cli.serve.limits, LimitArgs::default());
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! - [`state`]: the state every handler shares.
 //! - [`startup`]: builds the axum router, binds the listener, runs until a shutdown signal.
 //! - [`api_error`]: the API's JSON errors for plain axum handlers.
+//! - [`security`]: Origin checks, content types and security headers.
 //! - [`health`]: liveness and readiness probes.
 //! - [`hub`]: the real-time WebSocket hub (rooms' actors, event log, connections).
 //! - [`export`]: boards as PNG, SVG and JSON files (`GET /api/rooms/{slug}/export.*`), painted
@@ -28,6 +29,7 @@ pub mod export;
 pub mod health;
 pub mod hub;
 pub mod limits;
+pub mod security;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

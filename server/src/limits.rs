@@ -17,12 +17,15 @@ use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-/// The paths this limiter guards.
+/// The paths this limiter guards: those that try a password or code, and those that make the
+/// server hash one.
 pub const LIMITED_PATHS: &[&str] = &[
     "/api/auth/sign-in",
     "/api/auth/sign-up",
     "/api/auth/token",
     "/api/rooms/join-code",
+    "/api/rooms/create",
+    "/api/rooms/set-password",
 ];
 
 /// A shared per-IP limiter.

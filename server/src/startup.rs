@@ -37,6 +37,9 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 /// Largest request body accepted (server-function arguments are small; scenes are synced over the
 /// WebSocket). Larger requests get 413 before anything is parsed.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// The shortest token-signing secret accepted (HS256's key is as strong as its secret: 32 bytes
+/// is 256 bits when random).
+pub const MIN_SECRET_BYTES: usize = 32;
 /// Cookie sessions end after this long without a request.
 pub const SESSION_IDLE_DAYS: i64 = 14;
 
@@ -62,6 +65,9 @@ pub enum StartupError {
         /// Why.
         source: std::io::Error,
     },
+    /// The configured token secret is too short to resist guessing.
+    #[error("INKROOM_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes (it is {0}); or leave it unset to have one generated")]
+    WeakSecret(usize),
     /// The site's asset manifest exists but is unreadable.
     #[error("cannot read asset manifest {path}: {reason}")]
     Assets {
@@ -103,6 +109,11 @@ impl Application {
             }
         };
 
+        if let Some(secret) = args.jwt_secret.as_deref().filter(|s| !s.is_empty())
+            && secret.len() < MIN_SECRET_BYTES
+        {
+            return Err(StartupError::WeakSecret(secret.len()));
+        }
         let tokens = TokenKeys::load_or_create(&db, args.jwt_secret.as_deref()).await?;
         let assets = load_assets(&args.site_root)?;
         let leptos_options = LeptosOptions::builder()
@@ -111,26 +122,32 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(args.listen)
             .build();
-        let hub_config = crate::hub::HubConfig {
-            max_connections: args.max_connections,
-            ..Default::default()
-        };
-        let hub = crate::hub::Hub::new(db.clone(), hub_config);
+        let hub_config = hub_config(&args);
+        let hub = crate::hub::Hub::new(db.clone(), hub_config, tokens.client_ids());
         let recognizer = load_models(args.models_dir.clone()).await;
+        let access = crate::hub::bus::AccessBus::new(hub.clone(), redis.clone());
+        tokio::spawn(access.clone().subscribe());
         let state = AppState {
             leptos_options,
             server: ServerState {
                 db: db.clone(),
                 tokens,
                 recognizer,
+                notifier: Arc::new(access.clone()),
+                hashers: app::ssr::password::Hashers::new(
+                    args.limits.password_hashers,
+                    args.limits.password_queue,
+                ),
+                max_rooms_per_user: args.limits.max_rooms_per_user,
             },
-            exporter: crate::export::Exporter::new(hub.clone()),
+            exporter: crate::export::Exporter::new(hub.clone(), args.limits.max_export_mb << 20),
             db,
             redis,
             assets,
             auth_limiter: AuthLimiter::per_minute(args.auth_rate_per_minute),
             hub,
             secure_cookies: args.secure_cookies,
+            allowed_origins: args.allowed_origins.clone(),
         };
         let router = router(state.clone());
         let listener =
@@ -190,6 +207,31 @@ impl Application {
     }
 }
 
+/// The hub's tuning from the command line.
+fn hub_config(args: &ServeArgs) -> crate::hub::HubConfig {
+    use crate::hub::rate::Rate;
+    let limits = &args.limits;
+    let defaults = crate::hub::HubConfig::default();
+    crate::hub::HubConfig {
+        max_connections: args.max_connections,
+        ops: Rate {
+            per_second: limits.ops_per_second.max(1) as f32,
+            burst: limits.ops_burst.max(1) as f32,
+        },
+        chat: Rate {
+            per_second: limits.chat_per_minute.max(1) as f32 / 60.0,
+            burst: defaults.chat.burst,
+        },
+        history_ops: limits.history_ops,
+        room: crate::hub::room::RoomConfig {
+            max_elements: limits.max_elements,
+            max_bytes: limits.max_room_mb.saturating_mul(1 << 20),
+            ..defaults.room
+        },
+        ..defaults
+    }
+}
+
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = async {
@@ -215,7 +257,8 @@ pub async fn shutdown_signal() {
     tracing::info!("shutdown signal received");
 }
 
-/// Periodic clean-up: expired sessions and idle rate-limiter entries.
+/// Periodic clean-up: expired sessions, sign-in failures past their window, idle rate-limiter
+/// entries.
 async fn housekeeping(state: AppState) {
     let store = SqlSessionStore::new(state.db.clone());
     let mut tick = tokio::time::interval(Duration::from_secs(600));
@@ -223,6 +266,9 @@ async fn housekeeping(state: AppState) {
         tick.tick().await;
         if let Err(e) = store.delete_expired().await {
             tracing::warn!(error = %e, "could not delete expired sessions");
+        }
+        if let Err(e) = app::ssr::limits::prune(&state.db).await {
+            tracing::warn!(error = %e, "could not prune sign-in failures");
         }
         state.auth_limiter.prune();
     }
@@ -276,8 +322,13 @@ pub fn router(state: AppState) -> Router {
     let error_state = state.clone();
     let server_state = state.server.clone();
     app::ssr::state::set_process_state(server_state.clone());
-    // Server functions and SSR both get the ServerState as Leptos context.
-    let context = move || leptos::prelude::provide_context(server_state.clone());
+    // Server functions and SSR both get the ServerState as Leptos context, and every page a
+    // fresh nonce for its inline scripts (the shell puts it in the page's CSP).
+    let context = move || {
+        leptos::prelude::provide_context(server_state.clone());
+        leptos::nonce::provide_nonce();
+    };
+    let security = crate::security::Security::new(&state.allowed_origins, state.secure_cookies);
     let sessions = SessionManagerLayer::new(SqlSessionStore::new(state.db.clone()))
         .with_name("inkroom.sid")
         .with_http_only(true)
@@ -312,6 +363,10 @@ pub fn router(state: AppState) -> Router {
             limit_auth,
         ))
         .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            security,
+            crate::security::guard,
+        ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

@@ -25,8 +25,10 @@ pub struct AppState {
     pub server: ServerState,
     /// Per-IP limiter for the auth endpoints.
     pub auth_limiter: AuthLimiter,
-    /// Whether session cookies are `Secure`.
+    /// Whether session cookies are `Secure` (and HSTS is sent).
     pub secure_cookies: bool,
+    /// Origins allowed besides the site's own (see `security`).
+    pub allowed_origins: Vec<String>,
     /// The real-time hub.
     pub hub: Arc<Hub>,
     /// The board exporter.

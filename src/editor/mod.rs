@@ -332,6 +332,12 @@ impl Editor {
             .collect()
     }
 
+    /// Adopts the id the server files this client's ops under (see
+    /// [`Replica::set_client`]).
+    pub fn set_client(&mut self, client: crate::replica::ClientId) {
+        self.replica.set_client(client);
+    }
+
     /// A sequenced op from the server.
     pub fn receive(&mut self, op: &Sequenced) -> Result<(), crate::replica::ReplicaError> {
         self.replica.receive(op)?;

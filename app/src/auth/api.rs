@@ -1,20 +1,18 @@
 //! The account server functions, and the sign-in check they share.
 
-use super::{
-    ApiToken, MAX_EMAIL_LEN, UserInfo, normalize_email, validate_display_name,
-    validate_new_password,
-};
+use super::model::{ApiToken, UserInfo};
 use crate::api::{JsonOrForm, json_or_form};
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
+    super::model::{MAX_EMAIL_LEN, normalize_email, validate_display_name, validate_new_password},
     crate::api::{redirect_form_post, respond},
     crate::ssr::db::users::{self, User},
     crate::ssr::state::state,
     crate::ssr::tokens::Audience,
-    crate::ssr::{identity, limits, password},
+    crate::ssr::{identity, limits},
 };
 
 #[cfg(feature = "ssr")]
@@ -28,8 +26,8 @@ impl From<User> for UserInfo {
     }
 }
 
-/// Checks an email and password, enforcing the account lockout. The same error for an unknown
-/// email and a wrong password, after the same amount of work.
+/// Checks an email and password, enforcing the lockout (per account and client address). The
+/// same error for an unknown email and a wrong password, after the same amount of work.
 #[cfg(feature = "ssr")]
 pub async fn authenticate(email: &str, password: String) -> Result<User, AppError> {
     let st = state()?;
@@ -37,24 +35,29 @@ pub async fn authenticate(email: &str, password: String) -> Result<User, AppErro
     if email.len() > MAX_EMAIL_LEN {
         return Err(AppError::BadCredentials);
     }
-    if let Some(secs) = limits::locked_for(&st.db, &email).await? {
-        return Err(AppError::RateLimited {
-            retry_after_secs: secs,
-        });
-    }
+    let client = identity::client_address().await;
+    let last = match limits::charge(&st.db, &email, &client).await? {
+        limits::Charge::Locked(secs) => {
+            return Err(AppError::RateLimited {
+                retry_after_secs: secs,
+            });
+        }
+        limits::Charge::Try { last } => last,
+    };
     let user = users::find_by_email(st.db.pool(), &email).await?;
-    let ok = password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+    let ok = st
+        .hashers
+        .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
+        .await?;
     match user {
         Some(user) if ok => {
-            limits::clear(&st.db, &email).await?;
+            limits::clear(&st.db, &email, &client).await?;
             Ok(user)
         }
-        _ => match limits::record_failure(&st.db, &email).await? {
-            Some(secs) => Err(AppError::RateLimited {
-                retry_after_secs: secs,
-            }),
-            None => Err(AppError::BadCredentials),
-        },
+        _ if last => Err(AppError::RateLimited {
+            retry_after_secs: limits::lock_after_failure(&st.db, &email, &client).await?,
+        }),
+        _ => Err(AppError::BadCredentials),
     }
 }
 
@@ -71,7 +74,7 @@ pub async fn sign_up(
         let display_name = validate_display_name(&display_name)?;
         validate_new_password(&password)?;
         let st = state()?;
-        let password_hash = password::hash(password).await?;
+        let password_hash = st.hashers.hash(password).await?;
         let new = users::NewUser {
             email: &email,
             display_name: &display_name,

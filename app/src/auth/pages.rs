@@ -1,6 +1,6 @@
 //! The sign-up and sign-in pages.
 
-use super::{SignIn, SignUp};
+use super::api::{SignIn, SignUp};
 use crate::api::{ApiForm, ErrorMessage, form_error, on_success};
 use crate::error::AppError;
 use crate::layout::{NavBar, session};
@@ -16,7 +16,7 @@ fn next_path() -> Signal<String> {
         query
             .read()
             .get("next")
-            .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+            .filter(|n| super::model::safe_next(n).is_some())
             .unwrap_or_else(|| "/dashboard".to_owned())
     })
 }

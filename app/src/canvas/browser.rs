@@ -11,6 +11,13 @@
 //! - `live`: the WebSocket connection to the room.
 //! - `text`: the textarea over the canvas in which text is typed.
 //! - `recognize`: calls to the shape and handwriting recognisers, and the toasts reporting them.
+//!
+//! These files are one thing: the `Engine` (editor and canvases), the `Board` (what handlers
+//! hold) and the `Live` connection refer to each other (the connection updates the engine, the
+//! engine tells the connection what it painted, handlers drive both), and each file holds the
+//! part of them one concern needs. That is the one import circle `scripts/module-cycles` accepts
+//! in the app; breaking it would take trait objects standing in for types that have exactly one
+//! implementation.
 
 mod events;
 mod hooks;
@@ -19,7 +26,7 @@ mod paint;
 mod recognize;
 mod text;
 
-use super::{LinkState, Toast, Ui, UiAction};
+use crate::canvas::ui::{Dispatch, LinkState, Presence, Toast, Ui, UiAction};
 use inkroom_core::editor::{Access, Command, Editor, Entropy};
 use inkroom_core::element::ElementId;
 use inkroom_core::geom::{ScreenPoint, WorldPoint};
@@ -143,7 +150,7 @@ pub struct LiveParams {
     /// Connection state for the UI.
     pub set_state: WriteSignal<LinkState>,
     /// Who is in the room, and who follows whom.
-    pub presence: super::Presence,
+    pub presence: Presence,
 }
 
 /// The mounted engine as event handlers use it: the engine, a repaint request and the live
@@ -273,7 +280,7 @@ pub fn mount(
     ui: Ui,
     live: Option<LiveParams>,
     read_only: bool,
-) -> Option<super::Dispatch> {
+) -> Option<Dispatch> {
     let engine = new_engine(&canvas, ui, read_only)?;
     let schedule = paint::scheduler(&engine);
     paint::resize(&engine);

@@ -10,6 +10,9 @@
 
 #[cfg(feature = "hydrate")]
 mod browser;
+pub mod ui;
+
+pub use ui::{Dispatch, LinkState, Presence, Toast, Ui, UiAction};
 
 use inkroom_core::editor::{
     Align, Axis, Command, Layer, SHORTCUTS, SelectionSummary, StyleChange, ToolKind,
@@ -19,121 +22,6 @@ use inkroom_core::history::ActionId;
 use inkroom_core::protocol::Participant;
 use leptos::prelude::*;
 use std::rc::Rc;
-
-/// The state of a board's live connection.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LinkState {
-    /// Not connected: changes stay local and sync once reconnected.
-    Offline,
-    /// Opening the connection.
-    Connecting,
-    /// Connected and in sync.
-    Live,
-}
-
-impl LinkState {
-    fn label(self) -> &'static str {
-        match self {
-            Self::Offline => "Offline: changes will sync",
-            Self::Connecting => "Connecting…",
-            Self::Live => "Live",
-        }
-    }
-}
-
-/// A short message over the canvas, optionally with a "Keep ink" button that reverts the
-/// conversion it reports.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Toast {
-    /// Distinguishes toasts, so an old one's timer never hides a newer one.
-    pub id: u64,
-    /// What happened.
-    pub message: String,
-    /// The conversion "Keep ink" reverts.
-    pub keep_ink: Option<ActionId>,
-    /// Whether it reports a failure.
-    pub error: bool,
-}
-
-/// What the board's buttons ask the engine to do.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum UiAction {
-    /// Undo the last own change.
-    Undo,
-    /// Redo.
-    Redo,
-    /// Delete the selection.
-    Delete,
-    /// Duplicate the selection.
-    Duplicate,
-    /// Read the selected ink as text and replace it.
-    ConvertToText,
-    /// Revert a conversion, bringing the ink back.
-    KeepInk(ActionId),
-    /// Change the style of the selection and of new shapes.
-    Style(StyleChange),
-    /// Run a keyboard command (the buttons that repeat a shortcut: tool lock, lock, align,
-    /// distribute, layer order).
-    Run(Command),
-    /// Unlock every locked element.
-    UnlockAll,
-}
-
-/// What the engine gives the board's buttons to call.
-pub type Dispatch = Rc<dyn Fn(UiAction)>;
-
-/// The board's UI state, written by the engine and read by the markup.
-#[derive(Clone, Copy)]
-pub struct Ui {
-    /// The active tool (the toolbar and the keyboard both set it).
-    pub tool: RwSignal<ToolKind>,
-    /// Live elements on the board.
-    pub count: RwSignal<usize>,
-    /// The selection, for the style panel and the selection actions.
-    pub selection: RwSignal<SelectionSummary>,
-    /// Whether fresh ink is sent to the shape recogniser.
-    pub auto_shape: RwSignal<bool>,
-    /// Whether undo and redo have something to do.
-    pub history: RwSignal<(bool, bool)>,
-    /// The message shown over the canvas.
-    pub toast: RwSignal<Option<Toast>>,
-    /// Whether the shortcuts dialog is open.
-    pub help: RwSignal<bool>,
-    /// Whether a handwriting recognition is in flight.
-    pub busy: RwSignal<bool>,
-    /// Whether drawing tools stay active after a shape (the editor's tool lock).
-    pub tool_lock: RwSignal<bool>,
-    /// How many elements are locked ("Unlock all" shows when some are).
-    pub locked: RwSignal<usize>,
-    /// Whether the grid is shown (and snapped to).
-    pub grid: RwSignal<bool>,
-}
-
-/// Who is in the room and who follows whom, written by the live connection and read by the top
-/// bar's presence badges.
-#[derive(Clone, Copy)]
-pub struct Presence {
-    /// Everyone in the room (this user included).
-    pub people: RwSignal<Vec<Participant>>,
-    /// This user's id, once joined.
-    pub me: RwSignal<Option<String>>,
-    /// The user whose viewport this board follows. The badges set it; the engine clears it
-    /// when this user pans or zooms, or the followed user leaves.
-    pub following: RwSignal<Option<String>>,
-    /// Who follows this user.
-    pub followers: RwSignal<Vec<String>>,
-}
-
-impl Presence {
-    fn new() -> Self {
-        Self {
-            people: RwSignal::new(Vec::new()),
-            me: RwSignal::new(None),
-            following: RwSignal::new(None),
-            followers: RwSignal::new(Vec::new()),
-        }
-    }
-}
 
 /// Outline colours offered by the style panel (Excalidraw's first column of its palette).
 const STROKES: [&str; 5] = ["#1e1e1e", "#e03131", "#2f9e44", "#1971c2", "#f08c00"];

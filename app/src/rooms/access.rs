@@ -49,9 +49,31 @@ pub async fn access(
     slug: &str,
     user_id: Option<&str>,
 ) -> Result<Option<RoomAccess>, DbError> {
-    let Some(room) = db::find_by_slug(pool, slug).await? else {
-        return Ok(None);
-    };
+    match db::find_by_slug(pool, slug).await? {
+        Some(room) => access_to(pool, room, user_id).await,
+        None => Ok(None),
+    }
+}
+
+/// The access of `user_id` to the room with id `room_id` (how the hub re-checks an open
+/// socket's access after a change); `None` when the room is gone or invisible to them.
+pub async fn access_by_id(
+    pool: &AnyPool,
+    room_id: &str,
+    user_id: &str,
+) -> Result<Option<RoomAccess>, DbError> {
+    match db::find_by_id(pool, room_id).await? {
+        Some(room) => access_to(pool, room, Some(user_id)).await,
+        None => Ok(None),
+    }
+}
+
+/// The rule itself, for a room that exists.
+async fn access_to(
+    pool: &AnyPool,
+    room: Room,
+    user_id: Option<&str>,
+) -> Result<Option<RoomAccess>, DbError> {
     let membership = match user_id {
         Some(u) => db::role_of(pool, &room.id, u).await?,
         None => None,

@@ -1,10 +1,7 @@
 //! The room server functions: public endpoints under `/api/rooms/…` taking JSON (or a plain HTML
 //! form). Each one starts from the caller's access ([`super::access`]), never from its own check.
 
-use super::model::{
-    MAX_PAGE, Member, Role, RoomDetails, RoomPage, ShareLink, normalize_code, validate_room_name,
-    validate_room_password,
-};
+use super::model::{Member, Role, RoomDetails, RoomPage, ShareLink};
 use crate::api::{JsonOrForm, json_or_form};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -12,9 +9,10 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::access::{InRoom, visible},
+    super::model::{MAX_PAGE, normalize_code, validate_room_name, validate_room_password},
     super::db,
     crate::api::{redirect_form_post, respond},
-    crate::ssr::{identity, password, state::state, tokens},
+    crate::ssr::{identity, state::state, tokens},
 };
 
 /// Creates a room owned by the caller. Private rooms get a join code and may have a password.
@@ -34,11 +32,20 @@ pub async fn create_room(
                 "only private rooms can have a password",
             ));
         }
+        let st = state()?;
+        let owned = db::count_owned(st.db.pool(), &user.id).await?;
+        if owned >= i64::from(st.max_rooms_per_user) {
+            return Err(AppError::LimitReached {
+                message: format!(
+                    "you own {owned} rooms, the most one person may; delete one to make another"
+                ),
+            });
+        }
         let hash = match password {
-            Some(p) => Some(password::hash(p).await?),
+            Some(p) => Some(st.hashers.hash(p).await?),
             None => None,
         };
-        let db = state()?.db;
+        let db = st.db;
         let room = db::create(db.pool(), &name, &user.id, is_private, hash.as_deref())
             .await?
             .ok_or_else(|| AppError::Conflict {
@@ -110,7 +117,9 @@ pub async fn join_public_room(slug: String) -> Result<RoomDetails, AppError> {
             // Visible, so already a member.
             access.membership
         } else {
-            Some(db::grant(db.pool(), &access.room.id, &user.id, Role::Editor).await?)
+            let role = db::grant(db.pool(), &access.room.id, &user.id, Role::Editor).await?;
+            state()?.access_changed(&access.room.id, Some(&user.id));
+            Some(role)
         };
         redirect_form_post(&format!("/r/{}", access.room.slug));
         Ok(db::details(db.pool(), access.room, role).await?)
@@ -123,7 +132,8 @@ pub async fn join_public_room(slug: String) -> Result<RoomDetails, AppError> {
 pub async fn join_by_code(code: String, password: Option<String>) -> Result<RoomDetails, AppError> {
     respond(async move {
         let user = identity::require_user().await?;
-        let db = state()?.db;
+        let st = state()?;
+        let db = st.db.clone();
         let room = match normalize_code(&code) {
             Some(code) => db::find_by_code(db.pool(), &code).await?,
             None => None,
@@ -131,10 +141,10 @@ pub async fn join_by_code(code: String, password: Option<String>) -> Result<Room
         let typed = password.unwrap_or_default();
         // Verify even when the room is unknown, so timing does not reveal valid codes.
         let ok = match room.as_ref().map(|r| r.password_hash.clone()) {
-            Some(Some(hash)) => password::verify(typed, Some(hash)).await?,
+            Some(Some(hash)) => st.hashers.verify(typed, Some(hash)).await?,
             Some(None) => true,
             None => {
-                password::verify(typed, None).await?;
+                st.hashers.verify(typed, None).await?;
                 false
             }
         };
@@ -142,6 +152,7 @@ pub async fn join_by_code(code: String, password: Option<String>) -> Result<Room
             return Err(AppError::BadRoomCredentials);
         };
         let role = db::grant(db.pool(), &room.id, &user.id, Role::Editor).await?;
+        state()?.access_changed(&room.id, Some(&user.id));
         redirect_form_post(&format!("/r/{}", room.slug));
         Ok(db::details(db.pool(), room, Some(role)).await?)
     })
@@ -159,6 +170,7 @@ pub async fn join_by_link(token: String) -> Result<RoomDetails, AppError> {
         };
         let role = Role::parse(&role).ok_or(AppError::Internal)?;
         let role = db::grant(db.pool(), &room.id, &user.id, role).await?;
+        state()?.access_changed(&room.id, Some(&user.id));
         redirect_form_post(&format!("/r/{}", room.slug));
         Ok(db::details(db.pool(), room, Some(role)).await?)
     })
@@ -176,6 +188,7 @@ pub async fn leave_room(slug: String) -> Result<(), AppError> {
             });
         }
         db::remove_member(me.pool(), &me.room.id, &me.user.id).await?;
+        state()?.access_changed(&me.room.id, Some(&me.user.id));
         redirect_form_post("/dashboard");
         Ok(())
     })
@@ -201,6 +214,7 @@ pub async fn delete_room(slug: String) -> Result<(), AppError> {
     respond(async move {
         let me = InRoom::require(&slug, Role::Owner).await?;
         db::delete(me.pool(), &me.room.id).await?;
+        state()?.access_changed(&me.room.id, None);
         redirect_form_post("/dashboard");
         Ok(())
     })
@@ -250,7 +264,7 @@ pub async fn set_room_password(
             ));
         }
         let hash = match new {
-            Some(p) => Some(password::hash(p).await?),
+            Some(p) => Some(state()?.hashers.hash(p).await?),
             None => None,
         };
         db::set_password_hash(me.pool(), &me.room.id, hash.as_deref()).await?;
@@ -283,6 +297,7 @@ pub async fn kick_member(slug: String, user_id: String) -> Result<(), AppError> 
         if !db::remove_member(me.pool(), &me.room.id, &user_id).await? {
             return Err(AppError::not_found("member"));
         }
+        state()?.access_changed(&me.room.id, Some(&user_id));
         Ok(())
     })
     .await
@@ -304,6 +319,7 @@ pub async fn set_member_role(slug: String, user_id: String, role: Role) -> Resul
         if !db::set_role(me.pool(), &me.room.id, &user_id, role).await? {
             return Err(AppError::not_found("member"));
         }
+        state()?.access_changed(&me.room.id, Some(&user_id));
         Ok(())
     })
     .await

@@ -109,6 +109,25 @@ pub async fn find_by_slug<'e>(
     )
 }
 
+/// How many rooms `user_id` owns.
+pub async fn count_owned<'e>(db: impl AnyExecutor<'e>, user_id: &str) -> Result<i64, DbError> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM rooms WHERE owner_id = $1")
+        .bind(user_id)
+        .fetch_one(db)
+        .await?;
+    Ok(n)
+}
+
+/// The room with this id.
+pub async fn find_by_id<'e>(db: impl AnyExecutor<'e>, id: &str) -> Result<Option<Room>, DbError> {
+    Ok(
+        sqlx::query_as::<_, Room>(&format!("SELECT {COLUMNS} FROM rooms WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
 /// The private room with this join code.
 pub async fn find_by_code<'e>(
     db: impl AnyExecutor<'e>,

@@ -1,7 +1,7 @@
 //! Who is asking: the signed-in user of a request, from the cookie session or a bearer token.
 //!
 //! One resolution serves every entry point: server functions call [`current_user`], axum
-//! handlers (board export, the WebSocket upgrade) call [`user_id_of`] with what their extractors
+//! handlers (board export, the WebSocket upgrade) call [`user_of`] with what their extractors
 //! gave them.
 
 use super::db::Db;
@@ -29,38 +29,72 @@ fn store_failure(e: tower_sessions::session::Error) -> AppError {
     AppError::Internal
 }
 
-/// The id of the user a request comes from, if any: a valid bearer token for the API, else the
-/// cookie session. A bearer token that is present but invalid or expired is an error, not an
-/// anonymous request: the client should know its token is dead.
-pub async fn user_id_of(
+/// Who a request says it comes from, before looking them up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claimed {
+    /// The user's id.
+    pub user_id: String,
+    /// When the bearer token it came with was issued (Unix ms); `None` for a cookie session.
+    pub token_issued_ms: Option<i64>,
+}
+
+/// Who a request says it comes from, if anyone: a valid bearer token for the API, else the cookie
+/// session. A bearer token that is present but invalid or expired is an error, not an anonymous
+/// request: the client should know its token is dead.
+pub async fn claimed(
     tokens: &TokenKeys,
     headers: &HeaderMap,
     session: &Session,
-) -> Result<Option<String>, AppError> {
+) -> Result<Option<Claimed>, AppError> {
     if let Some(token) = bearer(headers) {
         let claims = tokens
             .verify(token, Audience::Api)
             .ok_or(AppError::Unauthorized)?;
-        return Ok(Some(claims.sub));
+        return Ok(Some(Claimed {
+            token_issued_ms: Some(claims.issued_ms()),
+            user_id: claims.sub,
+        }));
     }
-    session
+    let id = session
         .get::<String>(SESSION_USER_KEY)
         .await
-        .map_err(store_failure)
+        .map_err(store_failure)?;
+    Ok(id.map(|user_id| Claimed {
+        user_id,
+        token_issued_ms: None,
+    }))
 }
 
-/// The user a request comes from, if any (an account deleted since sign-in counts as signed
-/// out).
+/// The user behind `claimed`: looked up, with its token checked against the user's revocation
+/// (a token from before the user signed out is refused; an account deleted since sign-in counts
+/// as signed out).
+pub async fn resolve(db: &Db, claimed: Option<Claimed>) -> Result<Option<User>, AppError> {
+    let Some(claimed) = claimed else {
+        return Ok(None);
+    };
+    let user = users::find_by_id(db.pool(), &claimed.user_id).await?;
+    match (user, claimed.token_issued_ms) {
+        (Some(u), Some(issued)) if issued < u.tokens_valid_after => Err(AppError::Unauthorized),
+        (user, _) => Ok(user),
+    }
+}
+
+/// The user a request comes from, if any (see [`claimed`] and [`resolve`]).
 pub async fn user_of(
     db: &Db,
     tokens: &TokenKeys,
     headers: &HeaderMap,
     session: &Session,
 ) -> Result<Option<User>, AppError> {
-    let Some(id) = user_id_of(tokens, headers, session).await? else {
-        return Ok(None);
-    };
-    Ok(users::find_by_id(db.pool(), &id).await?)
+    resolve(db, claimed(tokens, headers, session).await?).await
+}
+
+/// The address the running server function's request came from (its TCP peer; behind a proxy,
+/// the proxy's), as text, or `unknown`.
+pub async fn client_address() -> String {
+    leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .map_or_else(|_| "unknown".to_owned(), |info| info.0.ip().to_string())
 }
 
 /// The current request's cookie session.
@@ -96,7 +130,11 @@ pub async fn start_session(user: &User) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Signs this browser out: the session is deleted and its cookie cleared.
+/// Signs out: every bearer token of the user issued so far stops working (API tokens and
+/// WebSocket tickets), and this browser's session is deleted and its cookie cleared.
 pub async fn end_session() -> Result<(), AppError> {
+    if let Some(user) = current_user().await? {
+        users::revoke_tokens(state()?.db.pool(), &user.id).await?;
+    }
     session().await?.flush().await.map_err(store_failure)
 }

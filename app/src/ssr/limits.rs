@@ -1,9 +1,18 @@
-//! Brute-force protection for sign-in: after [`MAX_FAILURES`] failed attempts on one account within
-//! [`WINDOW`], the account is locked for [`LOCKOUT`] (the product design's figures).
+//! Brute-force protection for sign-in: after [`MAX_FAILURES`] failed attempts on one account
+//! from one client address within [`WINDOW`], that account is locked *for that address* for
+//! [`LOCKOUT`] (the product design's figures).
 //!
-//! Counters live in the database, so every server process sharing it enforces the same lock.
-//! Unknown emails are counted exactly like known ones, so the lock's behaviour reveals nothing
+//! Keying by account and address means a stranger cannot lock someone out of their own account
+//! by guessing from elsewhere (the previous, per-account lock let anyone do that with five
+//! requests); the per-address rate limit (`server/src/limits.rs`) bounds how many accounts one
+//! address may try. Counters live in the database, so every server process enforces the same
+//! lock, and unknown emails are counted exactly like known ones, so the lock reveals nothing
 //! about which accounts exist.
+//!
+//! An attempt is *charged before* the password is checked ([`charge`]), in one atomic statement:
+//! parallel guesses each take a place in the count, so the sixth of six simultaneous guesses is
+//! refused without being tried (checking the lock, then recording the failure, let every
+//! parallel guess through). A successful sign-in refunds the charge ([`clear`]).
 
 use super::db::{Db, DbError, now_ms};
 use std::time::Duration;
@@ -23,62 +32,94 @@ fn seconds_until(until_ms: i64, now: i64) -> u64 {
     ((until_ms - now).max(0) as u64).div_ceil(1000)
 }
 
-/// If `email` is locked now, the seconds until it unlocks.
-pub async fn locked_for(db: &Db, email: &str) -> Result<Option<u64>, DbError> {
-    let now = now_ms();
-    let row: Option<(i64,)> =
-        sqlx::query_as("SELECT locked_until FROM login_failures WHERE email = $1")
-            .bind(email)
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(row
-        .filter(|(until,)| *until > now)
-        .map(|(until,)| seconds_until(until, now)))
+/// What [`charge`] decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Charge {
+    /// Try the password. `last` says this attempt is the last one before a lock.
+    Try {
+        /// A failure now locks the account for this address.
+        last: bool,
+    },
+    /// Locked: do not try; the lock ends in this many seconds.
+    Locked(u64),
 }
 
-/// Counts one failed attempt. Returns the lock's remaining seconds if this attempt locked the
-/// account.
-pub async fn record_failure(db: &Db, email: &str) -> Result<Option<u64>, DbError> {
+/// Counts an attempt on `account` from `client` before its password is checked.
+pub async fn charge(db: &Db, account: &str, client: &str) -> Result<Charge, DbError> {
     let now = now_ms();
     let window_start = now - ms(WINDOW);
-    // One atomic statement, so concurrent failures on several processes are all counted.
-    let (failures,): (i64,) = sqlx::query_as(
-        "INSERT INTO login_failures (email, failures, first_failure_at, locked_until) \
-         VALUES ($1, 1, $2, 0) \
-         ON CONFLICT (email) DO UPDATE SET \
-           failures = CASE WHEN login_failures.first_failure_at < $3 THEN 1 \
-                           ELSE login_failures.failures + 1 END, \
-           first_failure_at = CASE WHEN login_failures.first_failure_at < $3 THEN $2 \
-                                   ELSE login_failures.first_failure_at END \
-         RETURNING failures",
+    let (failures, locked_until): (i64, i64) = sqlx::query_as(
+        "INSERT INTO sign_in_failures (account, client, failures, first_failure_at, locked_until) \
+         VALUES ($1, $2, 1, $3, 0) \
+         ON CONFLICT (account, client) DO UPDATE SET \
+           failures = CASE WHEN sign_in_failures.first_failure_at < $4 \
+                             AND sign_in_failures.locked_until < $3 THEN 1 \
+                           ELSE sign_in_failures.failures + 1 END, \
+           first_failure_at = CASE WHEN sign_in_failures.first_failure_at < $4 \
+                                     AND sign_in_failures.locked_until < $3 THEN $3 \
+                                   ELSE sign_in_failures.first_failure_at END \
+         RETURNING failures, locked_until",
     )
-    .bind(email)
+    .bind(account)
+    .bind(client)
     .bind(now)
     .bind(window_start)
     .fetch_one(db.pool())
     .await?;
-    if failures < MAX_FAILURES {
-        return Ok(None);
+    if locked_until > now {
+        return Ok(Charge::Locked(seconds_until(locked_until, now)));
     }
+    if failures > MAX_FAILURES {
+        // Attempts raced past the count: the extra ones are refused untried.
+        return Ok(Charge::Locked(lock(db, account, client, now).await?));
+    }
+    Ok(Charge::Try {
+        last: failures == MAX_FAILURES,
+    })
+}
+
+/// Locks `account` for `client` from `now`; returns the lock's seconds.
+async fn lock(db: &Db, account: &str, client: &str, now: i64) -> Result<u64, DbError> {
     let until = now + ms(LOCKOUT);
-    // Start a fresh count after the lock: the next failure after unlocking is the first again.
+    // A fresh count after the lock: the first failure after it is the first again.
     sqlx::query(
-        "UPDATE login_failures SET locked_until = $2, failures = 0, first_failure_at = $3 \
-         WHERE email = $1",
+        "UPDATE sign_in_failures SET locked_until = $3, failures = 0, first_failure_at = $4 \
+         WHERE account = $1 AND client = $2 AND locked_until <= $4",
     )
-    .bind(email)
+    .bind(account)
+    .bind(client)
     .bind(until)
     .bind(now)
     .execute(db.pool())
     .await?;
-    Ok(Some(seconds_until(until, now)))
+    Ok(seconds_until(until, now))
 }
 
-/// Forgets failures after a successful sign-in.
-pub async fn clear(db: &Db, email: &str) -> Result<(), DbError> {
-    sqlx::query("DELETE FROM login_failures WHERE email = $1")
-        .bind(email)
+/// The attempt charged with [`charge`] failed and was its `last` one: locks the account for
+/// `client`, returning the lock's seconds.
+pub async fn lock_after_failure(db: &Db, account: &str, client: &str) -> Result<u64, DbError> {
+    lock(db, account, client, now_ms()).await
+}
+
+/// Forgets the failures of `account` from `client` after a successful sign-in.
+pub async fn clear(db: &Db, account: &str, client: &str) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM sign_in_failures WHERE account = $1 AND client = $2")
+        .bind(account)
+        .bind(client)
         .execute(db.pool())
         .await?;
     Ok(())
+}
+
+/// Deletes counters that are neither locking nor within their window (housekeeping).
+pub async fn prune(db: &Db) -> Result<u64, DbError> {
+    let now = now_ms();
+    let done = sqlx::query(
+        "DELETE FROM sign_in_failures WHERE locked_until < $1 AND first_failure_at < $2",
+    )
+    .bind(now)
+    .bind(now - ms(WINDOW))
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected())
 }

@@ -3,11 +3,13 @@
 //!
 //! The feature modules (`auth`, `rooms`, `ai`) keep their own queries and rules next to their
 //! server functions; what several of them share lives here. Layers, lowest first: `db` ←
-//! `password`, `tokens`, `sessions`, `limits`, `recognizer` ← `state` ← `identity`.
+//! `password`, `tokens`, `sessions`, `limits`, `recognizer`, `notify` ← `state` ←
+//! `identity`.
 
 pub mod db;
 pub mod identity;
 pub mod limits;
+pub mod notify;
 pub mod password;
 pub mod recognizer;
 pub mod sessions;

@@ -2,6 +2,8 @@
 //! finds it.
 
 use super::db::Db;
+use super::notify::Notifier;
+use super::password::Hashers;
 use super::recognizer::Recognizer;
 use super::tokens::TokenKeys;
 use crate::error::AppError;
@@ -18,6 +20,19 @@ pub struct ServerState {
     pub tokens: TokenKeys,
     /// The recognition models (implemented by the server crate, which owns candle).
     pub recognizer: Arc<dyn Recognizer>,
+    /// Where changes of room access go (the real-time hub, in the server crate).
+    pub notifier: Arc<dyn Notifier>,
+    /// The bounded argon2 workers.
+    pub hashers: Hashers,
+    /// Rooms one user may own.
+    pub max_rooms_per_user: u32,
+}
+
+impl ServerState {
+    /// Tells the hub that `user_id`'s access to `room_id` changed (`None`: everyone's).
+    pub fn access_changed(&self, room_id: &str, user_id: Option<&str>) {
+        self.notifier.access_changed(room_id, user_id);
+    }
 }
 
 /// The state of the server running in this process, for the rare server-function call that

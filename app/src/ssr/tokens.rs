@@ -42,6 +42,21 @@ pub struct Claims {
     pub iat: u64,
     /// Expiry, seconds since the epoch.
     pub exp: u64,
+    /// Issued at, milliseconds since the epoch (what revocation compares; tokens from before it
+    /// existed carry 0 and fall back to `iat`).
+    #[serde(default)]
+    pub iat_ms: i64,
+}
+
+impl Claims {
+    /// When the token was issued, Unix milliseconds.
+    pub fn issued_ms(&self) -> i64 {
+        if self.iat_ms > 0 {
+            self.iat_ms
+        } else {
+            (self.iat as i64).saturating_mul(1000)
+        }
+    }
 }
 
 /// Signing and verification keys.
@@ -49,6 +64,54 @@ pub struct Claims {
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    client_ids: ClientIds,
+}
+
+/// Turns the id a client chose for itself into the id the server files its ops under: a keyed
+/// hash of the user and that id. Acknowledgements and de-duplication go by this id, so a client
+/// that names another user's client id gets an unrelated one and can neither silence nor
+/// confirm someone else's ops; the same tab (same user, same chosen id) gets the same id across
+/// reconnects and restarts, which exactly-once delivery needs.
+#[derive(Clone)]
+pub struct ClientIds {
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for ClientIds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientIds(..)")
+    }
+}
+
+impl ClientIds {
+    /// Ids derived with a key of its own, computed from `secret`.
+    pub fn from_secret(secret: &[u8]) -> Self {
+        Self {
+            key: hmac_sha256(secret, &[b"inkroom client ids v1"]),
+        }
+    }
+
+    /// The server's id for the ops of `user_id`'s client `claimed`: a positive integer below
+    /// 2^53 (ids travel as JSON numbers).
+    pub fn derive(&self, user_id: &str, claimed: u64) -> u64 {
+        let mac = hmac_sha256(&self.key, &[user_id.as_bytes(), &[0], &claimed.to_le_bytes()]);
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&mac[..8]);
+        // Zero is the server's own id (its repairs).
+        (u64::from_le_bytes(first) & ((1 << 53) - 1)).max(1)
+    }
+}
+
+/// HMAC-SHA-256 of the concatenated `parts` under `key`.
+fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    // HMAC takes keys of any length.
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -67,7 +130,13 @@ impl TokenKeys {
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
+            client_ids: ClientIds::from_secret(secret),
         }
+    }
+
+    /// The derivation of clients' op ids (keyed from the same secret).
+    pub fn client_ids(&self) -> ClientIds {
+        self.client_ids.clone()
     }
 
     /// The configured secret, or the one stored in the database (created on first use).
@@ -96,13 +165,15 @@ impl TokenKeys {
 
     /// A token for `user_id` valid for `ttl`. Returns the token and its expiry (Unix ms).
     pub fn issue(&self, user_id: &str, audience: Audience, ttl: Duration) -> (String, i64) {
-        let now = (now_ms() / 1000) as u64;
+        let now_ms = now_ms();
+        let now = (now_ms / 1000) as u64;
         let exp = now + ttl.as_secs();
         let claims = Claims {
             sub: user_id.to_owned(),
             aud: audience.as_str().to_owned(),
             iat: now,
             exp,
+            iat_ms: now_ms,
         };
         // Encoding HS256 with a valid key cannot fail for these plain claims.
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
@@ -149,6 +220,20 @@ mod tests {
     }
 
     #[test]
+    fn client_ids_depend_on_the_user_and_the_key_and_stay_below_2_53() {
+        let ids = ClientIds::from_secret(b"k");
+        let a = ids.derive("ann", 7);
+        assert_eq!(a, ids.derive("ann", 7), "stable across reconnects");
+        assert_ne!(a, ids.derive("bob", 7), "another user naming the same id gets another");
+        assert_ne!(a, ids.derive("ann", 8));
+        assert_ne!(a, ClientIds::from_secret(b"other").derive("ann", 7));
+        for n in 0..1000 {
+            let id = ids.derive("u", n);
+            assert!((1..1 << 53).contains(&id));
+        }
+    }
+
+    #[test]
     fn expired_tokens_are_refused() {
         let keys = TokenKeys::from_secret(b"k");
         let past = Claims {
@@ -156,6 +241,7 @@ mod tests {
             aud: Audience::Api.as_str().into(),
             iat: 1,
             exp: 2,
+            iat_ms: 1000,
         };
         let token =
             jsonwebtoken::encode(&Header::new(Algorithm::HS256), &past, &keys.encoding).unwrap();

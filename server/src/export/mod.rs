@@ -81,6 +81,12 @@ pub enum ExportError {
         /// Height in pixels.
         height: u64,
     },
+    /// The JSON document would be larger than the server makes (422).
+    #[error("the board is about {megabytes} MB as JSON, more than the server exports; export it as an image")]
+    DocumentTooLarge {
+        /// Its estimated size.
+        megabytes: usize,
+    },
     /// Loading or rendering failed (500; logged where it happened).
     #[error("export failed")]
     Internal,
@@ -175,14 +181,18 @@ pub const CONCURRENT_RENDERS: usize = 2;
 pub struct Exporter {
     hub: Arc<Hub>,
     renders: Arc<tokio::sync::Semaphore>,
+    /// The largest JSON document made, in estimated bytes.
+    max_json_bytes: usize,
 }
 
 impl Exporter {
-    /// An exporter reading rooms through `hub`.
-    pub fn new(hub: Arc<Hub>) -> Self {
+    /// An exporter reading rooms through `hub`, making JSON documents of at most
+    /// `max_json_bytes` (estimated).
+    pub fn new(hub: Arc<Hub>, max_json_bytes: usize) -> Self {
         Self {
             hub,
             renders: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_RENDERS)),
+            max_json_bytes,
         }
     }
 
@@ -203,6 +213,14 @@ impl Exporter {
             tracing::error!(room = %room_id, error = %e, "loading a scene to export");
             ExportError::Internal
         })?;
+        if format == ExportFormat::Json {
+            let bytes: usize = scene.iter_live().map(|e| e.props().approx_bytes()).sum();
+            if bytes > self.max_json_bytes {
+                return Err(ExportError::DocumentTooLarge {
+                    megabytes: bytes >> 20,
+                });
+            }
+        }
         let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
             let _entered = span.enter();

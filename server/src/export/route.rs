@@ -73,12 +73,12 @@ async fn file(
         .filter(|a| a.role().is_some())
         .ok_or_else(|| AppError::not_found("room"))?
         .room;
-    let scale = validate_scale(query.scale).map_err(invalid_scale)?;
+    let scale = validate_scale(query.scale).map_err(api_error)?;
     let rendered = state
         .exporter
         .export(&room.id, format, scale)
         .await
-        .map_err(invalid_scale)?;
+        .map_err(api_error)?;
     // The slug is lowercase letters, digits and dashes: safe inside the header's quotes.
     let disposition = format!(
         "attachment; filename=\"{}.{}\"",
@@ -102,11 +102,14 @@ async fn file(
     Ok(response)
 }
 
-fn invalid_scale(e: ExportError) -> AppError {
+fn api_error(e: ExportError) -> AppError {
     match e {
         ExportError::BadScale | ExportError::TooLarge { .. } => {
             AppError::invalid("scale", e.to_string())
         }
+        ExportError::DocumentTooLarge { .. } => AppError::LimitReached {
+            message: e.to_string(),
+        },
         ExportError::Internal => AppError::Internal,
     }
 }

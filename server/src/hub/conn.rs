@@ -2,14 +2,16 @@
 //! frames and hands them to its room, drains the outbound queue the room fills, and pings. What a
 //! member may do is decided by the room, once, when it handles the message.
 
-use super::room::{Command, ConnId, Member};
-use super::{Hub, Pulse};
+use super::room::{Command, ConnId, Member, Out};
+use super::rate::Bucket;
+use super::{Hub, HubConfig, Pulse};
 use crate::state::AppState;
 use app::rooms::access::access;
-use app::ssr::db::{Db, users};
+use app::error::AppError;
+use app::ssr::db::Db;
 use app::ssr::identity;
 use app::ssr::tokens::Audience;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -43,27 +45,27 @@ pub async fn ws_handler(
     session: Session,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let user_id = match q.ticket {
-        Some(ticket) => state
+    let claimed = match q.ticket {
+        Some(ticket) => Ok(state
             .server
             .tokens
             .verify(&ticket, Audience::WebSocket)
-            .map(|c| c.sub),
-        None => identity::user_id_of(&state.server.tokens, &headers, &session)
-            .await
-            .ok()
-            .flatten(),
+            .map(|c| identity::Claimed {
+                token_issued_ms: Some(c.issued_ms()),
+                user_id: c.sub,
+            })),
+        None => identity::claimed(&state.server.tokens, &headers, &session).await,
     };
-    let Some(user_id) = user_id else {
-        return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
+    let user = match claimed {
+        Ok(claimed) => identity::resolve(&state.db, claimed).await,
+        Err(e) => Err(e),
     };
-    let user = match users::find_by_id(state.db.pool(), &user_id).await {
+    let user = match user {
         Ok(Some(u)) => u,
-        Ok(None) => return (StatusCode::UNAUTHORIZED, "sign in first").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "websocket auth lookup failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        Ok(None) | Err(AppError::Unauthorized) => {
+            return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
         }
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
     let Some(slot) = state.hub.try_connect() else {
         return (StatusCode::SERVICE_UNAVAILABLE, "too many connections").into_response();
@@ -120,6 +122,17 @@ enum Inbound {
     Join(JoinRequest),
     /// Pass this to the room.
     Room(Command),
+    /// Pass this scene change to the room after `wait_ms`: the sender is over its rate.
+    Slowed(Command, u32),
+}
+
+/// What one connection may still send ([`HubConfig`](super::HubConfig)'s rates).
+struct Allowance {
+    ops: Bucket,
+    chat: Bucket,
+    presence: Bucket,
+    /// Whether the sender was told it is being slowed down.
+    warned: bool,
 }
 
 /// Bytes of frames gathered before a write to the socket (flushes happen sooner when the
@@ -153,7 +166,7 @@ async fn join(
     hub: &Hub,
     db: &Db,
     who: &mut Who,
-    local: &mut Option<flume::Sender<Utf8Bytes>>,
+    local: &mut Option<flume::Sender<Out>>,
     conn: ConnId,
     request: JoinRequest,
 ) -> Joined {
@@ -169,6 +182,8 @@ async fn join(
     let Some(tx) = local.take() else {
         return Joined::Gone;
     };
+    // The id this client's ops are filed under is derived from who is asking (see ClientIds).
+    let client = hub.client_id(&who.id, request.client);
     let member = Member {
         user_id: std::mem::take(&mut who.id),
         name: std::mem::take(&mut who.name),
@@ -177,7 +192,7 @@ async fn join(
     let join = Command::Join {
         conn,
         member,
-        client: request.client,
+        client,
         last_seq: request.last_seq,
         tx,
     };
@@ -205,7 +220,7 @@ fn serve<S: Socket>(
 ) -> impl Future<Output = ()> + Send {
     async move {
         let conn = hub.next_conn_id();
-        let (tx, rx) = flume::bounded::<Utf8Bytes>(hub.config().outbound_queue);
+        let (tx, rx) = flume::bounded::<Out>(hub.config().outbound_queue);
         let heartbeat = hub.config().heartbeat;
         let pulse = hub.pulse();
         let mut last_seen = Instant::now();
@@ -224,15 +239,17 @@ fn serve<S: Socket>(
         let mut joined: Option<mpsc::Sender<Command>> = None;
         let mut strikes = 0u32;
         let started = Instant::now();
+        let config = hub.config();
+        let mut allowance = Allowance {
+            ops: Bucket::full(config.ops, 0),
+            chat: Bucket::full(config.chat, 0),
+            presence: Bucket::full(config.presence, 0),
+            warned: false,
+        };
         // Shutdown began before this connection subscribed: `changed` would never fire.
         let stopping = *pulse.borrow() == Pulse::Stop;
         if stopping {
-            let _ = socket
-                .send(Message::Close(Some(CloseFrame {
-                    code: 1012,
-                    reason: "server restarting".into(),
-                })))
-                .await;
+            let _ = socket.send(close(1012, "server restarting")).await;
             return;
         }
 
@@ -246,28 +263,29 @@ fn serve<S: Socket>(
             // Unbiased: under a steady stream of outbound frames reads still get their turn.
             let frame = tokio::select! {
                 queued = queue.next() => {
-                    let Some(text) = queued else {
-                        // The room let go of us: we fell too far behind (or it restarted).
-                        let _ = socket.send(Message::Close(Some(CloseFrame {
-                            code: 4000,
-                            reason: "resync required: reconnect with last_seq".into(),
-                        }))).await;
-                        break;
+                    // The room let go of us without a word: we fell too far behind (or it
+                    // restarted).
+                    let (code, reason) = (4000, "resync required: reconnect with last_seq");
+                    let closing = match queued {
+                        Some(out) => match write_queued(&mut socket, &rx, out).await {
+                            Ok(None) => continue,
+                            Ok(Some(close)) => close,
+                            Err(_) => break,
+                        },
+                        None => (code, reason),
                     };
-                    if write_queued(&mut socket, &rx, text).await.is_err() {
-                        break;
-                    }
-                    continue;
+                    let _ = socket.send(close(closing.0, closing.1)).await;
+                    break;
                 }
                 f = socket.next() => f,
                 (now, pulse) = &mut beat => {
                     beat.set(next_pulse(pulse));
                     if now == Pulse::Stop {
-                        let _ = socket.send(Message::Close(Some(CloseFrame { code: 1012, reason: "server restarting".into() }))).await;
+                        let _ = socket.send(close(1012, "server restarting")).await;
                         break;
                     }
                     if last_seen.elapsed() > 2 * heartbeat {
-                        let _ = socket.send(Message::Close(Some(CloseFrame { code: 1001, reason: "heartbeat timeout".into() }))).await;
+                        let _ = socket.send(close(1001, "heartbeat timeout")).await;
                         break;
                     }
                     if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
@@ -278,8 +296,27 @@ fn serve<S: Socket>(
             };
             let Some(Ok(frame)) = frame else { break };
             last_seen = Instant::now();
-            match inbound(frame, joined.is_some(), conn, &mut strikes, &reply) {
-                Inbound::Nothing => {}
+            let now_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
+            let decided = inbound(
+                frame,
+                joined.is_some(),
+                conn,
+                &mut strikes,
+                &mut allowance,
+                (config, now_ms),
+                &reply,
+            );
+            let decided = match decided {
+                Inbound::Slowed(cmd, wait_ms) => {
+                    // Boxed, like every rare await (see `serve`'s size note).
+                    let wait = std::time::Duration::from_millis(u64::from(wait_ms));
+                    Box::pin(tokio::time::sleep(wait)).await;
+                    Inbound::Room(cmd)
+                }
+                other => other,
+            };
+            match decided {
+                Inbound::Nothing | Inbound::Slowed(..) => {}
                 Inbound::Close => break,
                 Inbound::Join(request) => {
                     // Boxed: the database lookups' futures and the join's state are large, and
@@ -321,9 +358,14 @@ fn serve<S: Socket>(
             drop(local);
             // Deliver what is already queued (errors, the last broadcasts) before closing, briefly.
             let _ = tokio::time::timeout(std::time::Duration::from_millis(200), async {
-                while let Ok(text) = rx.try_recv() {
-                    if write_queued(&mut socket, &rx, text).await.is_err() {
-                        break;
+                while let Ok(out) = rx.try_recv() {
+                    match write_queued(&mut socket, &rx, out).await {
+                        Ok(None) => {}
+                        Ok(Some((code, reason))) => {
+                            let _ = socket.send(close(code, reason)).await;
+                            break;
+                        }
+                        Err(_) => break,
                     }
                 }
             })
@@ -348,11 +390,14 @@ async fn next_pulse(mut pulse: watch::Receiver<Pulse>) -> (Pulse, watch::Receive
 
 /// Decodes one frame from a connection that has `joined` a room (or not yet); errors go back
 /// through `reply`.
+#[allow(clippy::too_many_arguments)]
 fn inbound(
     frame: Message,
     joined: bool,
     conn: ConnId,
     strikes: &mut u32,
+    allowance: &mut Allowance,
+    (config, now_ms): (&HubConfig, u32),
     reply: &impl Fn(ServerMessage),
 ) -> Inbound {
     let text = match frame {
@@ -408,14 +453,43 @@ fn inbound(
     }
     let msg = match msg.into_op() {
         Ok((client_op, op)) => {
-            return Inbound::Room(Command::Op {
+            let cmd = Command::Op {
                 conn,
                 client_op,
                 op: Box::new(op),
-            });
+            };
+            // Over the rate, the op still goes through, later: refusing it would lose the
+            // user's work (and later ops of the same client would then look like re-sends).
+            return match allowance.ops.take(config.ops, now_ms) {
+                Ok(()) => Inbound::Room(cmd),
+                Err(wait_ms) => {
+                    if !std::mem::replace(&mut allowance.warned, true) {
+                        reply(error(
+                            ErrorCode::RateLimited,
+                            "too many changes at once: slowing down",
+                        ));
+                    }
+                    Inbound::Slowed(cmd, wait_ms)
+                }
+            };
         }
         Err(msg) => msg,
     };
+    if let ClientMessage::Chat { .. } = msg
+        && allowance.chat.take(config.chat, now_ms).is_err()
+    {
+        reply(error(
+            ErrorCode::RateLimited,
+            "too many chat messages: wait a moment and send it again",
+        ));
+        return Inbound::Nothing;
+    }
+    if !matches!(msg, ClientMessage::Chat { .. } | ClientMessage::JoinRoom { .. })
+        && allowance.presence.take(config.presence, now_ms).is_err()
+    {
+        // A cursor or viewport dropped is superseded by the next one.
+        return Inbound::Nothing;
+    }
     let cmd = match msg {
         ClientMessage::JoinRoom { .. } => {
             reply(error(
@@ -445,19 +519,39 @@ fn inbound(
     Inbound::Room(cmd)
 }
 
+/// A close frame.
+fn close(code: u16, reason: &'static str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}
+
 /// Writes `first` and every frame already queued behind it (up to [`MAX_FRAMES_PER_FLUSH`]),
-/// then flushes once: under load a burst costs one system call instead of one per frame.
+/// then flushes once: under load a burst costs one system call instead of one per frame. Stops
+/// at an order to close, which it returns (after flushing what came before it).
 async fn write_queued<S: Socket>(
     socket: &mut S,
-    rx: &flume::Receiver<Utf8Bytes>,
-    first: Utf8Bytes,
-) -> Result<(), axum::Error> {
-    socket.feed(Message::Text(first)).await?;
-    for _ in 1..MAX_FRAMES_PER_FLUSH {
-        let Ok(more) = rx.try_recv() else { break };
-        socket.feed(Message::Text(more)).await?;
+    rx: &flume::Receiver<Out>,
+    first: Out,
+) -> Result<Option<(u16, &'static str)>, axum::Error> {
+    let mut next = Some(first);
+    let mut written = 0;
+    while let Some(out) = next.take() {
+        match out {
+            Out::Frame(text) => socket.feed(Message::Text(text)).await?,
+            Out::Close(code, reason) => {
+                socket.flush().await?;
+                return Ok(Some((code, reason)));
+            }
+        }
+        written += 1;
+        if written < MAX_FRAMES_PER_FLUSH {
+            next = rx.try_recv().ok();
+        }
     }
-    socket.flush().await
+    socket.flush().await?;
+    Ok(None)
 }
 
 /// Hands `join` to the room's actor and returns its channel, or `None` if the room could not
@@ -536,7 +630,11 @@ mod tests {
             heartbeat: BEAT,
             ..HubConfig::default()
         };
-        let hub = Hub::new(db.clone(), config);
+        let hub = Hub::new(
+            db.clone(),
+            config,
+            app::ssr::tokens::ClientIds::from_secret(b"test"),
+        );
         let (client, incoming) = unbounded_channel();
         let (sent, from_server) = unbounded_channel();
         let socket = FakeSocket { incoming, sent };
@@ -549,12 +647,20 @@ mod tests {
         (client, from_server, task)
     }
 
-    /// Advances the paused clock by `d` and lets every woken task run.
-    async fn wait(d: Duration) {
-        tokio::time::advance(d).await;
-        for _ in 0..10 {
-            tokio::task::yield_now().await;
+    /// Lets every task that can run, run (the connection, the heartbeat). A short sleep rather
+    /// than `yield_now`: the runtime drives its timers only when it runs out of work, and a
+    /// yielding test never lets it.
+    async fn settle() {
+        for _ in 0..3 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
         }
+    }
+
+    /// Lets what is pending run, advances the paused clock by `d`, and lets what woke run.
+    async fn wait(d: Duration) {
+        settle().await;
+        tokio::time::advance(d).await;
+        settle().await;
     }
 
     fn drain(rx: &mut UnboundedReceiver<Message>) -> Vec<Message> {
@@ -565,6 +671,8 @@ mod tests {
     async fn a_silent_connection_is_pinged_then_closed_after_two_silent_beats() {
         let (_client, mut sent, task) = connect().await;
         tokio::time::pause();
+        // The connection subscribes to the heartbeat when it first runs.
+        settle().await;
 
         wait(BEAT).await;
         assert!(matches!(drain(&mut sent)[..], [Message::Ping(_)]));
@@ -585,6 +693,7 @@ mod tests {
     async fn a_connection_that_answers_stays_open() {
         let (client, mut sent, task) = connect().await;
         tokio::time::pause();
+        settle().await;
         for _ in 0..10 {
             wait(BEAT).await;
             for m in drain(&mut sent) {

@@ -33,11 +33,12 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// Starts the writer. It stops when the last handle is dropped.
-    pub fn start(db: Db) -> Self {
+    /// Starts the writer, which keeps the last `history_ops` ops of each room replayable (see
+    /// `store::append_many`). It stops when the last handle is dropped.
+    pub fn start(db: Db, history_ops: u64) -> Self {
         // Unbounded is safe here: each room has at most one request outstanding.
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(writer(db, rx));
+        tokio::spawn(writer(db, rx, history_ops));
         Self { tx }
     }
 
@@ -62,7 +63,7 @@ impl Journal {
     }
 }
 
-async fn writer(db: Db, mut rx: mpsc::UnboundedReceiver<Request>) {
+async fn writer(db: Db, mut rx: mpsc::UnboundedReceiver<Request>, history_ops: u64) {
     while let Some(first) = rx.recv().await {
         let mut ops = first.entries.len();
         let mut batch = vec![first];
@@ -83,7 +84,7 @@ async fn writer(db: Db, mut rx: mpsc::UnboundedReceiver<Request>) {
                 snapshot: r.snapshot.as_ref(),
             })
             .collect();
-        match store::append_many(&db, &parts).await {
+        match store::append_many(&db, &parts, history_ops).await {
             Ok(()) => {
                 for r in batch {
                     let _ = r.done.send(Ok(()));
@@ -98,7 +99,7 @@ async fn writer(db: Db, mut rx: mpsc::UnboundedReceiver<Request>) {
                         entries: &r.entries,
                         snapshot: r.snapshot.as_ref(),
                     };
-                    let res = store::append_many(&db, &[part]).await;
+                    let res = store::append_many(&db, &[part], history_ops).await;
                     let _ = r.done.send(res);
                 }
             }

@@ -5,12 +5,15 @@
 //! its socket and drains a bounded outbound queue; the room only ever `try_send`s to that queue,
 //! so a slow reader can never slow the room down. Protocol: `docs/protocol.md`.
 
+pub mod bus;
 pub mod conn;
 pub mod journal;
+pub mod rate;
 pub mod room;
 pub mod store;
 
 use app::ssr::db::{Db, DbError};
+use app::ssr::tokens::ClientIds;
 use room::{Command, RoomConfig};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -30,6 +33,15 @@ pub struct HubConfig {
     pub outbound_queue: usize,
     /// How often the server pings; a connection silent for two intervals is closed.
     pub heartbeat: Duration,
+    /// Scene changes one connection may send (beyond it, its socket is read more slowly).
+    pub ops: rate::Rate,
+    /// Chat messages one connection may post (beyond it, `rate_limited`).
+    pub chat: rate::Rate,
+    /// Presence messages (cursors, viewports, activity, follows, counts, history pages) one
+    /// connection may send (beyond it, dropped: the next one supersedes them).
+    pub presence: rate::Rate,
+    /// Ops of each room kept replayable behind its newest snapshot (older ones are pruned).
+    pub history_ops: u64,
     /// Room tuning.
     pub room: RoomConfig,
 }
@@ -39,7 +51,20 @@ impl Default for HubConfig {
         Self {
             max_connections: 20_000,
             outbound_queue: 1024,
+            ops: rate::Rate {
+                per_second: 200.0,
+                burst: 2000.0,
+            },
+            chat: rate::Rate {
+                per_second: 0.5,
+                burst: 10.0,
+            },
+            presence: rate::Rate {
+                per_second: 60.0,
+                burst: 120.0,
+            },
             heartbeat: Duration::from_secs(15),
+            history_ops: 10_000,
             room: RoomConfig::default(),
         }
     }
@@ -61,6 +86,7 @@ pub enum Pulse {
 #[derive(Debug)]
 pub struct Hub {
     db: Db,
+    client_ids: ClientIds,
     journal: journal::Journal,
     config: HubConfig,
     rooms: Mutex<HashMap<String, mpsc::Sender<Command>>>,
@@ -74,7 +100,7 @@ pub struct Hub {
 impl Hub {
     /// A hub storing rooms in `db`. Starts the heartbeat task, so it must be called within a
     /// Tokio runtime.
-    pub fn new(db: Db, config: HubConfig) -> Arc<Self> {
+    pub fn new(db: Db, config: HubConfig, client_ids: ClientIds) -> Arc<Self> {
         let (pulse, _) = watch::channel(Pulse::Beat(0));
         let cancel = CancellationToken::new();
         let (beats, stop) = (pulse.clone(), cancel.clone());
@@ -99,8 +125,9 @@ impl Hub {
             }
         });
         Arc::new(Self {
-            journal: journal::Journal::start(db.clone()),
+            journal: journal::Journal::start(db.clone(), config.history_ops),
             db,
+            client_ids,
             config,
             rooms: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(1),
@@ -109,6 +136,11 @@ impl Hub {
             tasks: TaskTracker::new(),
             pulse,
         })
+    }
+
+    /// The server's id for the ops of `user_id`'s client `claimed` (see [`ClientIds`]).
+    pub fn client_id(&self, user_id: &str, claimed: u64) -> u64 {
+        self.client_ids.derive(user_id, claimed)
     }
 
     /// The hub's settings.
@@ -127,6 +159,7 @@ impl Hub {
             return tx.clone();
         }
         let (tx, rx) = mpsc::channel(4096);
+        let me = tx.downgrade();
         let (db, journal, id, config, cancel) = (
             self.db.clone(),
             self.journal.clone(),
@@ -135,7 +168,7 @@ impl Hub {
             self.cancel.child_token(),
         );
         self.tasks.spawn(async move {
-            if let Err(e) = room::run(id.clone(), db, journal, config, rx, cancel).await {
+            if let Err(e) = room::run(id.clone(), db, journal, config, (me, rx), cancel).await {
                 tracing::error!(room = %id, error = %e, "room stopped");
             }
         });
@@ -143,18 +176,36 @@ impl Hub {
         tx
     }
 
+    /// The live actor of `room_id`, if any (without starting one).
+    fn live(&self, room_id: &str) -> Option<mpsc::Sender<Command>> {
+        let rooms = self
+            .rooms
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        rooms.get(room_id).filter(|tx| !tx.is_closed()).cloned()
+    }
+
+    /// `user_id`'s access to `room_id` changed (`None`: possibly everyone's): the room, if live
+    /// in this process, looks it up again and updates or closes the affected sockets.
+    pub fn access_changed(&self, room_id: &str, user_id: Option<&str>) {
+        let Some(tx) = self.live(room_id) else {
+            return; // nobody is connected to it here
+        };
+        let cmd = Command::Recheck {
+            user_id: user_id.map(str::to_owned),
+        };
+        if let Err(mpsc::error::TrySendError::Full(cmd)) = tx.try_send(cmd) {
+            tokio::spawn(async move {
+                let _ = tx.send(cmd).await;
+            });
+        }
+    }
+
     /// The current scene of the room `room_id`: a copy from its actor if the room is live (so
     /// it includes what was just accepted), otherwise loaded from the room's snapshot and log
     /// without starting an actor (an export should not keep a room in memory).
     pub async fn scene(&self, room_id: &str) -> Result<inkroom_core::scene::Scene, DbError> {
-        let live = {
-            let rooms = self
-                .rooms
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            rooms.get(room_id).filter(|tx| !tx.is_closed()).cloned()
-        };
-        if let Some(tx) = live {
+        if let Some(tx) = self.live(room_id) {
             let (reply, answer) = tokio::sync::oneshot::channel();
             if tx.send(Command::Scene { reply }).await.is_ok()
                 && let Ok(scene) = answer.await

@@ -104,8 +104,45 @@ pub struct Part<'a> {
 /// parameters, that lookup was 40 % of the server's CPU under write load).
 const ROWS_PER_INSERT: usize = 64;
 
-/// Appends several rooms' batches in one transaction: the group commit (see `journal`).
-pub async fn append_many(db: &Db, parts: &[Part<'_>]) -> StoreResult<()> {
+/// Forgets what a room's history no longer needs once a snapshot at `seq` is written: the last
+/// `history_ops` ops before it stay replayable (with the newest snapshot at or before their start
+/// as their base, for the version history), and everything older goes, events and snapshots.
+/// Loading needs only the newest snapshot and the events after it.
+async fn prune(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    room_id: &str,
+    seq: u64,
+    history_ops: u64,
+) -> StoreResult<()> {
+    let Some(horizon) = seq.checked_sub(history_ops) else {
+        return Ok(()); // the room is younger than its history window
+    };
+    let (base,): (Option<i64>,) = sqlx::query_as(
+        "SELECT MAX(seq) FROM room_snapshots WHERE room_id = $1 AND seq <= $2",
+    )
+    .bind(room_id)
+    .bind(to_i64(horizon))
+    .fetch_one(&mut **tx)
+    .await?;
+    let Some(base) = base else {
+        return Ok(());
+    };
+    sqlx::query("DELETE FROM room_snapshots WHERE room_id = $1 AND seq < $2")
+        .bind(room_id)
+        .bind(base)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM room_events WHERE room_id = $1 AND seq <= $2")
+        .bind(room_id)
+        .bind(base)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Appends several rooms' batches in one transaction: the group commit (see `journal`), pruning
+/// what falls out of each room's `history_ops` window when a snapshot is written.
+pub async fn append_many(db: &Db, parts: &[Part<'_>], history_ops: u64) -> StoreResult<()> {
     let mut tx = db.pool().begin().await?;
     let rows: Vec<(&str, &LogEntry)> = parts
         .iter()
@@ -156,12 +193,7 @@ pub async fn append_many(db: &Db, parts: &[Part<'_>]) -> StoreResult<()> {
         .bind(now_ms())
         .execute(&mut *tx)
         .await?;
-        // Older snapshots and the events they cover are no longer needed for replay.
-        sqlx::query("DELETE FROM room_snapshots WHERE room_id = $1 AND seq < $2")
-            .bind(p.room_id)
-            .bind(to_i64(s.seq))
-            .execute(&mut *tx)
-            .await?;
+        prune(&mut tx, p.room_id, s.seq, history_ops).await?;
     }
     tx.commit().await?;
     Ok(())

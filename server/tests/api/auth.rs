@@ -196,6 +196,123 @@ async fn five_failures_lock_the_account_even_for_the_right_password(backend: Bac
     app.stop().await;
 }
 
+/// A client whose requests come from another loopback address (another "machine").
+fn client_from(ip: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(ip))
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+/// Five wrong passwords from one address lock the account for that address only: a stranger
+/// guessing cannot lock the owner out (before, they locked the account for everyone).
+async fn a_lockout_holds_for_the_guessing_address_only(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.sign_up("Ada").await;
+    let stranger = client_from([127, 0, 0, 2]);
+    for _ in 0..5 {
+        app.call(
+            &stranger,
+            "/api/auth/sign-in",
+            json!({ "email": ada.email, "password": "guess-guess" }),
+        )
+        .await;
+    }
+    let (status, _) = app
+        .call(
+            &stranger,
+            "/api/auth/sign-in",
+            json!({ "email": ada.email, "password": ada.password }),
+        )
+        .await;
+    assert_eq!(status, 429, "the guessing address is locked out");
+    let (status, _) = app
+        .call(
+            &client_from([127, 0, 0, 3]),
+            "/api/auth/sign-in",
+            json!({ "email": ada.email, "password": ada.password }),
+        )
+        .await;
+    assert_eq!(status, 200, "the owner, elsewhere, is not");
+    app.stop().await;
+}
+
+/// Twenty wrong guesses at once: each is counted before it is tried, so no more than the
+/// allowance is tried (before, checking the lock and then counting let all twenty through).
+async fn parallel_guesses_get_no_more_tries_than_serial_ones(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.sign_up("Ada").await;
+    let guesser = client_from([127, 0, 0, 4]);
+    let guesses = (0..20).map(|i| {
+        app.call(
+            &guesser,
+            "/api/auth/sign-in",
+            json!({ "email": ada.email, "password": format!("guess-{i}") }),
+        )
+    });
+    let statuses: Vec<u16> = futures_util::future::join_all(guesses)
+        .await
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    let tried = statuses.iter().filter(|s| **s == 401).count();
+    assert!(tried < 5, "{tried} guesses were tried: {statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
+    app.stop().await;
+}
+
+/// Signing out ends the API tokens and WebSocket tickets issued so far, not only the cookie.
+async fn signing_out_revokes_bearer_tokens(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ada = app.sign_up("Ada").await;
+    let (_, token) = app
+        .call(
+            &new_client(),
+            "/api/auth/token",
+            json!({ "email": ada.email, "password": ada.password }),
+        )
+        .await;
+    let token = token["token"].as_str().unwrap().to_owned();
+    let bearer = |path: &'static str| {
+        reqwest::Client::new()
+            .post(app.url(path))
+            .bearer_auth(&token)
+            .json(&json!({}))
+            .send()
+    };
+    assert_eq!(bearer("/api/rooms/mine").await.unwrap().status(), 200);
+    let (_, ticket) = app.call(&ada.client, "/api/auth/ws-ticket", json!({})).await;
+    app.call(&ada.client, "/api/auth/sign-out", json!({})).await;
+    assert_eq!(bearer("/api/rooms/mine").await.unwrap().status(), 401);
+    let url = format!(
+        "{}/ws?ticket={}",
+        app.address.replacen("http", "ws", 1),
+        ticket["token"].as_str().unwrap()
+    );
+    match tokio_tungstenite::connect_async(url).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 401),
+        other => panic!("a revoked ticket opened a socket: {:?}", other.map(|_| ())),
+    }
+    // Signing in again issues tokens that work.
+    let (_, fresh) = app
+        .call(
+            &new_client(),
+            "/api/auth/token",
+            json!({ "email": ada.email, "password": ada.password }),
+        )
+        .await;
+    let res = reqwest::Client::new()
+        .post(app.url("/api/rooms/mine"))
+        .bearer_auth(fresh["token"].as_str().unwrap())
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    app.stop().await;
+}
+
 async fn bearer_tokens_authenticate_non_browser_clients(backend: Backend) {
     let app = spawn_app(backend).await;
     let ada = app.sign_up("Ada").await;
@@ -277,6 +394,9 @@ both_backends!(
     a_taken_email_is_a_conflict,
     signing_out_ends_the_session,
     five_failures_lock_the_account_even_for_the_right_password,
+    a_lockout_holds_for_the_guessing_address_only,
+    parallel_guesses_get_no_more_tries_than_serial_ones,
+    signing_out_revokes_bearer_tokens,
     bearer_tokens_authenticate_non_browser_clients,
     sessions_survive_a_restart_and_work_on_another_instance,
 );

@@ -38,6 +38,23 @@ fn an_unreachable_database_exits_non_zero_with_one_clear_line() {
 }
 
 #[test]
+fn a_short_token_secret_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--log", "error"])
+        .env("INKROOM_DATA_DIR", dir.path())
+        .env("INKROOM_JWT_SECRET", "hunter2")
+        .env_remove("DATABASE_URL")
+        .env_remove("REDIS_URL")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("at least 32 bytes"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "secret leaked: {stderr}");
+}
+
+#[test]
 fn an_unsupported_database_url_is_refused() {
     let (code, stderr) = run_expecting_failure("mysql://root@localhost/db");
     assert_eq!(code, 1);

@@ -305,7 +305,16 @@ impl TestApp {
 
 /// Starts a second server on the same database as `app` (another "instance").
 pub async fn spawn_app_sharing(app: &TestApp) -> (String, oneshot::Sender<()>) {
-    let args = ServeArgs::for_tests(app.db_url.clone());
+    spawn_app_sharing_with(app, |_| {}).await
+}
+
+/// Like [`spawn_app_sharing`], letting the test adjust the configuration first.
+pub async fn spawn_app_sharing_with(
+    app: &TestApp,
+    configure: impl FnOnce(&mut ServeArgs),
+) -> (String, oneshot::Sender<()>) {
+    let mut args = ServeArgs::for_tests(app.db_url.clone());
+    configure(&mut args);
     let second = Application::build(args)
         .await
         .expect("second server failed to start");
@@ -358,6 +367,22 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub async fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[]).await
+    }
+
+    /// The process's resident memory, in MiB.
+    pub fn rss_mib(&self) -> u64 {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    }
+
+    /// Starts the binary with `extra` arguments besides the address and the log level.
+    pub async fn start_with(database_url: &str, extra: &[&str]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -365,6 +390,7 @@ impl ServerProcess {
             .port();
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_inkroom"))
             .args(["--listen", &format!("127.0.0.1:{port}"), "--log", "error"])
+            .args(extra)
             .env("DATABASE_URL", database_url)
             .env_remove("REDIS_URL")
             .stdout(std::process::Stdio::null())

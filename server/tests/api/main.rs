@@ -11,6 +11,7 @@ mod ai;
 mod auth;
 mod cli;
 mod export;
+mod hardening;
 mod health;
 mod pages;
 mod realtime;

@@ -78,6 +78,22 @@ impl Ws {
         }
     }
 
+    /// The close frame's code, if the server closes the socket within `wait` (other messages
+    /// are skipped).
+    pub async fn closed_within(&mut self, wait: Duration) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    return Some(frame.map_or(1005, |f| u16::from(f.code)));
+                }
+                Ok(Some(Ok(_))) => continue,
+                Ok(Some(Err(_)) | None) => return Some(1006),
+                Err(_) => return None,
+            }
+        }
+    }
+
     /// The next message of type `ty`, skipping others (presence, cursors…).
     pub async fn recv_type(&mut self, ty: &str) -> Value {
         loop {
@@ -117,7 +133,7 @@ impl Ws {
     }
 }
 
-fn rectangle(x: f64) -> Value {
+pub fn rectangle(x: f64) -> Value {
     let rect = Rect::from_corners(WorldPoint::new(x, 0.0), WorldPoint::new(x + 50.0, 40.0));
     let props = Props::new(
         ElementKind::Rectangle,
@@ -134,12 +150,12 @@ fn rectangle(x: f64) -> Value {
     serde_json::to_value(e).unwrap()
 }
 
-fn draw(client_op: u64, element: &Value) -> Value {
+pub fn draw(client_op: u64, element: &Value) -> Value {
     json!({ "type": "draw", "client_op": client_op, "element": element })
 }
 
 /// Ada owns a public room that Bob has joined; both are connected and in it.
-async fn pair(app: &TestApp, room: &str) -> (String, Ws, Ws) {
+pub async fn pair(app: &TestApp, room: &str) -> (String, Ws, Ws) {
     let (ada, bob) = (app.sign_up("Ada").await, app.sign_up("Bob").await);
     let created = app.create_room(&ada, room, false, None).await;
     let slug = created["slug"].as_str().unwrap().to_owned();

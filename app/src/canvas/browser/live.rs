@@ -8,7 +8,8 @@
 //! follows this user, the board reports its own viewport, at most 20 times a second.
 
 use super::{Engine, RemoteCursor, Shared};
-use crate::canvas::{LinkState, Presence};
+use crate::canvas::ui::{LinkState, Presence};
+use inkroom_core::editor::Access;
 use inkroom_core::camera::{Camera, MAX_ZOOM};
 use inkroom_core::geom::{Rect, WorldPoint};
 use inkroom_core::protocol::{ClientMessage, ErrorCode, Participant, ServerMessage, Viewport};
@@ -19,6 +20,9 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+/// The close code of a connection whose access to the room was revoked (the server's).
+const CLOSE_REVOKED: u16 = 4003;
 
 /// Cursor and viewport updates are sent at most this often (20 Hz).
 const CURSOR_INTERVAL_MS: f64 = 50.0;
@@ -133,8 +137,16 @@ impl Live {
                 }
             }
         });
-        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_ev: CloseEvent| {
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |ev: CloseEvent| {
             if let Some(live) = weak.upgrade() {
+                if ev.code() == CLOSE_REVOKED {
+                    // Removed from the room: reconnecting would only be refused.
+                    live.stopped.set(true);
+                    live.set_state.set(LinkState::Revoked);
+                    live.engine.borrow_mut().editor.set_access(Access::View);
+                    (live.repaint)();
+                    return;
+                }
                 live.set_state.set(LinkState::Offline);
                 Live::retry(&live);
             }
@@ -363,6 +375,16 @@ impl Live {
             return;
         };
         match msg {
+            ServerMessage::Joined { client } => {
+                self.engine.borrow_mut().editor.set_client(client);
+            }
+            ServerMessage::RoleChanged { .. } => {
+                // The page is rendered for a role (tools, settings link): render it again. What
+                // was not acknowledged yet could not be kept by a viewer anyway.
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().reload();
+                }
+            }
             ServerMessage::RoomState {
                 seq,
                 elements,

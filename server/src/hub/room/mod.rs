@@ -11,6 +11,7 @@
 //! write fails the room closes all its connections and stops; clients reconnect, the room
 //! reloads from the log, and clients re-send what was never acknowledged.
 
+mod access;
 mod chat;
 mod ordering;
 mod presence;
@@ -21,7 +22,7 @@ use app::rooms::Role;
 use app::ssr::db::{Db, DbError};
 use axum::extract::ws::Utf8Bytes;
 use inkroom_core::ops::Op;
-use inkroom_core::protocol::{Activity, ErrorCode, ServerMessage, Viewport};
+use inkroom_core::protocol::{Activity, ChatMessage, ErrorCode, ServerMessage, Viewport};
 use inkroom_core::replica::{ClientId, ClientOpId, Sequenced};
 use inkroom_core::sequencer::{Catchup, Sequencer, SequencerConfig};
 use ordering::Write;
@@ -32,14 +33,27 @@ use tokio_util::sync::CancellationToken;
 
 /// Identifies one WebSocket connection.
 pub type ConnId = u64;
-/// A connection's outbound queue of serialised frames. A broadcast is serialised once and the
-/// bytes shared by every recipient (cloning `Utf8Bytes` only bumps a reference count).
-pub type Outbound = flume::Sender<Utf8Bytes>;
+/// What a room queues for a connection: a serialised frame, or the order to close.
+#[derive(Clone, Debug)]
+pub enum Out {
+    /// A frame. A broadcast is serialised once and the bytes shared by every recipient (cloning
+    /// `Utf8Bytes` only bumps a reference count).
+    Frame(Utf8Bytes),
+    /// Close the socket with this code and reason (after the frames queued before it).
+    Close(u16, &'static str),
+}
+
+/// A connection's bounded outbound queue.
+pub type Outbound = flume::Sender<Out>;
 
 /// Serialises a message for the wire.
-pub fn frame(msg: &ServerMessage) -> Utf8Bytes {
-    serde_json::to_string(msg).unwrap_or_default().into()
+pub fn frame(msg: &ServerMessage) -> Out {
+    Out::Frame(serde_json::to_string(msg).unwrap_or_default().into())
 }
+
+/// The close code of a connection whose access to its room was revoked (kicked, left in
+/// another tab, the room deleted).
+pub const CLOSE_REVOKED: u16 = 4003;
 
 /// Who a connection belongs to.
 #[derive(Clone, Debug)]
@@ -61,7 +75,8 @@ pub enum Command {
         conn: ConnId,
         /// Whose it is.
         member: Member,
-        /// The client's id (for exactly-once).
+        /// The server's id for the client's ops (derived from the user and the id the client
+        /// chose; for exactly-once).
         client: ClientId,
         /// The last sequence number the client has.
         last_seq: Option<u64>,
@@ -129,6 +144,28 @@ pub enum Command {
         /// Where to send it.
         reply: tokio::sync::oneshot::Sender<inkroom_core::scene::Scene>,
     },
+    /// Someone's access to the room changed (`None`: possibly everyone's): look it up again.
+    Recheck {
+        /// Whose.
+        user_id: Option<String>,
+    },
+    /// A chat message is stored (from the room's chat writer): broadcast it.
+    ChatStored {
+        /// The message.
+        message: ChatMessage,
+    },
+    /// A chat message of `conn`'s could not be stored.
+    ChatFailed {
+        /// Whose.
+        conn: ConnId,
+    },
+    /// The result of a recheck: `user_id` now acts with `role` (`None`: no access).
+    Access {
+        /// Whose.
+        user_id: String,
+        /// Their role now.
+        role: Option<Role>,
+    },
     /// A chat-history request.
     ChatHistory {
         /// The connection.
@@ -140,8 +177,30 @@ pub enum Command {
     },
 }
 
-/// Tuning of a room: its ordering and durability pipeline's.
-pub type RoomConfig = SequencerConfig;
+/// Tuning of a room.
+#[derive(Clone, Copy, Debug)]
+pub struct RoomConfig {
+    /// Its ordering and durability pipeline.
+    pub pipeline: SequencerConfig,
+    /// How often every connection's access is looked up again, besides at every change of
+    /// membership (a safety net should a notification be lost).
+    pub recheck_every: std::time::Duration,
+    /// Live elements a board may hold.
+    pub max_elements: usize,
+    /// Estimated bytes a board's elements may take.
+    pub max_bytes: usize,
+}
+
+impl Default for RoomConfig {
+    fn default() -> Self {
+        Self {
+            pipeline: SequencerConfig::default(),
+            recheck_every: std::time::Duration::from_secs(60),
+            max_elements: 100_000,
+            max_bytes: 64 << 20,
+        }
+    }
+}
 
 /// What a room remembers about the sender of an op until it is durable: whom to acknowledge,
 /// and whose op to log.
@@ -168,12 +227,18 @@ struct Room {
     id: String,
     db: Db,
     journal: Journal,
+    /// The room's own channel, for the answers of work it hands to other tasks.
+    me: mpsc::WeakSender<Command>,
+    /// The room's tuning (quotas among it).
+    config: RoomConfig,
     /// Ordering and durability: the scene, the ops waiting to be written, the recent ones.
     seq: Sequencer<Sender, ConnId>,
     conns: HashMap<ConnId, Conn>,
     /// The batch being written.
     in_flight: Option<Write>,
     last_chat_id: i64,
+    /// Stores chat messages off the ordering path.
+    chat_writer: chat::ChatWriter,
     /// Cursor moves not yet sent, at most one per connection (see [`Room::queue_cursor`]).
     cursors: Vec<(ConnId, inkroom_core::protocol::CursorAt)>,
     /// Durable ops not yet acknowledged and broadcast (see [`Room::committed`]).
@@ -189,20 +254,23 @@ pub async fn run(
     db: Db,
     journal: Journal,
     config: RoomConfig,
-    rx: mpsc::Receiver<Command>,
+    (me, rx): (mpsc::WeakSender<Command>, mpsc::Receiver<Command>),
     cancel: CancellationToken,
 ) -> Result<(), DbError> {
     let restored = store::load(&db, &id).await?;
     let last_chat_id = store::last_chat_id(&db, &id).await?;
+    let chat_writer = chat::ChatWriter::start(db.clone(), id.clone(), me.clone());
     let mut room = Room {
         id,
         db,
         journal,
+        me,
+        config,
         // The server's own repair ops have no connection to answer (connection ids start at 1)
         // and are logged without a user.
         seq: Sequencer::new(
             restored,
-            config,
+            config.pipeline,
             Sender {
                 conn: 0,
                 user_id: String::new(),
@@ -210,12 +278,13 @@ pub async fn run(
         ),
         conns: HashMap::new(),
         in_flight: None,
+        chat_writer,
         last_chat_id,
         cursors: Vec::new(),
         durable_out: Vec::new(),
         due: tokio::time::Instant::now(),
     };
-    room.run(rx, cancel).await
+    room.run(rx, cancel, config.recheck_every).await
 }
 
 impl Room {
@@ -223,7 +292,11 @@ impl Room {
         &mut self,
         mut rx: mpsc::Receiver<Command>,
         cancel: CancellationToken,
+        recheck_every: std::time::Duration,
     ) -> Result<(), DbError> {
+        let mut recheck = tokio::time::interval(recheck_every);
+        recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        recheck.reset(); // the first check is due a period after loading, not at once
         let result = loop {
             tokio::select! {
                 biased;
@@ -241,10 +314,11 @@ impl Room {
                     self.send_held();
                 }
                 cmd = rx.recv() => match cmd {
-                    Some(cmd) => self.handle(cmd).await,
+                    Some(cmd) => self.handle(cmd),
                     None => break Ok(()),
                 },
                 () = cancel.cancelled() => break Ok(()),
+                _ = recheck.tick() => self.recheck(None),
             }
             if self.in_flight.is_none() {
                 self.start_write();
@@ -272,7 +346,7 @@ impl Room {
         }
     }
 
-    async fn handle(&mut self, cmd: Command) {
+    fn handle(&mut self, cmd: Command) {
         match cmd {
             Command::Join {
                 conn,
@@ -292,7 +366,9 @@ impl Room {
             Command::Follow { conn, user_id } => self.follow(conn, user_id),
             Command::Activity { conn, activity } => self.activity(conn, activity),
             Command::Count { conn } => self.count(conn),
-            Command::Chat { conn, text } => self.chat(conn, text).await,
+            Command::Chat { conn, text } => self.chat(conn, text),
+            Command::ChatStored { message } => self.chat_stored(message),
+            Command::ChatFailed { conn } => self.chat_failed(conn),
             Command::Scene { reply } => {
                 // Includes accepted ops still being written: they are applied, and will be
                 // durable or the room restarts and the export was of a state clients saw.
@@ -302,7 +378,9 @@ impl Room {
                 conn,
                 before,
                 limit,
-            } => self.chat_history(conn, before, limit).await,
+            } => self.chat_history(conn, before, limit),
+            Command::Recheck { user_id } => self.recheck(user_id),
+            Command::Access { user_id, role } => self.access(&user_id, role),
         }
     }
 
@@ -332,6 +410,7 @@ impl Room {
             following: None,
             viewport: None,
         };
+        Self::send_reliable(&c, ServerMessage::Joined { client });
         self.conns.insert(conn, c);
         // A scene with ops not yet durable is held until they are (see the sequencer): it then
         // goes out from `committed`.

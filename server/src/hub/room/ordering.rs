@@ -39,6 +39,17 @@ impl Room {
             );
             return;
         }
+        if let Some(why) = self.over_quota(&op) {
+            Self::send_reliable(
+                c,
+                ServerMessage::Rejected {
+                    client_op,
+                    code: ErrorCode::LimitExceeded,
+                    message: why,
+                },
+            );
+            return;
+        }
         let sender = Sender {
             conn,
             user_id: c.member.user_id.clone(),
@@ -57,6 +68,39 @@ impl Room {
                 );
             }
         }
+    }
+
+    /// Why `op` may not be applied now, if the board is at one of its quotas: past them, what
+    /// adds content (new elements, restored ones, points, text) is refused; moving, restyling
+    /// and deleting still work, so a full board can always be tidied.
+    fn over_quota(&self, op: &Op) -> Option<String> {
+        let size = self.seq.size();
+        let (adds_element, adds_content) = match op {
+            Op::Create { .. } => (true, true),
+            Op::Update { patch, .. } => (
+                patch.is_deleted == Some(false),
+                patch.is_deleted == Some(false)
+                    || patch.points.is_some()
+                    || patch.pressures.is_some()
+                    || patch.text.is_some()
+                    || patch.group_ids.is_some()
+                    || patch.link.is_some(),
+            ),
+            Op::Delete { .. } => (false, false),
+        };
+        if adds_element && size.live >= self.config.max_elements {
+            return Some(format!(
+                "this board holds {} elements, the most it may: delete some first",
+                size.live
+            ));
+        }
+        if adds_content && size.bytes >= self.config.max_bytes {
+            return Some(format!(
+                "this board is full ({} MB): delete something first",
+                size.bytes >> 20
+            ));
+        }
+        None
     }
 
     /// Writes everything still pending (at shutdown or when idle).
