@@ -57,7 +57,7 @@ fn main() -> ExitCode {
         }
         runs += 1;
         seed += 1;
-        if runs % 100_000 == 0 {
+        if runs.is_multiple_of(100_000) {
             eprintln!("{runs} seeds ({:.0} s)", started.elapsed().as_secs_f64());
         }
     }
