@@ -1,15 +1,13 @@
 //! The account server functions, and the sign-in check they share.
 
-use super::{
-    ApiToken, MAX_EMAIL_LEN, UserInfo, normalize_email, validate_display_name,
-    validate_new_password,
-};
+use super::{ApiToken, UserInfo};
 use crate::api::{JsonOrForm, json_or_form};
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
+    super::{MAX_EMAIL_LEN, normalize_email, validate_display_name, validate_new_password},
     crate::api::{redirect_form_post, respond},
     crate::ssr::db::users::{self, User},
     crate::ssr::state::state,

@@ -1,10 +1,7 @@
 //! The room server functions: public endpoints under `/api/rooms/…` taking JSON (or a plain HTML
 //! form). Each one starts from the caller's access ([`super::access`]), never from its own check.
 
-use super::model::{
-    MAX_PAGE, Member, Role, RoomDetails, RoomPage, ShareLink, normalize_code, validate_room_name,
-    validate_room_password,
-};
+use super::model::{Member, Role, RoomDetails, RoomPage, ShareLink};
 use crate::api::{JsonOrForm, json_or_form};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -13,6 +10,7 @@ use leptos::prelude::*;
 use {
     super::access::{InRoom, visible},
     super::db,
+    super::model::{MAX_PAGE, normalize_code, validate_room_name, validate_room_password},
     crate::api::{redirect_form_post, respond},
     crate::ssr::{identity, password, state::state, tokens},
 };
