@@ -549,12 +549,20 @@ mod tests {
         (client, from_server, task)
     }
 
-    /// Advances the paused clock by `d` and lets every woken task run.
-    async fn wait(d: Duration) {
-        tokio::time::advance(d).await;
-        for _ in 0..10 {
-            tokio::task::yield_now().await;
+    /// Lets every task that can run, run (the connection, the heartbeat). A short sleep rather
+    /// than `yield_now`: the runtime drives its timers only when it runs out of work, and a
+    /// yielding test never lets it.
+    async fn settle() {
+        for _ in 0..3 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
         }
+    }
+
+    /// Lets what is pending run, advances the paused clock by `d`, and lets what woke run.
+    async fn wait(d: Duration) {
+        settle().await;
+        tokio::time::advance(d).await;
+        settle().await;
     }
 
     fn drain(rx: &mut UnboundedReceiver<Message>) -> Vec<Message> {
@@ -565,9 +573,12 @@ mod tests {
     async fn a_silent_connection_is_pinged_then_closed_after_two_silent_beats() {
         let (_client, mut sent, task) = connect().await;
         tokio::time::pause();
+        // The connection subscribes to the heartbeat when it first runs.
+        settle().await;
 
         wait(BEAT).await;
-        assert!(matches!(drain(&mut sent)[..], [Message::Ping(_)]));
+        let first = drain(&mut sent);
+        assert!(matches!(first[..], [Message::Ping(_)]), "{first:?}");
         assert!(!task.is_finished(), "one beat of silence is allowed");
         // Silent for more than two beats since it connected: closed by the next beat.
         wait(BEAT).await;
@@ -585,6 +596,7 @@ mod tests {
     async fn a_connection_that_answers_stays_open() {
         let (client, mut sent, task) = connect().await;
         tokio::time::pause();
+        settle().await;
         for _ in 0..10 {
             wait(BEAT).await;
             for m in drain(&mut sent) {
