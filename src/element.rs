@@ -571,7 +571,11 @@ impl Props {
     /// element back with a patch carrying all of it ([`crate::ops::Patch::restore`]).
     pub fn tombstone(&self) -> Props {
         let origin = WorldPoint::new(0.0, 0.0);
-        let mut t = Props::new(self.kind, Rect::from_corners(origin, origin), self.index.clone());
+        let mut t = Props::new(
+            self.kind,
+            Rect::from_corners(origin, origin),
+            self.index.clone(),
+        );
         t.end_arrowhead = Arrowhead::None;
         t.is_deleted = true;
         t

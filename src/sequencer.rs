@@ -128,10 +128,12 @@ pub fn restore(
             let mut scene = Scene::default();
             for e in state.elements {
                 // Tombstones written before they were stripped lose their content here.
-                scene.insert(e.stripped()).map_err(|e| LoadError::Snapshot {
-                    seq,
-                    reason: e.to_string(),
-                })?;
+                scene
+                    .insert(e.stripped())
+                    .map_err(|e| LoadError::Snapshot {
+                        seq,
+                        reason: e.to_string(),
+                    })?;
             }
             Authority::restore(scene, seq, state.applied)
         }
@@ -364,8 +366,7 @@ impl<T: Clone, C: PartialEq> Sequencer<T, C> {
             let client_op = self.authority.seq() + 1;
             // A repair is derived from a valid scene, so it applies; if it ever did not, the
             // board is left as it was rather than the room stopped.
-            if let Ok(Submitted::Accepted(s)) = self.apply(SERVER_CLIENT, client_op, op, at_ms)
-            {
+            if let Ok(Submitted::Accepted(s)) = self.apply(SERVER_CLIENT, client_op, op, at_ms) {
                 self.unflushed.push((*s, self.own.clone()));
             }
         }
@@ -511,8 +512,7 @@ mod tests {
 
     #[test]
     fn a_snapshot_rides_with_the_batch_that_reaches_the_interval() {
-        let mut s: Sequencer<()> =
-            Sequencer::new(Authority::default(), small(), ());
+        let mut s: Sequencer<()> = Sequencer::new(Authority::default(), small(), ());
         s.submit(1, 1, create(1), 0, ());
         s.submit(1, 2, create(2), 0, ());
         let batch = s.next_batch(0).expect("batch");
@@ -530,15 +530,22 @@ mod tests {
         s.submit(1, 2, create(2), 0, ());
         let two = s.size();
         assert_eq!(two.live, 2);
-        s.submit(1, 3, Op::Delete { id: ElementId::from_u128(1) }, 0, ());
+        s.submit(
+            1,
+            3,
+            Op::Delete {
+                id: ElementId::from_u128(1),
+            },
+            0,
+            (),
+        );
         assert_eq!(s.size().live, 1);
         assert_eq!(s.size(), Size::of(s.authority().scene()));
     }
 
     #[test]
     fn duplicates_and_invalid_ops_are_not_numbered() {
-        let mut s: Sequencer<()> =
-            Sequencer::new(Authority::default(), small(), ());
+        let mut s: Sequencer<()> = Sequencer::new(Authority::default(), small(), ());
         s.submit(1, 1, create(1), 0, ());
         assert_eq!(s.submit(1, 1, create(1), 0, ()), Outcome::Duplicate);
         let unknown = Op::Update {
@@ -557,8 +564,7 @@ mod tests {
 
     #[test]
     fn joiners_get_a_delta_while_recent_ops_cover_them_and_the_scene_otherwise() {
-        let mut s: Sequencer<()> =
-            Sequencer::new(Authority::default(), small(), ());
+        let mut s: Sequencer<()> = Sequencer::new(Authority::default(), small(), ());
         for n in 1..=5 {
             s.submit(7, n as u64, create(n), 0, ());
             let b = s.next_batch(0).unwrap();
@@ -587,8 +593,7 @@ mod tests {
 
     #[test]
     fn a_scene_with_ops_not_yet_durable_is_held_until_they_are() {
-        let mut s: Sequencer<(), u8> =
-            Sequencer::new(Authority::default(), small(), ());
+        let mut s: Sequencer<(), u8> = Sequencer::new(Authority::default(), small(), ());
         s.submit(1, 1, create(1), 0, ());
         assert_eq!(s.join(9, 2, None), None, "op 1 is not durable yet");
         assert!(s.is_catching_up(&9));
@@ -607,8 +612,7 @@ mod tests {
 
     #[test]
     fn restore_replays_the_log_after_the_snapshot_and_refuses_gaps() {
-        let mut s: Sequencer<()> =
-            Sequencer::new(Authority::default(), small(), ());
+        let mut s: Sequencer<()> = Sequencer::new(Authority::default(), small(), ());
         let mut log = Vec::new();
         let mut snapshot = None;
         for n in 1..=3 {

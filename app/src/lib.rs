@@ -59,8 +59,17 @@ fn page_policy() {
     };
     // The WebSocket's URL is ws(s)://<host>/ws; 'self' does not cover ws: in every browser.
     let host = use_context::<axum::http::request::Parts>()
-        .and_then(|p| p.headers.get(header::HOST)?.to_str().ok().map(str::to_owned))
-        .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)));
+        .and_then(|p| {
+            p.headers
+                .get(header::HOST)?
+                .to_str()
+                .ok()
+                .map(str::to_owned)
+        })
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        });
     let sockets = host.map_or_else(String::new, |h| format!(" ws://{h} wss://{h}"));
     let policy = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \

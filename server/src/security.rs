@@ -75,7 +75,8 @@ impl Security {
 
 /// Whether a request changes state or opens a live session.
 fn state_changing(req: &Request) -> bool {
-    !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) || req.uri().path() == "/ws"
+    !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || req.uri().path() == "/ws"
 }
 
 /// Whether a server-function call has a body type they read.
@@ -83,7 +84,13 @@ fn readable_body(req: &Request) -> bool {
     req.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|ct| ct.to_str().ok())
-        .map(|ct| ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+        .map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
         .is_some_and(|ct| ct == "application/json" || ct == "application/x-www-form-urlencoded")
 }
 
@@ -120,7 +127,11 @@ impl Security {
             h.insert(name, HeaderValue::from_static(value));
         };
         set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-        set(h, header::REFERRER_POLICY, "strict-origin-when-cross-origin");
+        set(
+            h,
+            header::REFERRER_POLICY,
+            "strict-origin-when-cross-origin",
+        );
         set(h, header::X_FRAME_OPTIONS, "DENY");
         set(
             h,
@@ -158,7 +169,10 @@ mod tests {
         let s = Security::new(&["https://Board.Example.com/".into()], false);
         assert!(s.origin_allowed(&headers(Some("http://localhost:3000"), "localhost:3000")));
         assert!(s.origin_allowed(&headers(Some("https://board.example.com"), "10.0.0.5:3000")));
-        assert!(s.origin_allowed(&headers(None, "localhost:3000")), "not a browser");
+        assert!(
+            s.origin_allowed(&headers(None, "localhost:3000")),
+            "not a browser"
+        );
         for foreign in [
             "http://localhost:3001",
             "http://evil.example",

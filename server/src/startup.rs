@@ -66,7 +66,9 @@ pub enum StartupError {
         source: std::io::Error,
     },
     /// The configured token secret is too short to resist guessing.
-    #[error("INKROOM_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes (it is {0}); or leave it unset to have one generated")]
+    #[error(
+        "INKROOM_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes (it is {0}); or leave it unset to have one generated"
+    )]
     WeakSecret(usize),
     /// The site's asset manifest exists but is unreadable.
     #[error("cannot read asset manifest {path}: {reason}")]

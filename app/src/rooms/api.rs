@@ -9,8 +9,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::access::{InRoom, visible},
-    super::model::{MAX_PAGE, normalize_code, validate_room_name, validate_room_password},
     super::db,
+    super::model::{MAX_PAGE, normalize_code, validate_room_name, validate_room_password},
     crate::api::{redirect_form_post, respond},
     crate::ssr::{identity, state::state, tokens},
 };

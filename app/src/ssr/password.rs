@@ -9,11 +9,11 @@
 
 use crate::error::AppError;
 use argon2::password_hash::SaltString;
-use std::sync::Arc;
-use tokio::sync::Semaphore;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use std::sync::Arc;
 use std::sync::LazyLock;
+use tokio::sync::Semaphore;
 
 /// Longest password accepted (bytes). Bounds the work an attacker can make argon2 do per request.
 pub const MAX_PASSWORD_BYTES: usize = 1024;
@@ -76,7 +76,11 @@ impl Hashers {
                 retry_after_secs: 1,
             });
         };
-        let _running = self.running.acquire().await.map_err(|_| AppError::Internal)?;
+        let _running = self
+            .running
+            .acquire()
+            .await
+            .map_err(|_| AppError::Internal)?;
         let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || span.in_scope(f))
             .await
@@ -166,6 +170,9 @@ mod tests {
                 Err(e) => panic!("{e}"),
             }
         }
-        assert!(limited >= 1, "one runs, one waits, the rest are refused at once");
+        assert!(
+            limited >= 1,
+            "one runs, one waits, the rest are refused at once"
+        );
     }
 }

@@ -94,7 +94,10 @@ impl ClientIds {
     /// The server's id for the ops of `user_id`'s client `claimed`: a positive integer below
     /// 2^53 (ids travel as JSON numbers).
     pub fn derive(&self, user_id: &str, claimed: u64) -> u64 {
-        let mac = hmac_sha256(&self.key, &[user_id.as_bytes(), &[0], &claimed.to_le_bytes()]);
+        let mac = hmac_sha256(
+            &self.key,
+            &[user_id.as_bytes(), &[0], &claimed.to_le_bytes()],
+        );
         let mut first = [0u8; 8];
         first.copy_from_slice(&mac[..8]);
         // Zero is the server's own id (its repairs).
@@ -224,7 +227,11 @@ mod tests {
         let ids = ClientIds::from_secret(b"k");
         let a = ids.derive("ann", 7);
         assert_eq!(a, ids.derive("ann", 7), "stable across reconnects");
-        assert_ne!(a, ids.derive("bob", 7), "another user naming the same id gets another");
+        assert_ne!(
+            a,
+            ids.derive("bob", 7),
+            "another user naming the same id gets another"
+        );
         assert_ne!(a, ids.derive("ann", 8));
         assert_ne!(a, ClientIds::from_secret(b"other").derive("ann", 7));
         for n in 0..1000 {

@@ -1,12 +1,15 @@
 //! Isolated character recognition (digits, upper and lower case letters) by two networks that
 //! see the ink differently: the same raster CNN as shapes, with 62 classes (the picture), and a
 //! sequence network like the word model's trained with CTC on single characters (the pen's
-//! path). [`CharModel`] combines what is installed.
+//! path). [`CharModel`] combines what is installed. Both networks are trained here
+//! (`inkroom train chars` and `inkroom train glyphs`).
 
-use super::data::Sample;
+use super::ctc::{self, fit_ctc};
+use super::data::{self, Sample};
+use super::meta::ModelMeta;
 use super::model::{ConvConfig, ConvNet, SeqConfig, SeqNet};
-use super::train::{Report, TrainOptions, argmax, save};
-use super::{ModelMeta, words};
+use super::train::{Example, Report, TrainOptions, argmax, save, train_classifier};
+use super::words;
 use inkroom_core::ink::raster::{self, CHANNELS, SIZE};
 use inkroom_core::ink::{Charset, Ink, Scored};
 use std::collections::BTreeMap;
@@ -140,12 +143,46 @@ fn softmax(scores: &[f32]) -> Vec<f32> {
 /// The glyph network's CTC log-likelihood of each class of [`ALPHABET`] as the whole reading of
 /// `ink` (floored at -80 nats so that one impossible class cannot swamp the raster network).
 pub fn glyph_log_likelihoods(net: &SeqNet, ink: &Ink) -> Option<Vec<f32>> {
-    let lp = words::log_probs(net, ink)?;
+    let lp = ctc::log_probs(net, ink)?;
     let symbols = net.config().symbols;
     ALPHABET
         .chars()
-        .map(|c| Some(words::ctc(&lp, symbols, &[words::symbol(c)?], None).max(-80.0)))
+        .map(|c| Some(ctc::ctc(&lp, symbols, &[ctc::symbol(c)?], None).max(-80.0)))
         .collect()
+}
+
+/// `inkroom train chars`.
+pub fn train_chars(data_dir: &Path, out: &Path, opts: &TrainOptions) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let (train_s, val_s) =
+        data::read_split(data_dir, &TRAINING_SETS, |s| class_of(&s.label).is_some())?;
+    let to_ex = |s: &Sample| Example {
+        ink: s.ink.clone(),
+        class: class_of(&s.label).expect("filtered"),
+        max_rotation: 0.15,
+    };
+    let train: Vec<Example> = train_s.iter().map(to_ex).collect();
+    let val: Vec<Example> = val_s.iter().map(to_ex).collect();
+    println!(
+        "chars: {} training samples, {} held-out",
+        train.len(),
+        val.len()
+    );
+    let cfg = config();
+    let (varmap, net) = train_classifier(&cfg, &train, &val, opts)?;
+    let model = CharModel::from_net(net);
+    let mut report = Report::default();
+    for (name, acc) in evaluate(&model, &val_s) {
+        report.accuracy.insert(name, acc);
+    }
+    report.counts.insert("train".into(), train.len());
+    report.counts.insert("held_out".into(), val.len());
+    report.seconds = started.elapsed().as_secs_f64();
+    for (k, v) in &report.accuracy {
+        println!("{k}: {:.2} %", v * 100.0);
+    }
+    let meta = ModelMeta::conv("chars", cfg, None, opts.command("chars"), report);
+    save(out, &varmap, &meta)
 }
 
 /// `inkroom train glyphs`: the sequence network of [`glyph_config`] trained with CTC on the
@@ -153,9 +190,9 @@ pub fn glyph_log_likelihoods(net: &SeqNet, ink: &Ink) -> Option<Vec<f32>> {
 pub fn train_glyphs(data_dir: &Path, out: &Path, opts: &TrainOptions) -> anyhow::Result<()> {
     let started = Instant::now();
     let (train_s, val_s) =
-        words::read_split(data_dir, &TRAINING_SETS, |s| class_of(&s.label).is_some())?;
+        data::read_split(data_dir, &TRAINING_SETS, |s| class_of(&s.label).is_some())?;
     let cfg = glyph_config();
-    let (varmap, net, trained) = words::fit_ctc("glyphs", &cfg, &train_s, opts)?;
+    let (varmap, net, trained) = fit_ctc("glyphs", &cfg, &train_s, opts)?;
     let mut report = Report::default();
     let read = |ink: &Ink| {
         ALPHABET
@@ -171,12 +208,8 @@ pub fn train_glyphs(data_dir: &Path, out: &Path, opts: &TrainOptions) -> anyhow:
     for (k, v) in &report.accuracy {
         println!("{k}: {:.2} %", v * 100.0);
     }
-    save(
-        out,
-        "glyphs",
-        &varmap,
-        &ModelMeta::glyphs(cfg, opts, report),
-    )
+    let meta = ModelMeta::seq("glyphs", cfg, opts.command("glyphs"), report);
+    save(out, &varmap, &meta)
 }
 
 /// Held-out accuracy by group: digits, upper, lower, and letters ignoring case where case cannot

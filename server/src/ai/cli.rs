@@ -1,6 +1,6 @@
 //! `inkroom train …` and `inkroom ai recognize …`.
 
-use super::train::{self, TrainOptions};
+use super::train::TrainOptions;
 use super::{Models, chars, data, shapes, words};
 use clap::{Args, Subcommand, ValueEnum};
 use inkroom_core::ink::{Charset, Ink, ShapeClass, TextRecognition};
@@ -147,8 +147,8 @@ pub fn train(args: &TrainArgs) -> anyhow::Result<()> {
         seed: args.seed,
     };
     match args.task {
-        TrainTask::Shapes => train::train_shapes(&args.data, &args.out, &opts),
-        TrainTask::Chars => train::train_chars(&args.data, &args.out, &opts),
+        TrainTask::Shapes => shapes::train_shapes(&args.data, &args.out, &opts),
+        TrainTask::Chars => chars::train_chars(&args.data, &args.out, &opts),
         TrainTask::Words | TrainTask::Glyphs => {
             // candle sorts the autograd graph recursively, and a recurrent layer unrolled over a
             // long word makes that graph thousands of ops deep: more than the main thread's

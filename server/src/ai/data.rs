@@ -110,6 +110,22 @@ pub fn split_by_writer(samples: Vec<Sample>) -> (Vec<Sample>, Vec<Sample>) {
         .partition(|s| !is_held_out(&s.dataset, &s.writer))
 }
 
+/// Reads `sets` from `data_dir`, keeps the samples `keep` accepts (and whose orientation is
+/// known), and splits them by writer: `(training, held_out)`.
+pub fn read_split(
+    data_dir: &Path,
+    sets: &[&str],
+    keep: impl Fn(&Sample) -> bool,
+) -> anyhow::Result<(Vec<Sample>, Vec<Sample>)> {
+    let mut all = Vec::new();
+    for name in sets {
+        let mut s = read_dataset(data_dir, name)?;
+        s.retain(|x| !x.orientation_unknown && keep(x));
+        all.extend(s);
+    }
+    Ok(split_by_writer(all))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

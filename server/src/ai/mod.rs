@@ -2,8 +2,13 @@
 //!
 //! - [`data`] reads the pen-stroke datasets and splits them by writer.
 //! - [`synth`] generates synthetic shapes and augments real ink.
-//! - [`model`] holds the candle networks; [`train`] trains them (`inkroom train`).
-//! - [`shapes`], [`chars`] and [`words`] wrap trained networks as recognisers.
+//! - [`model`] holds the candle networks; [`meta`] what is stored beside their weights;
+//!   [`error`] the error recognisers answer with.
+//! - [`train`] is the training toolkit every model's training shares.
+//! - [`shapes`], [`chars`] and [`words`] are the recognisers, each with its own training
+//!   (`inkroom train shapes|chars|glyphs|words`); [`ctc`] and [`lexicon`] are what the sequence
+//!   networks and the word model build on; [`handwriting`] picks the character or the word model
+//!   for a given ink.
 //! - [`baseline`] is the $P point-cloud recogniser we measure the shape model against.
 //! - [`cli`] is `inkroom train …`, `inkroom ai recognize …` and `inkroom ai baseline`.
 //!
@@ -11,163 +16,35 @@
 //! weights are committed under `server/models/` as safetensors with a JSON file beside each
 //! (architecture, classes, seed, held-out figures). The server loads them once at start-up and
 //! runs inference on the blocking thread pool.
+//!
+//! This module only declares the others, re-exports what the rest of the server names, and
+//! holds [`Models`] (all recognisers together, as the server uses them). Of the modules below,
+//! only [`cli`] uses it, and this one uses nothing of `cli`'s, so no module imports a module that
+//! imports it back: shared types live in [`meta`] and [`error`], not here.
 
 pub mod baseline;
 pub mod chars;
 pub mod cli;
+pub mod ctc;
 pub mod data;
+pub mod error;
+pub mod handwriting;
+pub mod lexicon;
+pub mod meta;
 pub mod model;
 pub mod shapes;
 pub mod synth;
 pub mod train;
 pub mod words;
 
+pub use error::RecognizeError;
+pub use meta::{FORMAT_VERSION, ModelMeta, default_models_dir};
+
 use anyhow::Context;
-use inkroom_core::ink::{Charset, Ink, InkError, ShapeRecognition, TextRecognition};
-use model::{ConvConfig, ConvNet, SeqConfig, SeqNet};
-use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
-
-/// Bumped when the input features or output format change incompatibly.
-pub const FORMAT_VERSION: u32 = 1;
-
-/// What is stored beside each weights file.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ModelMeta {
-    /// `shapes`, `chars`, `glyphs` or `words`.
-    pub name: String,
-    /// [`FORMAT_VERSION`] at training time.
-    pub version: u32,
-    /// Raster classifier architecture, for `shapes` and `chars`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conv: Option<ConvConfig>,
-    /// Sequence architecture, for `words` and `glyphs`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seq: Option<SeqConfig>,
-    /// Confidence below which a shape is reported as `none`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub threshold: Option<f32>,
-    /// The command line that reproduces the weights.
-    pub command: String,
-    /// Held-out figures measured right after training.
-    pub report: train::Report,
-}
-
-impl ModelMeta {
-    fn command(name: &str, opts: &train::TrainOptions) -> String {
-        format!(
-            "inkroom train {name} --data ../shared/data/strokes --seed {} --epochs {} --batch {} --lr {}",
-            opts.seed, opts.epochs, opts.batch, opts.lr
-        )
-    }
-
-    /// Metadata of a shape model.
-    pub fn shapes(
-        conv: ConvConfig,
-        threshold: f32,
-        opts: &train::TrainOptions,
-        report: train::Report,
-    ) -> Self {
-        Self {
-            name: "shapes".into(),
-            version: FORMAT_VERSION,
-            conv: Some(conv),
-            seq: None,
-            threshold: Some(threshold),
-            command: Self::command("shapes", opts),
-            report,
-        }
-    }
-
-    /// Metadata of a character model.
-    pub fn chars(conv: ConvConfig, opts: &train::TrainOptions, report: train::Report) -> Self {
-        Self {
-            name: "chars".into(),
-            version: FORMAT_VERSION,
-            conv: Some(conv),
-            seq: None,
-            threshold: None,
-            command: Self::command("chars", opts),
-            report,
-        }
-    }
-
-    /// Metadata of the isolated-character sequence model.
-    pub fn glyphs(seq: SeqConfig, opts: &train::TrainOptions, report: train::Report) -> Self {
-        Self {
-            name: "glyphs".into(),
-            version: FORMAT_VERSION,
-            conv: None,
-            seq: Some(seq),
-            threshold: None,
-            command: Self::command("glyphs", opts),
-            report,
-        }
-    }
-
-    /// Metadata of a word model.
-    pub fn words(
-        seq: SeqConfig,
-        opts: &train::TrainOptions,
-        dictionary: Option<&Path>,
-        report: train::Report,
-    ) -> Self {
-        let mut command = Self::command("words", opts);
-        if let Some(d) = dictionary {
-            command.push_str(&format!(" --dictionary {}", d.display()));
-        }
-        Self {
-            name: "words".into(),
-            version: FORMAT_VERSION,
-            conv: None,
-            seq: Some(seq),
-            threshold: None,
-            command,
-            report,
-        }
-    }
-}
-
-/// The shipped models' directory (`server/models` in the source tree).
-pub fn default_models_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/models"))
-}
-
-fn read_model(
-    dir: &Path,
-    name: &str,
-) -> anyhow::Result<(ModelMeta, candle_nn::VarBuilder<'static>)> {
-    let meta_path = dir.join(format!("{name}.json"));
-    let meta: ModelMeta = serde_json::from_slice(
-        &std::fs::read(&meta_path)
-            .with_context(|| format!("cannot read {}", meta_path.display()))?,
-    )
-    .with_context(|| format!("{} is not model metadata", meta_path.display()))?;
-    anyhow::ensure!(
-        meta.version == FORMAT_VERSION,
-        "{} was trained for format {}, this build reads format {FORMAT_VERSION}: retrain it",
-        meta_path.display(),
-        meta.version
-    );
-    let weights = dir.join(format!("{name}.safetensors"));
-    let bytes =
-        std::fs::read(&weights).with_context(|| format!("cannot read {}", weights.display()))?;
-    Ok((meta, model::var_builder_from_bytes(bytes)?))
-}
-
-/// Why a recogniser could not answer.
-#[derive(Debug, thiserror::Error)]
-pub enum RecognizeError {
-    /// The ink was refused.
-    #[error(transparent)]
-    Ink(#[from] InkError),
-    /// The model for this task is not installed.
-    #[error("the {0} model is not available on this server")]
-    Unavailable(&'static str),
-    /// The model failed (a bug, not bad input).
-    #[error("recognition failed: {0}")]
-    Failed(String),
-}
+use inkroom_core::ink::{Charset, Ink, ShapeRecognition, TextRecognition};
+use meta::read_model;
+use model::{ConvNet, SeqConfig, SeqNet};
+use std::path::Path;
 
 /// All recognisers, loaded once.
 pub struct Models {
@@ -216,7 +93,7 @@ impl Models {
         let words = read_model(dir, "words")
             .and_then(|(meta, vb)| {
                 let cfg: SeqConfig = meta.seq.context("words.json has no seq architecture")?;
-                let lexicon = words::read_lexicon(dir)?;
+                let lexicon = lexicon::read_lexicon(dir)?;
                 Ok(words::WordModel::new(SeqNet::new(&cfg, vb)?, lexicon))
             })
             .map_err(|e| errors.push(e))
@@ -248,7 +125,7 @@ impl Models {
         charset: Charset,
     ) -> Result<TextRecognition, RecognizeError> {
         ink.validate()?;
-        words::read(self.chars.as_ref(), self.words.as_ref(), ink, charset)
+        handwriting::read(self.chars.as_ref(), self.words.as_ref(), ink, charset)
     }
 }
 
@@ -291,6 +168,7 @@ impl app::ssr::recognizer::Recognizer for ModelService {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     /// The pen-stroke datasets, when this machine has them (`INKROOM_STROKES`, else the
     /// workspace's `../shared/data/strokes`).

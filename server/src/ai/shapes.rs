@@ -3,12 +3,23 @@
 //!
 //! A prediction below [`DEFAULT_THRESHOLD`] confidence is reported as `none`: converting ink the
 //! user meant as ink is worse than leaving a shape as ink (they can always convert by hand).
+//!
+//! The model is trained here too ([`train_shapes`], `inkroom train shapes`): real gestures plus
+//! synthetic shapes ([`shape_examples`]), augmented within each class's rotation range.
 
-use super::data::Sample;
+use super::data::{self, Sample};
+use super::meta::ModelMeta;
 use super::model::{ConvConfig, ConvNet};
+use super::synth;
+use super::train::{Example, Report, TrainOptions, save, train_classifier};
 use inkroom_core::ink::raster::{self, CHANNELS, SIZE};
 use inkroom_core::ink::{Ink, InkError, Scored, ShapeClass, ShapeRecognition, fit};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
 use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
 
 /// Datasets `inkroom train shapes` reads from the data directory.
 pub const TRAINING_SETS: [&str; 4] = [
@@ -205,4 +216,118 @@ pub fn tally<'a>(results: impl IntoIterator<Item = (&'a Sample, ShapeClass)>) ->
         .map(|(k, (ok, n))| (k, ok as f64 / n.max(1) as f64))
         .collect();
     ev
+}
+
+/// How far each shape class may be rotated in augmentation: fully for shapes that are the same
+/// shape at any angle, a little for those whose identity depends on being upright (a diamond
+/// is a square at 45°; a cross at 45° is a plus; an upside-down check is not a check).
+fn shape_rotation(class: ShapeClass) -> f64 {
+    use std::f64::consts::PI;
+    match class {
+        ShapeClass::Ellipse | ShapeClass::Line | ShapeClass::Arrow | ShapeClass::Star => PI,
+        ShapeClass::Triangle => PI,
+        ShapeClass::Rectangle | ShapeClass::Diamond => 0.3,
+        ShapeClass::Check => 0.5,
+        ShapeClass::Cross | ShapeClass::None => 0.3,
+    }
+}
+
+/// Labelled examples for the shape model from real data (class from [`class_of_label`])
+/// plus `synthetic_per_class` generated examples per class.
+pub fn shape_examples(samples: &[Sample], synthetic_per_class: usize, seed: u64) -> Vec<Example> {
+    let mut out: Vec<Example> = samples
+        .iter()
+        .filter_map(|s| {
+            let class = class_of_sample(s)?;
+            Some(Example {
+                ink: s.ink.clone(),
+                class: class as usize,
+                max_rotation: shape_rotation(class),
+            })
+        })
+        .collect();
+    let mut rng = StdRng::seed_from_u64(seed);
+    for (ci, class) in ShapeClass::ALL.into_iter().enumerate() {
+        let n = if class == ShapeClass::None {
+            synthetic_per_class * 2
+        } else {
+            synthetic_per_class
+        };
+        for _ in 0..n {
+            let ink = synth::shape(class, &mut rng);
+            out.push(Example {
+                ink,
+                class: ci,
+                max_rotation: shape_rotation(class),
+            });
+        }
+    }
+    out
+}
+
+/// `inkroom train shapes`.
+pub fn train_shapes(data_dir: &Path, out: &Path, opts: &TrainOptions) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut real = Vec::new();
+    for name in TRAINING_SETS {
+        let mut s = data::read_dataset(data_dir, name)?;
+        if name.starts_with("unipen") {
+            // Letters and digits are "none" examples; a subsample is plenty.
+            s.retain(|x| !x.orientation_unknown);
+            let mut rng = StdRng::seed_from_u64(opts.seed);
+            s.shuffle(&mut rng);
+            s.truncate(2500);
+        }
+        real.extend(s);
+    }
+    let (train_real, val_real) = data::split_by_writer(real);
+    let train = shape_examples(&train_real, 700, opts.seed);
+    let val = shape_examples(&val_real, 0, opts.seed);
+    // A synthetic test set from another seed: shapes the generator never produced in training.
+    let synth_test = shape_examples(&[], 200, opts.seed.wrapping_add(1_000_003));
+    println!(
+        "shapes: {} training examples ({} real), {} held-out real, {} synthetic test",
+        train.len(),
+        train_real.len(),
+        val.len(),
+        synth_test.len()
+    );
+    let cfg = config();
+    let (varmap, net) = train_classifier(&cfg, &train, &val, opts)?;
+    let model = ShapeModel::from_net(net, DEFAULT_THRESHOLD);
+    let mut report = Report::default();
+    let eval_real = evaluate(&model, &val_real);
+    report
+        .accuracy
+        .insert("held_out_shape_classes".into(), eval_real.shape_accuracy);
+    report
+        .accuracy
+        .insert("held_out_none_kept".into(), 1.0 - eval_real.none_converted);
+    let synth_inks: Vec<(Ink, ShapeClass)> = synth_test
+        .iter()
+        .map(|e| (e.ink.clone(), ShapeClass::ALL[e.class]))
+        .collect();
+    let synth_acc = synth_inks
+        .iter()
+        .filter(|(ink, c)| model.recognize(ink).map(|r| r.class) == Ok(*c))
+        .count() as f64
+        / synth_inks.len() as f64;
+    report.accuracy.insert("synthetic_test".into(), synth_acc);
+    report.per_class = eval_real.per_class.clone();
+    report.counts.insert("train".into(), train.len());
+    report.counts.insert("held_out".into(), val.len());
+    report
+        .counts
+        .insert("synthetic_test".into(), synth_inks.len());
+    report.seconds = started.elapsed().as_secs_f64();
+    println!("{}", eval_real.summary());
+    println!("synthetic test accuracy: {:.2} %", synth_acc * 100.0);
+    let meta = ModelMeta::conv(
+        "shapes",
+        cfg,
+        Some(DEFAULT_THRESHOLD),
+        opts.command("shapes"),
+        report,
+    );
+    save(out, &varmap, &meta)
 }

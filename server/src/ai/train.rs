@@ -1,27 +1,33 @@
-//! `inkroom train`: builds the training sets, trains a model with candle, measures it on the
-//! held-out writers and writes the weights and a report next to them.
+//! The training toolkit every model's training shares: optimiser, learning-rate schedule,
+//! progress output, the epoch driver of the raster classifiers, batching, and writing the
+//! weights with their metadata.
+//!
+//! Each model's own training (`inkroom train shapes`, `chars`, `glyphs`, `words`) lives beside
+//! the model, in `shapes.rs`, `chars.rs` and `words.rs` (the CTC loop in `ctc.rs`), and this
+//! module imports none of them: it used to hold shape and character training too, which made it
+//! and the models it trained import each other.
 //!
 //! Everything is seeded: the split is a hash of the writer, synthetic data and augmentation come
 //! from a seeded generator whose per-sample streams are derived from (seed, epoch, sample), so a
 //! run gives the same weights whatever the thread scheduling.
 
-use super::data::{self, Sample};
+use super::meta::ModelMeta;
 use super::model::{ConvConfig, ConvNet};
 use super::synth;
-use super::{ModelMeta, chars, shapes};
 use anyhow::Context;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
 use indicatif::{ProgressBar, ProgressStyle};
+use inkroom_core::ink::Ink;
 use inkroom_core::ink::raster::{self, CHANNELS, SIZE};
-use inkroom_core::ink::{Ink, ShapeClass};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Instant;
+
+/// Stored in each model's metadata; re-exported so that training code finds all it needs here.
+pub use super::meta::Report;
 
 /// A progress line: above the bar on a terminal, plain on stdout otherwise (indicatif hides the
 /// bar, and with it `println`, when stderr is not a terminal).
@@ -71,6 +77,17 @@ pub struct TrainOptions {
     pub lr: f64,
     /// Seed for everything random.
     pub seed: u64,
+}
+
+impl TrainOptions {
+    /// The command line that reproduces a run of `inkroom train <name>` with these options, as
+    /// recorded in the model's metadata.
+    pub fn command(&self, name: &str) -> String {
+        format!(
+            "inkroom train {name} --data ../shared/data/strokes --seed {} --epochs {} --batch {} --lr {}",
+            self.seed, self.epochs, self.batch, self.lr
+        )
+    }
 }
 
 /// A training example for a raster classifier.
@@ -211,171 +228,10 @@ pub fn argmax(v: &[f32]) -> usize {
         .unwrap_or(0)
 }
 
-/// How far each shape class may be rotated in augmentation: fully for shapes that are the same
-/// shape at any angle, a little for those whose identity depends on being upright (a diamond
-/// is a square at 45°; a cross at 45° is a plus; an upside-down check is not a check).
-fn shape_rotation(class: ShapeClass) -> f64 {
-    use std::f64::consts::PI;
-    match class {
-        ShapeClass::Ellipse | ShapeClass::Line | ShapeClass::Arrow | ShapeClass::Star => PI,
-        ShapeClass::Triangle => PI,
-        ShapeClass::Rectangle | ShapeClass::Diamond => 0.3,
-        ShapeClass::Check => 0.5,
-        ShapeClass::Cross | ShapeClass::None => 0.3,
-    }
-}
-
-/// Labelled examples for the shape model from real data (class from [`shapes::class_of_label`])
-/// plus `synthetic_per_class` generated examples per class.
-pub fn shape_examples(samples: &[Sample], synthetic_per_class: usize, seed: u64) -> Vec<Example> {
-    let mut out: Vec<Example> = samples
-        .iter()
-        .filter_map(|s| {
-            let class = shapes::class_of_sample(s)?;
-            Some(Example {
-                ink: s.ink.clone(),
-                class: class as usize,
-                max_rotation: shape_rotation(class),
-            })
-        })
-        .collect();
-    let mut rng = StdRng::seed_from_u64(seed);
-    for (ci, class) in ShapeClass::ALL.into_iter().enumerate() {
-        let n = if class == ShapeClass::None {
-            synthetic_per_class * 2
-        } else {
-            synthetic_per_class
-        };
-        for _ in 0..n {
-            let ink = synth::shape(class, &mut rng);
-            out.push(Example {
-                ink,
-                class: ci,
-                max_rotation: shape_rotation(class),
-            });
-        }
-    }
-    out
-}
-
-/// Result figures of a training run, written next to the weights.
-#[derive(Debug, serde::Serialize, serde::Deserialize, Clone, Default)]
-pub struct Report {
-    /// Accuracy per named held-out set.
-    pub accuracy: BTreeMap<String, f64>,
-    /// Per-class accuracy on the main held-out set.
-    pub per_class: BTreeMap<String, f64>,
-    /// Sample counts used.
-    pub counts: BTreeMap<String, usize>,
-    /// Wall-clock seconds the run took.
-    pub seconds: f64,
-}
-
-/// `inkroom train shapes`.
-pub fn train_shapes(data_dir: &Path, out: &Path, opts: &TrainOptions) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let mut real = Vec::new();
-    for name in shapes::TRAINING_SETS {
-        let mut s = data::read_dataset(data_dir, name)?;
-        if name.starts_with("unipen") {
-            // Letters and digits are "none" examples; a subsample is plenty.
-            s.retain(|x| !x.orientation_unknown);
-            let mut rng = StdRng::seed_from_u64(opts.seed);
-            s.shuffle(&mut rng);
-            s.truncate(2500);
-        }
-        real.extend(s);
-    }
-    let (train_real, val_real) = data::split_by_writer(real);
-    let train = shape_examples(&train_real, 700, opts.seed);
-    let val = shape_examples(&val_real, 0, opts.seed);
-    // A synthetic test set from another seed: shapes the generator never produced in training.
-    let synth_test = shape_examples(&[], 200, opts.seed.wrapping_add(1_000_003));
-    println!(
-        "shapes: {} training examples ({} real), {} held-out real, {} synthetic test",
-        train.len(),
-        train_real.len(),
-        val.len(),
-        synth_test.len()
-    );
-    let cfg = shapes::config();
-    let (varmap, net) = train_classifier(&cfg, &train, &val, opts)?;
-    let model = shapes::ShapeModel::from_net(net, shapes::DEFAULT_THRESHOLD);
-    let mut report = Report::default();
-    let eval_real = shapes::evaluate(&model, &val_real);
-    report
-        .accuracy
-        .insert("held_out_shape_classes".into(), eval_real.shape_accuracy);
-    report
-        .accuracy
-        .insert("held_out_none_kept".into(), 1.0 - eval_real.none_converted);
-    let synth_inks: Vec<(Ink, ShapeClass)> = synth_test
-        .iter()
-        .map(|e| (e.ink.clone(), ShapeClass::ALL[e.class]))
-        .collect();
-    let synth_acc = synth_inks
-        .iter()
-        .filter(|(ink, c)| model.recognize(ink).map(|r| r.class) == Ok(*c))
-        .count() as f64
-        / synth_inks.len() as f64;
-    report.accuracy.insert("synthetic_test".into(), synth_acc);
-    report.per_class = eval_real.per_class.clone();
-    report.counts.insert("train".into(), train.len());
-    report.counts.insert("held_out".into(), val.len());
-    report
-        .counts
-        .insert("synthetic_test".into(), synth_inks.len());
-    report.seconds = started.elapsed().as_secs_f64();
-    println!("{}", eval_real.summary());
-    println!("synthetic test accuracy: {:.2} %", synth_acc * 100.0);
-    save(
-        out,
-        "shapes",
-        &varmap,
-        &ModelMeta::shapes(cfg, shapes::DEFAULT_THRESHOLD, opts, report),
-    )
-}
-
-/// `inkroom train chars`.
-pub fn train_chars(data_dir: &Path, out: &Path, opts: &TrainOptions) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let mut real = Vec::new();
-    for name in chars::TRAINING_SETS {
-        let mut s = data::read_dataset(data_dir, name)?;
-        s.retain(|x| !x.orientation_unknown && chars::class_of(&x.label).is_some());
-        real.extend(s);
-    }
-    let (train_s, val_s) = data::split_by_writer(real);
-    let to_ex = |s: &Sample| Example {
-        ink: s.ink.clone(),
-        class: chars::class_of(&s.label).expect("filtered"),
-        max_rotation: 0.15,
-    };
-    let train: Vec<Example> = train_s.iter().map(to_ex).collect();
-    let val: Vec<Example> = val_s.iter().map(to_ex).collect();
-    println!(
-        "chars: {} training samples, {} held-out",
-        train.len(),
-        val.len()
-    );
-    let cfg = chars::config();
-    let (varmap, net) = train_classifier(&cfg, &train, &val, opts)?;
-    let model = chars::CharModel::from_net(net);
-    let mut report = Report::default();
-    for (name, acc) in chars::evaluate(&model, &val_s) {
-        report.accuracy.insert(name, acc);
-    }
-    report.counts.insert("train".into(), train.len());
-    report.counts.insert("held_out".into(), val.len());
-    report.seconds = started.elapsed().as_secs_f64();
-    for (k, v) in &report.accuracy {
-        println!("{k}: {:.2} %", v * 100.0);
-    }
-    save(out, "chars", &varmap, &ModelMeta::chars(cfg, opts, report))
-}
-
-/// Writes `<name>.safetensors` and `<name>.json` into `dir`.
-pub fn save(dir: &Path, name: &str, varmap: &VarMap, meta: &ModelMeta) -> anyhow::Result<()> {
+/// Writes `<name>.safetensors` and `<name>.json` into `dir`, `name` being the model's
+/// ([`ModelMeta::name`]).
+pub fn save(dir: &Path, varmap: &VarMap, meta: &ModelMeta) -> anyhow::Result<()> {
+    let name = &meta.name;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let weights = dir.join(format!("{name}.safetensors"));
     varmap.save(&weights)?;

@@ -82,7 +82,9 @@ pub enum ExportError {
         height: u64,
     },
     /// The JSON document would be larger than the server makes (422).
-    #[error("the board is about {megabytes} MB as JSON, more than the server exports; export it as an image")]
+    #[error(
+        "the board is about {megabytes} MB as JSON, more than the server exports; export it as an image"
+    )]
     DocumentTooLarge {
         /// Its estimated size.
         megabytes: usize,

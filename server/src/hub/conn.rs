@@ -2,12 +2,12 @@
 //! frames and hands them to its room, drains the outbound queue the room fills, and pings. What a
 //! member may do is decided by the room, once, when it handles the message.
 
-use super::room::{Command, ConnId, Member, Out};
 use super::rate::Bucket;
+use super::room::{Command, ConnId, Member, Out};
 use super::{Hub, HubConfig, Pulse};
 use crate::state::AppState;
-use app::rooms::access::access;
 use app::error::AppError;
+use app::rooms::access::access;
 use app::ssr::db::Db;
 use app::ssr::identity;
 use app::ssr::tokens::Audience;
@@ -484,8 +484,10 @@ fn inbound(
         ));
         return Inbound::Nothing;
     }
-    if !matches!(msg, ClientMessage::Chat { .. } | ClientMessage::JoinRoom { .. })
-        && allowance.presence.take(config.presence, now_ms).is_err()
+    if !matches!(
+        msg,
+        ClientMessage::Chat { .. } | ClientMessage::JoinRoom { .. }
+    ) && allowance.presence.take(config.presence, now_ms).is_err()
     {
         // A cursor or viewport dropped is superseded by the next one.
         return Inbound::Nothing;
@@ -675,7 +677,8 @@ mod tests {
         settle().await;
 
         wait(BEAT).await;
-        assert!(matches!(drain(&mut sent)[..], [Message::Ping(_)]));
+        let first = drain(&mut sent);
+        assert!(matches!(first[..], [Message::Ping(_)]), "{first:?}");
         assert!(!task.is_finished(), "one beat of silence is allowed");
         // Silent for more than two beats since it connected: closed by the next beat.
         wait(BEAT).await;

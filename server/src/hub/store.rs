@@ -117,13 +117,12 @@ async fn prune(
     let Some(horizon) = seq.checked_sub(history_ops) else {
         return Ok(()); // the room is younger than its history window
     };
-    let (base,): (Option<i64>,) = sqlx::query_as(
-        "SELECT MAX(seq) FROM room_snapshots WHERE room_id = $1 AND seq <= $2",
-    )
-    .bind(room_id)
-    .bind(to_i64(horizon))
-    .fetch_one(&mut **tx)
-    .await?;
+    let (base,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(seq) FROM room_snapshots WHERE room_id = $1 AND seq <= $2")
+            .bind(room_id)
+            .bind(to_i64(horizon))
+            .fetch_one(&mut **tx)
+            .await?;
     let Some(base) = base else {
         return Ok(());
     };

@@ -258,7 +258,10 @@ async fn parallel_guesses_get_no_more_tries_than_serial_ones(backend: Backend) {
         .collect();
     let tried = statuses.iter().filter(|s| **s == 401).count();
     assert!(tried < 5, "{tried} guesses were tried: {statuses:?}");
-    assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
+    );
     app.stop().await;
 }
 
@@ -282,7 +285,9 @@ async fn signing_out_revokes_bearer_tokens(backend: Backend) {
             .send()
     };
     assert_eq!(bearer("/api/rooms/mine").await.unwrap().status(), 200);
-    let (_, ticket) = app.call(&ada.client, "/api/auth/ws-ticket", json!({})).await;
+    let (_, ticket) = app
+        .call(&ada.client, "/api/auth/ws-ticket", json!({}))
+        .await;
     app.call(&ada.client, "/api/auth/sign-out", json!({})).await;
     assert_eq!(bearer("/api/rooms/mine").await.unwrap().status(), 401);
     let url = format!(

@@ -48,7 +48,6 @@ async fn a_spoofed_client_id_cannot_silence_another_users_edits(backend: Backend
     app.stop().await;
 }
 
-
 /// A private room of Ada's that Bob joined with its code, with both connected; returns the
 /// slug and Bob's socket, with Ada's user and Bob's.
 async fn members(app: &TestApp) -> (String, TestUser, TestUser, Ws) {
@@ -57,7 +56,11 @@ async fn members(app: &TestApp) -> (String, TestUser, TestUser, Ws) {
     let slug = room["slug"].as_str().unwrap().to_owned();
     let bob = app.sign_up("Bob").await;
     let (status, body) = app
-        .call(&bob.client, "/api/rooms/join-code", json!({ "code": room["code"] }))
+        .call(
+            &bob.client,
+            "/api/rooms/join-code",
+            json!({ "code": room["code"] }),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     let mut ws = Ws::connect(app, &bob).await;
@@ -72,7 +75,11 @@ async fn a_kicked_member_is_disconnected_within_a_second(backend: Backend) {
     let app = spawn_app(backend).await;
     let (slug, ada, bob, mut ws) = members(&app).await;
     let (status, _) = app
-        .call(&ada.client, "/api/rooms/kick", json!({ "slug": slug, "user_id": bob.id }))
+        .call(
+            &ada.client,
+            "/api/rooms/kick",
+            json!({ "slug": slug, "user_id": bob.id }),
+        )
         .await;
     assert_eq!(status, 200);
     assert_eq!(ws.closed_within(PROMPTLY).await, Some(4003));
@@ -98,8 +105,12 @@ async fn a_demoted_editor_can_no_longer_draw(backend: Backend) {
     assert_eq!(changed["role"], "viewer");
     ws.send(draw(2, &rectangle(50.0))).await;
     let refused = ws.recv_type("rejected").await;
-    assert_eq!((refused["client_op"].as_u64(), refused["code"].as_str()), (Some(2), Some("forbidden")));
-    ws.send(json!({ "type": "chat", "text": "still here?" })).await;
+    assert_eq!(
+        (refused["client_op"].as_u64(), refused["code"].as_str()),
+        (Some(2), Some("forbidden"))
+    );
+    ws.send(json!({ "type": "chat", "text": "still here?" }))
+        .await;
     assert_eq!(ws.recv_type("error").await["code"], "forbidden");
     app.stop().await;
 }
@@ -129,7 +140,6 @@ async fn deleting_a_room_closes_every_socket_in_it(backend: Backend) {
     app.stop().await;
 }
 
-
 /// Two processes on one PostgreSQL database and one Redis: the owner kicks Bob through the
 /// first while Bob's socket is on the second, which learns of it through Redis.
 #[tokio::test]
@@ -141,13 +151,21 @@ async fn a_kick_reaches_a_socket_on_another_process_through_redis() {
     let room = app.create_room(&ada, "Across", true, None).await;
     let slug = room["slug"].as_str().unwrap().to_owned();
     let bob = app.sign_up("Bob").await;
-    app.call(&bob.client, "/api/rooms/join-code", json!({ "code": room["code"] }))
-        .await;
+    app.call(
+        &bob.client,
+        "/api/rooms/join-code",
+        json!({ "code": room["code"] }),
+    )
+    .await;
     // Bob's socket is on the other process (his cookie works there: sessions are shared).
     let mut ws = Ws::connect_to(&other, &bob.client).await;
     assert_eq!(ws.join(&slug, 5, None).await["type"], "room_state");
-    app.call(&ada.client, "/api/rooms/kick", json!({ "slug": slug, "user_id": bob.id }))
-        .await;
+    app.call(
+        &ada.client,
+        "/api/rooms/kick",
+        json!({ "slug": slug, "user_id": bob.id }),
+    )
+    .await;
     assert_eq!(ws.closed_within(PROMPTLY).await, Some(4003));
     let _ = stop_other.send(());
     app.stop().await;
@@ -229,7 +247,11 @@ async fn every_response_carries_the_security_headers(backend: Backend) {
     assert_eq!(header("x-content-type-options"), "nosniff");
     assert_eq!(header("x-frame-options"), "DENY");
     assert_eq!(header("referrer-policy"), "strict-origin-when-cross-origin");
-    assert_eq!(header("strict-transport-security"), "", "only with --secure-cookies");
+    assert_eq!(
+        header("strict-transport-security"),
+        "",
+        "only with --secure-cookies"
+    );
     let csp = header("content-security-policy");
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
@@ -243,13 +265,19 @@ async fn every_response_carries_the_security_headers(backend: Backend) {
     // Every inline script carries the nonce, so the policy lets it (and only it) run.
     assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{html}");
     let inline = html.matches("<script").count();
-    assert_eq!(inline, html.matches(&format!("nonce=\"{nonce}\"")).count(), "{html}");
+    assert_eq!(
+        inline,
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        "{html}"
+    );
     // Another page gets another nonce; a JSON answer gets the strict policy.
     let again = app.get("/").await;
-    assert!(!again.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .contains(&nonce));
+    assert!(
+        !again.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains(&nonce)
+    );
     let api = app.get("/healthz").await;
     assert_eq!(
         api.headers()["content-security-policy"],
@@ -262,7 +290,6 @@ async fn every_response_carries_the_security_headers(backend: Backend) {
     secure.stop().await;
 }
 
-
 /// Four hundred password-protected rooms created at once: each password costs argon2 19 MiB,
 /// so unbounded that is gigabytes; bounded, a few hashers run, a queue waits, the rest are
 /// told to come back (429), and the server keeps answering its probes. (A server process of
@@ -271,7 +298,10 @@ async fn every_response_carries_the_security_headers(backend: Backend) {
 #[tokio::test]
 async fn a_flood_of_password_hashing_is_bounded() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("flood.db").display());
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("flood.db").display()
+    );
     let server = ServerProcess::start_with(&url, &["--auth-rate-per-minute", "100000"]).await;
     let client = new_client();
     let sign_up = client
@@ -292,16 +322,31 @@ async fn a_flood_of_password_hashing_is_bounded() {
     let probe = async {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let started = std::time::Instant::now();
-        let ready = reqwest::get(format!("{}/readyz", server.base)).await.unwrap().status();
+        let ready = reqwest::get(format!("{}/readyz", server.base))
+            .await
+            .unwrap()
+            .status();
         (ready, started.elapsed(), server.rss_mib())
     };
     let (results, (ready, probe_took, during)) = tokio::join!(flood, probe);
-    let statuses: Vec<u16> = results.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
-    assert!(statuses.iter().all(|s| *s == 200 || *s == 429), "{statuses:?}");
-    assert!(statuses.contains(&429), "past the queue, callers are told to come back");
+    let statuses: Vec<u16> = results
+        .into_iter()
+        .map(|r| r.unwrap().status().as_u16())
+        .collect();
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 429),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&429),
+        "past the queue, callers are told to come back"
+    );
     assert!(statuses.contains(&200));
     assert_eq!(ready, 200);
-    assert!(probe_took < Duration::from_secs(2), "/readyz took {probe_took:?}");
+    assert!(
+        probe_took < Duration::from_secs(2),
+        "/readyz took {probe_took:?}"
+    );
     // Two hashers at 19 MiB each, not 400 (7.6 GB).
     let grew = during.max(server.rss_mib()).saturating_sub(before);
     assert!(grew < 200, "RSS grew {grew} MiB");
@@ -343,7 +388,10 @@ async fn a_chat_flood_does_not_delay_anothers_acknowledgements(backend: Backend)
     };
     let (quiet, busy) = (median(&mut quiet), median(&mut busy));
     // Within 2×, with 20 ms of slack for a loaded 2-core CI machine's scheduling noise.
-    assert!(busy <= 2.0 * quiet + 20.0, "acks took {busy:.1} ms under the flood, {quiet:.1} ms without");
+    assert!(
+        busy <= 2.0 * quiet + 20.0,
+        "acks took {busy:.1} ms under the flood, {quiet:.1} ms without"
+    );
     // The flood itself was limited, with a clear error.
     assert_eq!(bob.recv_type("error").await["code"], "rate_limited");
     app.stop().await;
@@ -397,9 +445,13 @@ async fn quotas_refuse_with_a_clear_error_and_keep_the_board_usable(backend: Bac
     }
     ada.send(draw(4, &shapes[3])).await;
     let refused = ada.recv_type("rejected").await;
-    assert_eq!((refused["client_op"].as_u64(), refused["code"].as_str()), (Some(4), Some("limit_exceeded")));
+    assert_eq!(
+        (refused["client_op"].as_u64(), refused["code"].as_str()),
+        (Some(4), Some("limit_exceeded"))
+    );
     // Deleting makes room again.
-    ada.send(json!({ "type": "erase", "client_op": 5, "id": shapes[0]["id"] })).await;
+    ada.send(json!({ "type": "erase", "client_op": 5, "id": shapes[0]["id"] }))
+        .await;
     assert_eq!(ada.recv_type("ack").await["client_op"], 5);
     ada.send(draw(6, &shapes[3])).await;
     assert_eq!(ada.recv_type("ack").await["client_op"], 6);
@@ -407,12 +459,21 @@ async fn quotas_refuse_with_a_clear_error_and_keep_the_board_usable(backend: Bac
     // `pair` made Ada's first room; a second is allowed, a third is not.
     let owner = app.sign_up("Owner").await;
     for i in 0..2 {
-        app.create_room(&owner, &format!("Mine {i}"), false, None).await;
+        app.create_room(&owner, &format!("Mine {i}"), false, None)
+            .await;
     }
     let (status, body) = app
-        .call(&owner.client, "/api/rooms/create", json!({ "name": "One too many", "is_private": false }))
+        .call(
+            &owner.client,
+            "/api/rooms/create",
+            json!({ "name": "One too many", "is_private": false }),
+        )
         .await;
-    assert_eq!((status, body["kind"].as_str()), (422, Some("limit_reached")), "{body}");
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (422, Some("limit_reached")),
+        "{body}"
+    );
     app.stop().await;
 }
 

@@ -121,37 +121,68 @@ async fn old_events_and_snapshots_are_pruned_behind_the_history_window(backend: 
         .id;
     let id = ElementId::from_u128(1);
     let rect = Rect::from_corners(WorldPoint::new(0.0, 0.0), WorldPoint::new(10.0, 10.0));
-    let props = Props::new(ElementKind::Rectangle, rect, FracIndex::between(None, None).unwrap());
+    let props = Props::new(
+        ElementKind::Rectangle,
+        rect,
+        FracIndex::between(None, None).unwrap(),
+    );
     let mut authority = Authority::default();
     for n in 1..=1000u64 {
         let op = if n == 1 {
-            Op::Create { element: Element::new(id, props.clone(), 0, 0).unwrap() }
+            Op::Create {
+                element: Element::new(id, props.clone(), 0, 0).unwrap(),
+            }
         } else {
-            Op::Update { id, patch: Patch { x: Some(n as f64), ..Patch::default() } }
+            Op::Update {
+                id,
+                patch: Patch {
+                    x: Some(n as f64),
+                    ..Patch::default()
+                },
+            }
         };
-        let inkroom_core::replica::Submitted::Accepted(s) =
-            authority.submit(7, n, op, 0).unwrap()
+        let inkroom_core::replica::Submitted::Accepted(s) = authority.submit(7, n, op, 0).unwrap()
         else {
             panic!("accepted")
         };
-        let entry = LogEntry { op: *s, user_id: owner.id.clone() };
+        let entry = LogEntry {
+            op: *s,
+            user_id: owner.id.clone(),
+        };
         let snapshot = (n % 100 == 0)
             .then(|| store::serialize_snapshot(&room_id, n, &SnapshotState::of(&authority)))
             .flatten();
-        let part = Part { room_id: &room_id, entries: std::slice::from_ref(&entry), snapshot: snapshot.as_ref() };
+        let part = Part {
+            room_id: &room_id,
+            entries: std::slice::from_ref(&entry),
+            snapshot: snapshot.as_ref(),
+        };
         store::append_many(&app.db, &[part], 250).await.unwrap();
     }
     let count = |sql: &'static str| {
         let (db, room_id) = (app.db.clone(), room_id.clone());
         async move {
-            let (n,): (i64,) = sqlx::query_as(sql).bind(room_id).fetch_one(db.pool()).await.unwrap();
+            let (n,): (i64,) = sqlx::query_as(sql)
+                .bind(room_id)
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
             n
         }
     };
     // At 1,000 the horizon is 750: its base snapshot is 700; events 701..=1000 stay.
-    assert_eq!(count("SELECT MIN(seq) FROM room_events WHERE room_id = $1").await, 701);
-    assert_eq!(count("SELECT COUNT(*) FROM room_events WHERE room_id = $1").await, 300);
-    assert_eq!(count("SELECT MIN(seq) FROM room_snapshots WHERE room_id = $1").await, 700);
+    assert_eq!(
+        count("SELECT MIN(seq) FROM room_events WHERE room_id = $1").await,
+        701
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM room_events WHERE room_id = $1").await,
+        300
+    );
+    assert_eq!(
+        count("SELECT MIN(seq) FROM room_snapshots WHERE room_id = $1").await,
+        700
+    );
     let loaded = store::load(&app.db, &room_id).await.unwrap();
     assert_eq!(loaded.authority.seq(), 1000);
     assert_eq!(loaded.authority.scene().get(id).unwrap().props().x, 1000.0);

@@ -25,7 +25,10 @@ use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 
 #[derive(Debug, Parser)]
-#[command(name = "inkroom-soak", about = "Kill a server mid-write, over and over; count lost acknowledged changes")]
+#[command(
+    name = "inkroom-soak",
+    about = "Kill a server mid-write, over and over; count lost acknowledged changes"
+)]
 struct Args {
     /// The `inkroom` binary.
     #[arg(long, default_value = "target/release/inkroom")]
@@ -63,7 +66,8 @@ impl Writer {
     /// Op `n` is durable on the server (acknowledged, or seen applied after a restart).
     fn confirm(&mut self, n: u64) {
         if let Some(e) = self.pending.remove(&n) {
-            self.acked.insert(e["id"].as_str().unwrap_or_default().to_owned());
+            self.acked
+                .insert(e["id"].as_str().unwrap_or_default().to_owned());
         }
     }
 }
@@ -107,7 +111,11 @@ fn kill(child: &mut Child) {
 
 fn shape(x: f64) -> Value {
     let rect = Rect::from_corners(WorldPoint::new(x, 0.0), WorldPoint::new(x + 20.0, 20.0));
-    let props = Props::new(ElementKind::Rectangle, rect, FracIndex::between(None, None).expect("index"));
+    let props = Props::new(
+        ElementKind::Rectangle,
+        rect,
+        FracIndex::between(None, None).expect("index"),
+    );
     let id = ElementId::from_u128(uuid::Uuid::new_v4().as_u128());
     serde_json::to_value(Element::new(id, props, 1, 0).expect("valid")).expect("serialises")
 }
@@ -120,7 +128,9 @@ async fn connect(base: &str, http: &reqwest::Client) -> anyhow::Result<Ws> {
         .await?
         .json()
         .await?;
-    let token = t["token"].as_str().ok_or_else(|| anyhow::anyhow!("no ticket: {t}"))?;
+    let token = t["token"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("no ticket: {t}"))?;
     let url = format!("{}/ws?ticket={token}", base.replacen("http", "ws", 1));
     Ok(tokio_tungstenite::connect_async(url).await?.0)
 }
@@ -135,22 +145,27 @@ async fn write(base: &str, slug: &str, w: &mut Writer, burst: usize) -> anyhow::
     }
     ws.send(Message::text(join.to_string())).await?;
     for (n, e) in &w.pending {
-        ws.send(Message::text(json!({ "type": "draw", "client_op": n, "element": e }).to_string()))
-            .await?;
+        ws.send(Message::text(
+            json!({ "type": "draw", "client_op": n, "element": e }).to_string(),
+        ))
+        .await?;
     }
     for _ in 0..burst {
         let e = shape(w.next_op as f64);
         let n = w.next_op;
         w.next_op += 1;
-        ws.send(Message::text(json!({ "type": "draw", "client_op": n, "element": e }).to_string()))
-            .await?;
+        ws.send(Message::text(
+            json!({ "type": "draw", "client_op": n, "element": e }).to_string(),
+        ))
+        .await?;
         w.pending.insert(n, e);
     }
     // The server files this client's ops under an id of its own (`joined`); ops it applied
     // before a crash but never acknowledged come back under it, in the delta or the scene.
     let mut me = None;
     while !w.pending.is_empty() {
-        let Ok(Some(Ok(msg))) = tokio::time::timeout(Duration::from_secs(5), ws.next()).await else {
+        let Ok(Some(Ok(msg))) = tokio::time::timeout(Duration::from_secs(5), ws.next()).await
+        else {
             break;
         };
         let Message::Text(text) = msg else { continue };
@@ -188,8 +203,10 @@ async fn write(base: &str, slug: &str, w: &mut Writer, burst: usize) -> anyhow::
 /// The live element ids of the board, read by a fresh connection.
 async fn board(base: &str, http: &reqwest::Client, slug: &str) -> anyhow::Result<BTreeSet<String>> {
     let mut ws = connect(base, http).await?;
-    ws.send(Message::text(json!({ "type": "join_room", "room": slug, "client": 999_999 }).to_string()))
-        .await?;
+    ws.send(Message::text(
+        json!({ "type": "join_room", "room": slug, "client": 999_999 }).to_string(),
+    ))
+    .await?;
     while let Some(msg) = ws.next().await {
         if let Message::Text(text) = msg? {
             let v: Value = serde_json::from_str(&text)?;
@@ -212,9 +229,10 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let dir = std::env::temp_dir().join(format!("inkroom-soak-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let url = args.database_url.clone().unwrap_or_else(|| {
-        format!("sqlite://{}?mode=rwc", dir.join("soak.db").display())
-    });
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.join("soak.db").display()));
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let mut child = start(&args.server, &url, port)?;
@@ -240,7 +258,10 @@ async fn main() -> anyhow::Result<()> {
         .await?
         .json()
         .await?;
-    let slug = room["slug"].as_str().ok_or_else(|| anyhow::anyhow!("no room: {room}"))?.to_owned();
+    let slug = room["slug"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("no room: {room}"))?
+        .to_owned();
     let mut writers = Vec::new();
     for i in 0..args.clients {
         let http = session(format!("w{i}-{run}")).await?;
@@ -264,7 +285,9 @@ async fn main() -> anyhow::Result<()> {
         // Kill somewhere in the burst (a burst takes tens of milliseconds here).
         let kill_after = Duration::from_millis(u64::from(cycle * 7919 % 60));
         let writes = futures_util::future::join_all(
-            writers.iter_mut().map(|w| write(&base, &slug, w, args.burst)),
+            writers
+                .iter_mut()
+                .map(|w| write(&base, &slug, w, args.burst)),
         );
         let timer = tokio::time::sleep(kill_after);
         tokio::pin!(writes);
@@ -285,7 +308,10 @@ async fn main() -> anyhow::Result<()> {
             .collect();
         lost_total = lost.len();
         if !lost.is_empty() {
-            eprintln!("cycle {cycle}: {} acknowledged shapes lost: {lost:?}", lost.len());
+            eprintln!(
+                "cycle {cycle}: {} acknowledged shapes lost: {lost:?}",
+                lost.len()
+            );
             kill(&mut child);
             std::process::exit(1);
         }
@@ -303,7 +329,11 @@ async fn main() -> anyhow::Result<()> {
     }
     let on_board = board(&base, &owner, &slug).await?;
     let acked: usize = writers.iter().map(|w| w.acked.len()).sum();
-    let missing = writers.iter().flat_map(|w| w.acked.iter()).filter(|id| !on_board.contains(*id)).count();
+    let missing = writers
+        .iter()
+        .flat_map(|w| w.acked.iter())
+        .filter(|id| !on_board.contains(*id))
+        .count();
     kill(&mut child);
     let _ = std::fs::remove_dir_all(&dir);
     println!(

@@ -9,8 +9,8 @@
 
 use super::{Engine, RemoteCursor, Shared};
 use crate::canvas::ui::{LinkState, Presence};
-use inkroom_core::editor::Access;
 use inkroom_core::camera::{Camera, MAX_ZOOM};
+use inkroom_core::editor::Access;
 use inkroom_core::geom::{Rect, WorldPoint};
 use inkroom_core::protocol::{ClientMessage, ErrorCode, Participant, ServerMessage, Viewport};
 use inkroom_core::scene::Scene;

@@ -18,7 +18,11 @@ impl Room {
             Some(u) => std::iter::once(u)
                 .filter(|u| self.conns.values().any(|c| &c.member.user_id == u))
                 .collect(),
-            None => self.conns.values().map(|c| c.member.user_id.clone()).collect(),
+            None => self
+                .conns
+                .values()
+                .map(|c| c.member.user_id.clone())
+                .collect(),
         };
         let Some(me) = self.me.upgrade().filter(|_| !users.is_empty()) else {
             return;
