@@ -57,7 +57,7 @@ impl Security {
             return false;
         };
         let origin = origin.trim().to_ascii_lowercase();
-        if self.allowed.iter().any(|a| *a == origin) {
+        if self.allowed.contains(&origin) {
             return true;
         }
         // Same origin: the authority after the scheme is the host the request was sent to.

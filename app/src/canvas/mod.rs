@@ -18,10 +18,7 @@ use inkroom_core::editor::{
     Align, Axis, Command, Layer, SHORTCUTS, SelectionSummary, StyleChange, ToolKind,
 };
 use inkroom_core::element::Color;
-use inkroom_core::history::ActionId;
-use inkroom_core::protocol::Participant;
 use leptos::prelude::*;
-use std::rc::Rc;
 
 /// Outline colours offered by the style panel (Excalidraw's first column of its palette).
 const STROKES: [&str; 5] = ["#1e1e1e", "#e03131", "#2f9e44", "#1971c2", "#f08c00"];

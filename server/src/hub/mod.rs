@@ -61,7 +61,7 @@ impl Default for HubConfig {
             },
             presence: rate::Rate {
                 per_second: 60.0,
-                burst: 120.0,
+                burst: 240.0,
             },
             heartbeat: Duration::from_secs(15),
             history_ops: 10_000,

@@ -4,6 +4,7 @@
 
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp, TestUser, new_client, spawn_app};
+use crate::realtime::Ws;
 use serde_json::{Value, json};
 
 /// Who is calling, from least to most privileged. Rows are called in this order, so that an
@@ -365,7 +366,50 @@ async fn every_endpoint_answers_each_caller_as_the_table_says(backend: Backend) 
     app.stop().await;
 }
 
-both_backends!(every_endpoint_answers_each_caller_as_the_table_says);
+/// The access rule exists once (`app::rooms::access`): a non-member is refused a private room
+/// and watches a public one as a viewer, through a server function and through the socket alike.
+async fn the_socket_and_the_server_functions_apply_one_access_rule(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let f = Fixture::new(&app).await;
+    let outsider = &f.outsider.client;
+
+    let (status, _) = app
+        .call(outsider, "/api/rooms/get", json!({ "slug": f.private }))
+        .await;
+    assert_eq!(status, 404);
+    let mut ws = Ws::connect_to(&app.address, outsider).await;
+    assert_eq!(ws.join(&f.private, 1, None).await["code"], "unknown_room");
+
+    let (status, room) = app
+        .call(outsider, "/api/rooms/get", json!({ "slug": f.public }))
+        .await;
+    assert_eq!(
+        (status, &room["role"]),
+        (200, &Value::Null),
+        "visible, not a member"
+    );
+    let mut ws = Ws::connect_to(&app.address, outsider).await;
+    let state = ws.join(&f.public, 2, None).await;
+    assert_eq!(state["you"]["role"], "viewer", "{state}");
+
+    // A viewer through a link is a viewer on both paths.
+    let (_, room) = app
+        .call(
+            &f.viewer.client,
+            "/api/rooms/get",
+            json!({ "slug": f.private }),
+        )
+        .await;
+    assert_eq!(room["role"], "viewer");
+    let mut ws = Ws::connect_to(&app.address, &f.viewer.client).await;
+    assert_eq!(ws.join(&f.private, 3, None).await["you"]["role"], "viewer");
+    app.stop().await;
+}
+
+both_backends!(
+    every_endpoint_answers_each_caller_as_the_table_says,
+    the_socket_and_the_server_functions_apply_one_access_rule,
+);
 
 #[test]
 fn every_server_function_has_a_row_in_the_access_table() {

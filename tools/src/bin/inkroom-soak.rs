@@ -239,15 +239,18 @@ async fn main() -> anyhow::Result<()> {
     wait_ready(&base).await?;
 
     // The owner makes the room; every writer joins it.
-    let session = |name: String| async move {
-        let http = reqwest::Client::builder().cookie_store(true).build()?;
-        let res = http
-            .post(format!("{}/api/auth/sign-up", base.clone()))
+    let session = |name: String| {
+        let base = base.clone();
+        async move {
+            let http = reqwest::Client::builder().cookie_store(true).build()?;
+            let res = http
+            .post(format!("{base}/api/auth/sign-up"))
             .json(&json!({ "email": format!("{name}@soak.example.com"), "display_name": name, "password": "soak-test-password" }))
             .send()
             .await?;
-        anyhow::ensure!(res.status() == 200, "sign-up: {}", res.status());
-        anyhow::Ok(http)
+            anyhow::ensure!(res.status() == 200, "sign-up: {}", res.status());
+            anyhow::Ok(http)
+        }
     };
     let run = uuid::Uuid::new_v4().simple().to_string();
     let owner = session(format!("owner-{run}")).await?;
@@ -289,14 +292,14 @@ async fn main() -> anyhow::Result<()> {
                 .iter_mut()
                 .map(|w| write(&base, &slug, w, args.burst)),
         );
-        let timer = tokio::time::sleep(kill_after);
-        tokio::pin!(writes);
-        tokio::select! {
-            results = &mut writes => for r in results { r?; },
-            () = timer => {}
-        }
+        // Cut short by the kill: what was not acknowledged stays pending for the next cycle.
+        let finished = tokio::time::timeout(kill_after, writes)
+            .await
+            .unwrap_or_default();
         kill(&mut child);
-        drop(writes);
+        for r in finished {
+            r?;
+        }
         child = start(&args.server, &url, port)?;
         wait_ready(&base).await?;
         let on_board = board(&base, &owner, &slug).await?;
