@@ -1,8 +1,10 @@
 -- Hardening. Portable SQL (SQLite and PostgreSQL).
 --
--- Bearer tokens (API tokens, WebSocket tickets) issued before `tokens_valid_after` (Unix ms) are
--- refused: signing out sets it, so a leaked token dies with the session that made it.
-ALTER TABLE users ADD COLUMN tokens_valid_after BIGINT NOT NULL DEFAULT 0;
+-- Bearer tokens (API tokens, WebSocket tickets) carry the user's `token_epoch` when issued and
+-- are refused once it has moved on: signing out increments it, so a leaked token dies with the
+-- session that made it. (A counter, not a time: a token issued in the same millisecond as the
+-- sign-out is still ordered exactly.)
+ALTER TABLE users ADD COLUMN token_epoch BIGINT NOT NULL DEFAULT 0;
 
 -- Failed sign-ins per account *and* client address: five wrong passwords lock that account for
 -- that address only, so nobody can lock someone else out from elsewhere; the per-address rate

@@ -95,17 +95,10 @@ impl Editor {
 
     /// Moves the selection by `d` as one action. Returns whether anything changed.
     pub fn nudge(&mut self, d: Vec2, env: &mut impl Entropy) -> bool {
-        let ops: Vec<Op> = selected_props(self.scene(), &self.selection)
-            .map(|(id, p)| Op::Update {
-                id,
-                patch: Patch {
-                    x: Some(p.x + d.x),
-                    y: Some(p.y + d.y),
-                    ..Patch::default()
-                },
-            })
+        let moves = selected_props(self.scene(), &self.selection)
+            .map(|(id, p)| (id, p.clone(), d))
             .collect();
-        self.act(ops, env).is_some()
+        self.shift_elements(moves, env)
     }
 
     /// The selected elements with their visual bounds (rotation and stroke included).

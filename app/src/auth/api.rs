@@ -135,9 +135,10 @@ pub const WS_TICKET_TTL: std::time::Duration = std::time::Duration::from_secs(60
 pub async fn create_token(email: String, password: String) -> Result<ApiToken, AppError> {
     respond(async move {
         let user = authenticate(&email, password).await?;
-        let (token, expires_at) = state()?
-            .tokens
-            .issue(&user.id, Audience::Api, API_TOKEN_TTL);
+        let (token, expires_at) =
+            state()?
+                .tokens
+                .issue(&user.id, user.token_epoch, Audience::Api, API_TOKEN_TTL);
         Ok(ApiToken { token, expires_at })
     })
     .await
@@ -148,10 +149,12 @@ pub async fn create_token(email: String, password: String) -> Result<ApiToken, A
 pub async fn ws_ticket() -> Result<ApiToken, AppError> {
     respond(async {
         let user = identity::require_user().await?;
-        let (token, expires_at) =
-            state()?
-                .tokens
-                .issue(&user.id, Audience::WebSocket, WS_TICKET_TTL);
+        let (token, expires_at) = state()?.tokens.issue(
+            &user.id,
+            user.token_epoch,
+            Audience::WebSocket,
+            WS_TICKET_TTL,
+        );
         Ok(ApiToken { token, expires_at })
     })
     .await

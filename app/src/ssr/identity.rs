@@ -34,8 +34,8 @@ fn store_failure(e: tower_sessions::session::Error) -> AppError {
 pub struct Claimed {
     /// The user's id.
     pub user_id: String,
-    /// When the bearer token it came with was issued (Unix ms); `None` for a cookie session.
-    pub token_issued_ms: Option<i64>,
+    /// The token epoch of the bearer token it came with; `None` for a cookie session.
+    pub token_epoch: Option<i64>,
 }
 
 /// Who a request says it comes from, if anyone: a valid bearer token for the API, else the cookie
@@ -51,7 +51,7 @@ pub async fn claimed(
             .verify(token, Audience::Api)
             .ok_or(AppError::Unauthorized)?;
         return Ok(Some(Claimed {
-            token_issued_ms: Some(claims.issued_ms()),
+            token_epoch: Some(claims.epoch),
             user_id: claims.sub,
         }));
     }
@@ -61,7 +61,7 @@ pub async fn claimed(
         .map_err(store_failure)?;
     Ok(id.map(|user_id| Claimed {
         user_id,
-        token_issued_ms: None,
+        token_epoch: None,
     }))
 }
 
@@ -73,8 +73,8 @@ pub async fn resolve(db: &Db, claimed: Option<Claimed>) -> Result<Option<User>, 
         return Ok(None);
     };
     let user = users::find_by_id(db.pool(), &claimed.user_id).await?;
-    match (user, claimed.token_issued_ms) {
-        (Some(u), Some(issued)) if issued < u.tokens_valid_after => Err(AppError::Unauthorized),
+    match (user, claimed.token_epoch) {
+        (Some(u), Some(epoch)) if epoch != u.token_epoch => Err(AppError::Unauthorized),
         (user, _) => Ok(user),
     }
 }

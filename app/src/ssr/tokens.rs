@@ -42,21 +42,10 @@ pub struct Claims {
     pub iat: u64,
     /// Expiry, seconds since the epoch.
     pub exp: u64,
-    /// Issued at, milliseconds since the epoch (what revocation compares; tokens from before it
-    /// existed carry 0 and fall back to `iat`).
+    /// The user's token epoch when it was issued: valid only while the user's is the same
+    /// (signing out moves it on). Tokens from before epochs existed carry 0.
     #[serde(default)]
-    pub iat_ms: i64,
-}
-
-impl Claims {
-    /// When the token was issued, Unix milliseconds.
-    pub fn issued_ms(&self) -> i64 {
-        if self.iat_ms > 0 {
-            self.iat_ms
-        } else {
-            (self.iat as i64).saturating_mul(1000)
-        }
-    }
+    pub epoch: i64,
 }
 
 /// Signing and verification keys.
@@ -166,17 +155,23 @@ impl TokenKeys {
         Ok(Self::from_secret(secret.as_bytes()))
     }
 
-    /// A token for `user_id` valid for `ttl`. Returns the token and its expiry (Unix ms).
-    pub fn issue(&self, user_id: &str, audience: Audience, ttl: Duration) -> (String, i64) {
-        let now_ms = now_ms();
-        let now = (now_ms / 1000) as u64;
+    /// A token for `user_id` at token epoch `epoch`, valid for `ttl`. Returns the token and its
+    /// expiry (Unix ms).
+    pub fn issue(
+        &self,
+        user_id: &str,
+        epoch: i64,
+        audience: Audience,
+        ttl: Duration,
+    ) -> (String, i64) {
+        let now = (now_ms() / 1000) as u64;
         let exp = now + ttl.as_secs();
         let claims = Claims {
             sub: user_id.to_owned(),
             aud: audience.as_str().to_owned(),
             iat: now,
             exp,
-            iat_ms: now_ms,
+            epoch,
         };
         // Encoding HS256 with a valid key cannot fail for these plain claims.
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
@@ -210,7 +205,7 @@ mod tests {
     #[test]
     fn a_token_verifies_only_for_its_audience_and_key() {
         let keys = TokenKeys::from_secret(b"test secret");
-        let (token, exp) = keys.issue("user-1", Audience::Api, Duration::from_secs(60));
+        let (token, exp) = keys.issue("user-1", 0, Audience::Api, Duration::from_secs(60));
         assert!(exp > now_ms());
         assert_eq!(keys.verify(&token, Audience::Api).unwrap().sub, "user-1");
         assert!(keys.verify(&token, Audience::WebSocket).is_none());
@@ -248,7 +243,7 @@ mod tests {
             aud: Audience::Api.as_str().into(),
             iat: 1,
             exp: 2,
-            iat_ms: 1000,
+            epoch: 0,
         };
         let token =
             jsonwebtoken::encode(&Header::new(Algorithm::HS256), &past, &keys.encoding).unwrap();

@@ -51,7 +51,7 @@ pub async fn ws_handler(
             .tokens
             .verify(&ticket, Audience::WebSocket)
             .map(|c| identity::Claimed {
-                token_issued_ms: Some(c.issued_ms()),
+                token_epoch: Some(c.epoch),
                 user_id: c.sub,
             })),
         None => identity::claimed(&state.server.tokens, &headers, &session).await,

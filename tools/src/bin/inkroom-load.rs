@@ -14,6 +14,7 @@ use futures_util::{SinkExt, StreamExt};
 use inkroom_core::element::{Element, ElementId, ElementKind, Props};
 use inkroom_core::geom::{Rect, WorldPoint};
 use inkroom_core::index::FracIndex;
+use inkroom_tools::Ws;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -158,29 +159,6 @@ fn process_usage(pid: u32) -> Option<(f64, u64)> {
     Some((ticks / 100.0, rss))
 }
 
-async fn user(base: &str, name: &str) -> anyhow::Result<reqwest::Client> {
-    let client = reqwest::Client::builder().cookie_store(true).build()?;
-    let email = format!("{name}@load.example.com");
-    let body = json!({ "email": email, "display_name": name, "password": "load-test-password" });
-    let res = client
-        .post(format!("{base}/api/auth/sign-up"))
-        .json(&body)
-        .send()
-        .await?;
-    if res.status() == 409 {
-        let login = json!({ "email": email, "password": "load-test-password" });
-        client
-            .post(format!("{base}/api/auth/sign-in"))
-            .json(&login)
-            .send()
-            .await?;
-    }
-    Ok(client)
-}
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 /// Opens a socket and joins `slug` as client `id`, resuming after `last_seq` when given. Returns
 /// the socket and the first room message (`room_state`, or `ops` with the missed delta).
 async fn connect(
@@ -190,24 +168,7 @@ async fn connect(
     id: u64,
     last_seq: Option<u64>,
 ) -> anyhow::Result<(Ws, Value)> {
-    let t: Value = client
-        .post(format!("{base}/api/auth/ws-ticket"))
-        .json(&json!({}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = t["token"]
-        .as_str()
-        .ok_or_else(|| anyhow::anyhow!("no ticket: {t}"))?;
-    // TCP_NODELAY, as browsers set it: otherwise Nagle's algorithm delays the generator's own
-    // small frames and distorts the latency it measures.
-    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(
-        format!("{}/ws?ticket={token}", base.replacen("http", "ws", 1)),
-        None,
-        true,
-    )
-    .await?;
+    let mut ws = inkroom_tools::socket(base, client).await?;
     let mut join = json!({ "type": "join_room", "room": slug, "client": id });
     if let Some(seq) = last_seq {
         join["last_seq"] = json!(seq);
@@ -241,7 +202,8 @@ async fn main() -> anyhow::Result<()> {
     let users_per_room = if args.idle.is_some() { 1 } else { args.users };
     let room_count = if args.idle.is_some() { 1 } else { args.rooms };
     for r in 0..room_count {
-        let owner = user(&base, &format!("load{run}r{r}u0")).await?;
+        let owner =
+            inkroom_tools::user(&base, &format!("load{run}r{r}u0"), "load.example.com").await?;
         let room: Value = owner
             .post(format!("{base}/api/rooms/create"))
             .json(&json!({ "name": format!("Load {run} {r}"), "is_private": false }))
@@ -255,7 +217,8 @@ async fn main() -> anyhow::Result<()> {
             .to_owned();
         let mut members = vec![owner];
         for u in 1..users_per_room {
-            let c = user(&base, &format!("load{run}r{r}u{u}")).await?;
+            let c = inkroom_tools::user(&base, &format!("load{run}r{r}u{u}"), "load.example.com")
+                .await?;
             c.post(format!("{base}/api/rooms/join"))
                 .json(&json!({ "slug": slug }))
                 .send()

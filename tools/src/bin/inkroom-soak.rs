@@ -47,9 +47,6 @@ struct Args {
     database_url: Option<String>,
 }
 
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 /// A writer: its HTTP session, its client id, what it sent and what was acknowledged.
 struct Writer {
     http: reqwest::Client,
@@ -120,25 +117,10 @@ fn shape(x: f64) -> Value {
     serde_json::to_value(Element::new(id, props, 1, 0).expect("valid")).expect("serialises")
 }
 
-async fn connect(base: &str, http: &reqwest::Client) -> anyhow::Result<Ws> {
-    let t: Value = http
-        .post(format!("{base}/api/auth/ws-ticket"))
-        .json(&json!({}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = t["token"]
-        .as_str()
-        .ok_or_else(|| anyhow::anyhow!("no ticket: {t}"))?;
-    let url = format!("{}/ws?ticket={token}", base.replacen("http", "ws", 1));
-    Ok(tokio_tungstenite::connect_async(url).await?.0)
-}
-
 /// One writer's cycle: join (resuming), re-send what is pending, send a burst, and collect acks
 /// until the socket dies (the kill) or everything is acknowledged.
 async fn write(base: &str, slug: &str, w: &mut Writer, burst: usize) -> anyhow::Result<()> {
-    let mut ws = connect(base, &w.http).await?;
+    let mut ws = inkroom_tools::socket(base, &w.http).await?;
     let mut join = json!({ "type": "join_room", "room": slug, "client": w.client });
     if w.last_seq > 0 {
         join["last_seq"] = json!(w.last_seq);
@@ -202,7 +184,7 @@ async fn write(base: &str, slug: &str, w: &mut Writer, burst: usize) -> anyhow::
 
 /// The live element ids of the board, read by a fresh connection.
 async fn board(base: &str, http: &reqwest::Client, slug: &str) -> anyhow::Result<BTreeSet<String>> {
-    let mut ws = connect(base, http).await?;
+    let mut ws = inkroom_tools::socket(base, http).await?;
     ws.send(Message::text(
         json!({ "type": "join_room", "room": slug, "client": 999_999 }).to_string(),
     ))
@@ -239,21 +221,8 @@ async fn main() -> anyhow::Result<()> {
     wait_ready(&base).await?;
 
     // The owner makes the room; every writer joins it.
-    let session = |name: String| {
-        let base = base.clone();
-        async move {
-            let http = reqwest::Client::builder().cookie_store(true).build()?;
-            let res = http
-            .post(format!("{base}/api/auth/sign-up"))
-            .json(&json!({ "email": format!("{name}@soak.example.com"), "display_name": name, "password": "soak-test-password" }))
-            .send()
-            .await?;
-            anyhow::ensure!(res.status() == 200, "sign-up: {}", res.status());
-            anyhow::Ok(http)
-        }
-    };
     let run = uuid::Uuid::new_v4().simple().to_string();
-    let owner = session(format!("owner-{run}")).await?;
+    let owner = inkroom_tools::user(&base, &format!("owner-{run}"), "soak.example.com").await?;
     let room: Value = owner
         .post(format!("{base}/api/rooms/create"))
         .json(&json!({ "name": format!("Soak {run}"), "is_private": false }))
@@ -267,7 +236,7 @@ async fn main() -> anyhow::Result<()> {
         .to_owned();
     let mut writers = Vec::new();
     for i in 0..args.clients {
-        let http = session(format!("w{i}-{run}")).await?;
+        let http = inkroom_tools::user(&base, &format!("w{i}-{run}"), "soak.example.com").await?;
         http.post(format!("{base}/api/rooms/join"))
             .json(&json!({ "slug": slug }))
             .send()

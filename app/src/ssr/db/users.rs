@@ -16,8 +16,8 @@ pub struct User {
     pub password_hash: String,
     /// Unix milliseconds.
     pub created_at: i64,
-    /// Bearer tokens issued before this (Unix ms) are refused: signing out moves it to now.
-    pub tokens_valid_after: i64,
+    /// Bearer tokens are valid only while this is what they carry: signing out increments it.
+    pub token_epoch: i64,
 }
 
 /// What it takes to create a user.
@@ -39,7 +39,7 @@ pub async fn insert<'e>(db: impl AnyExecutor<'e>, new: NewUser<'_>) -> Result<Us
         display_name: new.display_name.to_owned(),
         password_hash: new.password_hash.to_owned(),
         created_at: now_ms(),
-        tokens_valid_after: 0,
+        token_epoch: 0,
     };
     sqlx::query(
         "INSERT INTO users (id, email, display_name, password_hash, created_at) \
@@ -59,7 +59,7 @@ pub async fn insert<'e>(db: impl AnyExecutor<'e>, new: NewUser<'_>) -> Result<Us
 /// The user with this id.
 pub async fn find_by_id<'e>(db: impl AnyExecutor<'e>, id: &str) -> Result<Option<User>, DbError> {
     Ok(sqlx::query_as::<_, User>(
-        "SELECT id, email, display_name, password_hash, created_at, tokens_valid_after FROM users WHERE id = $1",
+        "SELECT id, email, display_name, password_hash, created_at, token_epoch FROM users WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(db)
@@ -72,18 +72,17 @@ pub async fn find_by_email<'e>(
     email: &str,
 ) -> Result<Option<User>, DbError> {
     Ok(sqlx::query_as::<_, User>(
-        "SELECT id, email, display_name, password_hash, created_at, tokens_valid_after FROM users WHERE email = $1",
+        "SELECT id, email, display_name, password_hash, created_at, token_epoch FROM users WHERE email = $1",
     )
     .bind(email)
     .fetch_optional(db)
     .await?)
 }
 
-/// Refuses every bearer token of `user_id` issued until now (at sign-out).
+/// Refuses every bearer token of `user_id` issued so far (at sign-out).
 pub async fn revoke_tokens<'e>(db: impl AnyExecutor<'e>, user_id: &str) -> Result<(), DbError> {
-    sqlx::query("UPDATE users SET tokens_valid_after = $2 WHERE id = $1")
+    sqlx::query("UPDATE users SET token_epoch = token_epoch + 1 WHERE id = $1")
         .bind(user_id)
-        .bind(now_ms())
         .execute(db)
         .await?;
     Ok(())
