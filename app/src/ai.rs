@@ -5,6 +5,10 @@
 //! server's CPU: size limits ([`inkroom_core::ink::MAX_INK_POINTS`]), the work on the blocking
 //! pool, and at most [`MAX_CONCURRENT`] recognitions at once (more wait their turn).
 
+// `#[server]` turns each function into a struct whose fields are its parameters: they are
+// documented on the function (`docs/api.md` lists them), not field by field.
+#![allow(missing_docs)]
+
 use crate::error::AppError;
 use inkroom_core::ink::{Charset, InkPoint, ShapeRecognition, TextRecognition};
 use leptos::prelude::*;

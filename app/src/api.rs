@@ -194,7 +194,11 @@ where
 
 /// Shows an error message, or nothing.
 #[component]
-pub fn ErrorMessage(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn ErrorMessage(
+    /// The error to show, if any.
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
     move || {
         error.get().map(|e| {
             view! { <p class="form-error" role="alert">{e.to_string()}</p> }

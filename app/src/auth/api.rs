@@ -1,5 +1,9 @@
 //! The account server functions, and the sign-in check they share.
 
+// `#[server]` turns each function into a struct whose fields are its parameters: they are
+// documented on the function (`docs/api.md` lists them), not field by field.
+#![allow(missing_docs)]
+
 use super::model::{ApiToken, UserInfo};
 use crate::api::{JsonOrForm, json_or_form};
 use crate::error::AppError;

@@ -1,6 +1,10 @@
 //! The room server functions: public endpoints under `/api/rooms/…` taking JSON (or a plain HTML
 //! form). Each one starts from the caller's access ([`super::access`]), never from its own check.
 
+// `#[server]` turns each function into a struct whose fields are its parameters: they are
+// documented on the function (`docs/api.md` lists them), not field by field.
+#![allow(missing_docs)]
+
 use super::model::{Member, Role, RoomDetails, RoomPage, ShareLink};
 use crate::api::{JsonOrForm, json_or_form};
 use crate::error::AppError;

@@ -53,7 +53,12 @@ pub fn PublicRooms() -> impl IntoView {
 
 /// A list of rooms linking to their boards.
 #[component]
-pub fn RoomList(rooms: Vec<RoomSummary>, empty: &'static str) -> impl IntoView {
+pub fn RoomList(
+    /// The rooms, in the order to list them.
+    rooms: Vec<RoomSummary>,
+    /// What to say when there are none.
+    empty: &'static str,
+) -> impl IntoView {
     if rooms.is_empty() {
         return view! { <p class="muted">{empty}</p> }.into_any();
     }
