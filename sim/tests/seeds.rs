@@ -38,6 +38,7 @@ fn a_seed_replays_exactly() {
 /// Fresh seeds: `INKROOM_SIM_SEEDS` of them (default 10,000) from `INKROOM_SIM_FROM` (default 0),
 /// stopping early after `INKROOM_SIM_SECONDS` (default 300) so CI stays bounded. The count run
 /// is printed (`cargo test -- --nocapture` shows it; CI's log does through `scripts/test`).
+/// Meant for `--release` (about 20 s there; ten times that unoptimised).
 #[test]
 fn a_batch_of_fresh_seeds_keeps_every_invariant() {
     let env = |name: &str, default: u64| {
