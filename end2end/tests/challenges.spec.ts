@@ -79,7 +79,7 @@ test('a drawing is submitted, liked and remixed; an admin schedules the next cha
   const tile = ben.page.getByTestId('submission-tile').filter({ hasText: 'My box' });
   await expect(tile).toBeVisible();
   await expect(tile.locator('img')).toHaveJSProperty('complete', true);
-  await tile.getByRole('link', { name: 'My box' }).click();
+  await tile.locator('a.title').click();
   await expect(ben.page.getByTestId('submission-title')).toHaveText('My box');
   await expect(ben.page.getByTestId('likes')).toHaveText('0');
   await ben.page.getByRole('button', { name: /Like/ }).click();
