@@ -312,7 +312,10 @@ mod tests {
         // The last millisecond of a day still belongs to it; the next one does not.
         assert!(p.contains(ms("2026-12-08") - 1));
         assert!(!p.contains(ms("2026-12-08")));
-        assert_eq!(Kind::Daily.period(ms("2026-12-08")).start_ms, ms("2026-12-08"));
+        assert_eq!(
+            Kind::Daily.period(ms("2026-12-08")).start_ms,
+            ms("2026-12-08")
+        );
     }
 
     #[test]
@@ -320,13 +323,23 @@ mod tests {
         // 2026-12-07 is a Monday; 2026-12-13 a Sunday.
         for d in ["2026-12-07", "2026-12-10", "2026-12-13"] {
             let p = Kind::Weekly.period(ms(d) + 3_600_000);
-            assert_eq!((p.start_ms, p.end_ms), (ms("2026-12-07"), ms("2026-12-14")), "{d}");
+            assert_eq!(
+                (p.start_ms, p.end_ms),
+                (ms("2026-12-07"), ms("2026-12-14")),
+                "{d}"
+            );
         }
-        assert_eq!(Kind::Weekly.period(ms("2026-12-14")).start_ms, ms("2026-12-14"));
+        assert_eq!(
+            Kind::Weekly.period(ms("2026-12-14")).start_ms,
+            ms("2026-12-14")
+        );
         // Across a year boundary, and before 1970.
         let p = Kind::Weekly.period(ms("2027-01-01"));
         assert_eq!(p.start_ms, ms("2026-12-28"));
-        assert_eq!(Kind::Weekly.period(ms("1969-12-31")).start_ms, ms("1969-12-29"));
+        assert_eq!(
+            Kind::Weekly.period(ms("1969-12-31")).start_ms,
+            ms("1969-12-29")
+        );
     }
 
     #[test]
@@ -365,15 +378,36 @@ mod tests {
     #[test]
     fn streaks_count_consecutive_days_and_forgive_today() {
         assert_eq!(streak(&[], 100), Streak::default());
-        assert_eq!(streak(&[98, 99, 100], 100), Streak { current: 3, best: 3 });
+        assert_eq!(
+            streak(&[98, 99, 100], 100),
+            Streak {
+                current: 3,
+                best: 3
+            }
+        );
         // Today not done yet: yesterday's run still counts.
-        assert_eq!(streak(&[97, 98, 99], 100), Streak { current: 3, best: 3 });
+        assert_eq!(
+            streak(&[97, 98, 99], 100),
+            Streak {
+                current: 3,
+                best: 3
+            }
+        );
         // Two days ago ends it.
-        assert_eq!(streak(&[97, 98], 100), Streak { current: 0, best: 2 });
+        assert_eq!(
+            streak(&[97, 98], 100),
+            Streak {
+                current: 0,
+                best: 2
+            }
+        );
         // A longer old run is the best one; repeats and order do not matter.
         assert_eq!(
             streak(&[100, 50, 51, 52, 53, 99, 99], 100),
-            Streak { current: 2, best: 4 }
+            Streak {
+                current: 2,
+                best: 4
+            }
         );
         // Future days (an upcoming challenge cannot be entered, but be safe) are ignored.
         assert_eq!(streak(&[101], 100), Streak::default());

@@ -86,7 +86,9 @@ async fn fill(db: &Db) -> String {
     const ROWS: usize = 200;
     for chunk in 0..SUBMISSIONS / ROWS {
         let mut tx = pool.begin().await.unwrap();
-        let mut users = String::from("INSERT INTO users (id, email, display_name, password_hash, created_at) VALUES ");
+        let mut users = String::from(
+            "INSERT INTO users (id, email, display_name, password_hash, created_at) VALUES ",
+        );
         let mut subs = String::from(
             "INSERT INTO challenge_submissions (id, challenge_id, user_id, room_id, title, description, \
              is_public, scene, element_count, image, thumbnail, width, height, revision, like_count, hot, submitted_at) VALUES ",
@@ -95,7 +97,9 @@ async fn fill(db: &Db) -> String {
         for i in 0..ROWS {
             let n = chunk * ROWS + i;
             let sep = if i == 0 { "" } else { ", " };
-            users.push_str(&format!("{sep}('u{n}', 'u{n}@example.com', 'User {n}', 'x', 0)"));
+            users.push_str(&format!(
+                "{sep}('u{n}', 'u{n}@example.com', 'User {n}', 'x', 0)"
+            ));
             let p = i * 5;
             subs.push_str(&format!(
                 "{sep}('s{n}', '{}', 'u{n}', NULL, 'Drawing {n}', '', 1, '[]', 10, ${}, ${}, 800, 600, 1, ${}, ${}, ${})",
@@ -114,7 +118,12 @@ async fn fill(db: &Db) -> String {
         sqlx::query(&users).execute(&mut *tx).await.unwrap();
         let mut q = sqlx::query(&subs);
         for (likes, hot, at) in rows {
-            q = q.bind(png.clone()).bind(png.clone()).bind(likes).bind(hot).bind(at);
+            q = q
+                .bind(png.clone())
+                .bind(png.clone())
+                .bind(likes)
+                .bind(hot)
+                .bind(at);
         }
         q.execute(&mut *tx).await.unwrap();
         tx.commit().await.unwrap();
@@ -127,32 +136,49 @@ async fn fill(db: &Db) -> String {
 async fn gallery(db: &Db, name: &str) {
     let started = Instant::now();
     let challenge = fill(db).await;
-    println!("{name}: {SUBMISSIONS} submissions written in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "{name}: {SUBMISSIONS} submissions written in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let pool = db.pool();
     for sort in [Sort::Hot, Sort::New, Sort::Top] {
         // The first page, then a page 2,000 cards deep (found by walking there once).
         let mut first = Vec::with_capacity(RUNS);
         for _ in 0..RUNS {
             let t = Instant::now();
-            let (cards, _) = db::gallery(pool, &challenge, Some("u1"), sort, None, PAGE).await.unwrap();
+            let (cards, _) = db::gallery(pool, &challenge, Some("u1"), sort, None, PAGE)
+                .await
+                .unwrap();
             first.push(t.elapsed());
             assert_eq!(cards.len(), PAGE as usize);
         }
         let mut cursor: Option<String> = None;
         for _ in 0..2000 / PAGE {
             let c = cursor.as_deref().map(|c| Cursor::decode(sort, c).unwrap());
-            cursor = db::gallery(pool, &challenge, None, sort, c.as_ref(), PAGE).await.unwrap().1;
+            cursor = db::gallery(pool, &challenge, None, sort, c.as_ref(), PAGE)
+                .await
+                .unwrap()
+                .1;
         }
         let deep_cursor = Cursor::decode(sort, cursor.as_deref().unwrap()).unwrap();
         let mut deep = Vec::with_capacity(RUNS);
         for _ in 0..RUNS {
             let t = Instant::now();
-            let (cards, _) = db::gallery(pool, &challenge, Some("u1"), sort, Some(&deep_cursor), PAGE).await.unwrap();
+            let (cards, _) =
+                db::gallery(pool, &challenge, Some("u1"), sort, Some(&deep_cursor), PAGE)
+                    .await
+                    .unwrap();
             deep.push(t.elapsed());
             assert_eq!(cards.len(), PAGE as usize);
         }
-        report(&format!("{name} gallery, {} order, first page of 24", sort.as_str()), first);
-        report(&format!("{name} gallery, {} order, 24 after 2,000", sort.as_str()), deep);
+        report(
+            &format!("{name} gallery, {} order, first page of 24", sort.as_str()),
+            first,
+        );
+        report(
+            &format!("{name} gallery, {} order, 24 after 2,000", sort.as_str()),
+            deep,
+        );
     }
 }
 
@@ -166,10 +192,27 @@ fn board(n: usize) -> Scene {
         let next = FracIndex::between(index.as_ref(), None).unwrap();
         let at = |dx: f64, dy: f64| WorldPoint::new(x + dx, y + dy);
         let props = match i % 5 {
-            0 => Props::new(ElementKind::Rectangle, Rect::from_corners(at(0.0, 0.0), at(40.0, 30.0)), next.clone()),
-            1 => Props::new(ElementKind::Ellipse, Rect::from_corners(at(0.0, 0.0), at(40.0, 30.0)), next.clone()),
-            2 => Props::new(ElementKind::Diamond, Rect::from_corners(at(0.0, 0.0), at(40.0, 30.0)), next.clone()),
-            3 => Props::through(ElementKind::Arrow, &[at(0.0, 0.0), at(30.0, 10.0), at(45.0, 40.0)], next.clone()).unwrap(),
+            0 => Props::new(
+                ElementKind::Rectangle,
+                Rect::from_corners(at(0.0, 0.0), at(40.0, 30.0)),
+                next.clone(),
+            ),
+            1 => Props::new(
+                ElementKind::Ellipse,
+                Rect::from_corners(at(0.0, 0.0), at(40.0, 30.0)),
+                next.clone(),
+            ),
+            2 => Props::new(
+                ElementKind::Diamond,
+                Rect::from_corners(at(0.0, 0.0), at(40.0, 30.0)),
+                next.clone(),
+            ),
+            3 => Props::through(
+                ElementKind::Arrow,
+                &[at(0.0, 0.0), at(30.0, 10.0), at(45.0, 40.0)],
+                next.clone(),
+            )
+            .unwrap(),
             _ => Props::text(at(0.0, 0.0), "label", 16.0, next.clone()),
         };
         let e = Element::new(ElementId::from_u128(i as u128 + 1), props, 1, 0).unwrap();
@@ -190,7 +233,10 @@ fn render() {
         size = (p.width, p.height);
     }
     report(
-        &format!("picture + thumbnail, 5,000 elements ({}x{} px)", size.0, size.1),
+        &format!(
+            "picture + thumbnail, 5,000 elements ({}x{} px)",
+            size.0, size.1
+        ),
         times,
     );
 }
@@ -199,7 +245,10 @@ fn render() {
 async fn main() {
     render();
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
     let db = Db::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
     gallery(&db, "SQLite").await;
@@ -209,14 +258,23 @@ async fn main() {
         Ok(admin) => {
             use sqlx::Connection;
             let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-            sqlx::query("DROP DATABASE IF EXISTS inkroom_bench WITH (FORCE)").execute(&mut conn).await.unwrap();
-            sqlx::query("CREATE DATABASE inkroom_bench").execute(&mut conn).await.unwrap();
+            sqlx::query("DROP DATABASE IF EXISTS inkroom_bench WITH (FORCE)")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            sqlx::query("CREATE DATABASE inkroom_bench")
+                .execute(&mut conn)
+                .await
+                .unwrap();
             let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
             let db = Db::connect(&format!("{base}/inkroom_bench")).await.unwrap();
             db.migrate().await.unwrap();
             gallery(&db, "PostgreSQL").await;
             drop(db);
-            sqlx::query("DROP DATABASE IF EXISTS inkroom_bench WITH (FORCE)").execute(&mut conn).await.unwrap();
+            sqlx::query("DROP DATABASE IF EXISTS inkroom_bench WITH (FORCE)")
+                .execute(&mut conn)
+                .await
+                .unwrap();
         }
         Err(_) => println!("PostgreSQL: skipped (set TEST_DATABASE_URL)"),
     }

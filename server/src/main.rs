@@ -98,7 +98,10 @@ fn limit_malloc_arenas() {}
 /// Runs a command that only needs storage on a small runtime; prints its message, or one line
 /// of error.
 fn storage_command(command: impl Future<Output = Result<String, String>>) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

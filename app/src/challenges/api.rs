@@ -4,6 +4,9 @@
 // `#[server]` turns each function into a struct whose fields are its parameters: they are
 // documented on the function (`docs/api.md` lists them), not field by field.
 #![allow(missing_docs)]
+// `admin/save` takes one argument per field of the admin's form (a flat form post); `#[server]`
+// does not pass an item-level allow on to the client function it generates.
+#![allow(clippy::too_many_arguments)]
 
 use super::model::{
     Category, Challenge, ChallengeDetails, ChallengePage, Gallery, Likes, Overview, Profile,
@@ -42,7 +45,10 @@ pub async fn challenge_overview() -> Result<Overview, AppError> {
         let now = st.clock.now_ms();
         let pool = st.db.pool();
         let streak = match &user {
-            Some(u) => streak(&db::daily_days(pool, &u.id).await?, now.div_euclid(inkroom_core::challenge::DAY_MS)),
+            Some(u) => streak(
+                &db::daily_days(pool, &u.id).await?,
+                now.div_euclid(inkroom_core::challenge::DAY_MS),
+            ),
             None => Default::default(),
         };
         Ok(Overview {
@@ -70,7 +76,10 @@ pub async fn list_challenges(
     respond(async move {
         check_limit(limit)?;
         let kind = match kind.as_deref().filter(|k| !k.is_empty()) {
-            Some(k) => Some(Kind::parse(k).ok_or_else(|| AppError::invalid("kind", "daily, weekly or monthly"))?),
+            Some(k) => Some(
+                Kind::parse(k)
+                    .ok_or_else(|| AppError::invalid("kind", "daily, weekly or monthly"))?,
+            ),
             None => None,
         };
         let user = identity::current_user().await?;
@@ -80,7 +89,9 @@ pub async fn list_challenges(
         let challenges = match status.as_str() {
             "past" => db::past(pool, now, kind, before.unwrap_or(i64::MAX), limit).await?,
             "upcoming" => db::upcoming(pool, now, kind, limit).await?,
-            "retired" if is_admin(pool, user.as_ref()).await? => db::retired(pool, now, limit).await?,
+            "retired" if is_admin(pool, user.as_ref()).await? => {
+                db::retired(pool, now, limit).await?
+            }
             "retired" => return Err(AppError::Forbidden),
             _ => return Err(AppError::invalid("status", "past, upcoming or retired")),
         };
@@ -142,7 +153,12 @@ pub async fn start_challenge(slug: String) -> Result<RoomDetails, AppError> {
         }
         match challenge.status(st.clock.now_ms()) {
             Status::Open => {}
-            Status::Upcoming => return Err(AppError::invalid("slug", "this challenge has not started yet")),
+            Status::Upcoming => {
+                return Err(AppError::invalid(
+                    "slug",
+                    "this challenge has not started yet",
+                ));
+            }
             Status::Closed => return Err(AppError::invalid("slug", "this challenge is closed")),
         }
         let room = new_room(&st, &user.id, &challenge.title).await?;
@@ -252,7 +268,9 @@ pub async fn challenge_gallery(
     respond(async move {
         check_limit(limit)?;
         let sort = match sort.as_deref().filter(|s| !s.is_empty()) {
-            Some(s) => Sort::parse(s).ok_or_else(|| AppError::invalid("sort", "hot, new or top"))?,
+            Some(s) => {
+                Sort::parse(s).ok_or_else(|| AppError::invalid("sort", "hot, new or top"))?
+            }
             None => Sort::default(),
         };
         let cursor = match cursor.as_deref().filter(|c| !c.is_empty()) {
@@ -264,7 +282,8 @@ pub async fn challenge_gallery(
         let pool = pool.pool();
         let row = visible_challenge(pool, &challenge, user.as_ref()).await?;
         let viewer = user.as_ref().map(|u| u.id.as_str());
-        let (submissions, next) = db::gallery(pool, &row.id, viewer, sort, cursor.as_ref(), limit).await?;
+        let (submissions, next) =
+            db::gallery(pool, &row.id, viewer, sort, cursor.as_ref(), limit).await?;
         Ok(Gallery { submissions, next })
     })
     .await
@@ -311,7 +330,10 @@ pub async fn like_submission(id: String, like: bool) -> Result<Likes, AppError> 
         let db = state()?.db;
         let row = visible_submission(db.pool(), &id, Some(&user)).await?;
         if !row.is_public {
-            return Err(AppError::invalid("id", "private submissions cannot be liked"));
+            return Err(AppError::invalid(
+                "id",
+                "private submissions cannot be liked",
+            ));
         }
         Ok(db::set_like(db.pool(), &row.id, &user.id, like).await?)
     })
@@ -337,7 +359,10 @@ pub async fn remix_submission(id: String) -> Result<RoomDetails, AppError> {
             tracing::error!(submission = %row.id, error = %e, "a stored submission does not parse");
             AppError::Internal
         })?;
-        let name: String = format!("{} (after {})", card.title, card.author).chars().take(80).collect();
+        let name: String = format!("{} (after {})", card.title, card.author)
+            .chars()
+            .take(80)
+            .collect();
         let room = new_room(&st, &user.id, &name).await?;
         db::link_room(pool, &room.id, None, Some(&row.id)).await?;
         st.boards.seed(&room.id, elements).await?;
@@ -367,11 +392,15 @@ pub async fn user_profile(user_id: String) -> Result<Profile, AppError> {
         let display_name = db::display_name(pool, &user_id)
             .await?
             .ok_or_else(|| AppError::not_found("user"))?;
-        let today = st.clock.now_ms().div_euclid(inkroom_core::challenge::DAY_MS);
+        let today = st
+            .clock
+            .now_ms()
+            .div_euclid(inkroom_core::challenge::DAY_MS);
         Ok(Profile {
             display_name,
             streak: streak(&db::daily_days(pool, &user_id).await?, today),
-            submissions: db::by_author(pool, &user_id, viewer.as_ref().map(|u| u.id.as_str()), 200).await?,
+            submissions: db::by_author(pool, &user_id, viewer.as_ref().map(|u| u.id.as_str()), 200)
+                .await?,
         })
     })
     .await
@@ -402,7 +431,13 @@ pub async fn save_category(
 ) -> Result<Category, AppError> {
     respond(async move {
         let (st, _) = require_admin().await?;
-        let category = validate_category(&CategoryEntry { slug, name, description, color, icon })?;
+        let category = validate_category(&CategoryEntry {
+            slug,
+            name,
+            description,
+            color,
+            icon,
+        })?;
         db::upsert_category(st.db.pool(), &category).await?;
         Ok(category)
     })
@@ -413,7 +448,6 @@ pub async fn save_category(
 /// `kind`'s UTC period containing `starts_on` (`YYYY-MM-DD`); one active challenge per kind and
 /// period. `tags` are separated by commas or spaces.
 #[server(prefix = "/api", endpoint = "challenges/admin/save", input = JsonOrForm)]
-#[allow(clippy::too_many_arguments)] // one per form field
 pub async fn save_challenge(
     slug: Option<String>,
     title: String,
@@ -445,24 +479,34 @@ pub async fn save_challenge(
         let slug = match slug.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(s) => {
                 let s = validate_slug("slug", s)?;
-                db::find(pool, &s).await?.ok_or_else(|| AppError::not_found("challenge"))?;
+                db::find(pool, &s)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("challenge"))?;
                 s
             }
             None => free_slug(&st, &draft).await?,
         };
         let challenge = draft.validate(category_id, Some(&slug))?;
-        db::upsert_challenge(pool, &challenge).await.map_err(|e| match e {
-            crate::ssr::db::DbError::Conflict(_) => AppError::Conflict {
-                message: format!(
-                    "another {} challenge is scheduled for that {}; retire it first",
-                    challenge.kind.as_str(),
-                    match challenge.kind { Kind::Daily => "day", Kind::Weekly => "week", Kind::Monthly => "month" }
-                ),
-            },
-            e => e.into(),
-        })?;
+        db::upsert_challenge(pool, &challenge)
+            .await
+            .map_err(|e| match e {
+                crate::ssr::db::DbError::Conflict(_) => AppError::Conflict {
+                    message: format!(
+                        "another {} challenge is scheduled for that {}; retire it first",
+                        challenge.kind.as_str(),
+                        match challenge.kind {
+                            Kind::Daily => "day",
+                            Kind::Weekly => "week",
+                            Kind::Monthly => "month",
+                        }
+                    ),
+                },
+                e => e.into(),
+            })?;
         redirect_form_post(&format!("/challenges/{slug}"));
-        db::get(pool, &slug, st.clock.now_ms()).await?.ok_or(AppError::Internal)
+        db::get(pool, &slug, st.clock.now_ms())
+            .await?
+            .ok_or(AppError::Internal)
     })
     .await
 }
@@ -473,12 +517,14 @@ pub async fn save_challenge(
 pub async fn retire_challenge(slug: String, active: bool) -> Result<(), AppError> {
     respond(async move {
         let (st, _) = require_admin().await?;
-        let found = db::set_active(st.db.pool(), &slug, active).await.map_err(|e| match e {
-            crate::ssr::db::DbError::Conflict(_) => AppError::Conflict {
-                message: "another active challenge has this period; retire it first".into(),
-            },
-            e => e.into(),
-        })?;
+        let found = db::set_active(st.db.pool(), &slug, active)
+            .await
+            .map_err(|e| match e {
+                crate::ssr::db::DbError::Conflict(_) => AppError::Conflict {
+                    message: "another active challenge has this period; retire it first".into(),
+                },
+                e => e.into(),
+            })?;
         if !found {
             return Err(AppError::not_found("challenge"));
         }
@@ -500,7 +546,9 @@ pub async fn board_challenge(room: String) -> Result<Option<ChallengeDetails>, A
         let Some(row) = db::find_by_id(pool, &id).await?.filter(|c| c.is_active) else {
             return Ok(None);
         };
-        let challenge = db::get(pool, &row.slug, st.clock.now_ms()).await?.ok_or(AppError::Internal)?;
+        let challenge = db::get(pool, &row.slug, st.clock.now_ms())
+            .await?
+            .ok_or(AppError::Internal)?;
         Ok(Some(ChallengeDetails {
             challenge,
             my_board: Some(member.room.slug.clone()),
@@ -514,7 +562,10 @@ pub async fn board_challenge(room: String) -> Result<Option<ChallengeDetails>, A
 #[cfg(feature = "ssr")]
 fn check_limit(limit: i64) -> Result<(), AppError> {
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(AppError::invalid("limit", format!("must be 1 to {MAX_PAGE}")));
+        return Err(AppError::invalid(
+            "limit",
+            format!("must be 1 to {MAX_PAGE}"),
+        ));
     }
     Ok(())
 }
@@ -529,7 +580,10 @@ fn parse_ids(text: Option<&str>) -> Result<Option<Vec<ElementId>>, AppError> {
         .split([' ', ','])
         .filter(|s| !s.is_empty())
         .take(MAX_SUBMISSION_ELEMENTS + 1)
-        .map(|s| s.parse::<ElementId>().map_err(|_| AppError::invalid("element_ids", "not element ids")))
+        .map(|s| {
+            s.parse::<ElementId>()
+                .map_err(|_| AppError::invalid("element_ids", "not element ids"))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(ids))
 }
@@ -541,27 +595,39 @@ async fn new_room(st: &ServerState, owner: &str, name: &str) -> Result<rooms_db:
     let owned = rooms_db::count_owned(pool, owner).await?;
     if owned >= i64::from(st.max_rooms_per_user) {
         return Err(AppError::LimitReached {
-            message: format!("you own {owned} rooms, the most one person may; delete one to make another"),
+            message: format!(
+                "you own {owned} rooms, the most one person may; delete one to make another"
+            ),
         });
     }
-    let name = crate::rooms::validate_room_name(name).unwrap_or_else(|_| "Challenge board".to_owned());
+    let name =
+        crate::rooms::validate_room_name(name).unwrap_or_else(|_| "Challenge board".to_owned());
     rooms_db::create(pool, &name, owner, true, None)
         .await?
-        .ok_or_else(|| AppError::Conflict { message: "could not find a free address for this board; try again".into() })
+        .ok_or_else(|| AppError::Conflict {
+            message: "could not find a free address for this board; try again".into(),
+        })
 }
 
 /// `<kind>-<date>`, or with a suffix when a retired challenge holds it.
 #[cfg(feature = "ssr")]
 async fn free_slug(st: &ServerState, draft: &Draft<'_>) -> Result<String, AppError> {
-    let kind = Kind::parse(draft.kind).ok_or_else(|| AppError::invalid("kind", "daily, weekly or monthly"))?;
+    let kind = Kind::parse(draft.kind)
+        .ok_or_else(|| AppError::invalid("kind", "daily, weekly or monthly"))?;
     let base = default_slug(kind, kind.period(draft.starts_on.start_ms()).start_ms);
     for n in 1..100 {
-        let slug = if n == 1 { base.clone() } else { format!("{base}-{n}") };
+        let slug = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
         if db::find(st.db.pool(), &slug).await?.is_none() {
             return Ok(slug);
         }
     }
-    Err(AppError::Conflict { message: "too many challenges for this period".into() })
+    Err(AppError::Conflict {
+        message: "too many challenges for this period".into(),
+    })
 }
 
 json_or_form!(

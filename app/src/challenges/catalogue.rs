@@ -30,8 +30,8 @@
 use super::db::{self, NewChallenge};
 use super::model::{
     Category, Date, Difficulty, Kind, MAX_DESCRIPTION_CHARS, MAX_PROMPT_CHARS, MAX_TITLE_CHARS,
-    validate_color, validate_date, validate_icon, validate_image_url, validate_line,
-    validate_slug, validate_tags, validate_text,
+    validate_color, validate_date, validate_icon, validate_image_url, validate_line, validate_slug,
+    validate_tags, validate_text,
 };
 use crate::error::AppError;
 use crate::ssr::db::{Db, DbError};
@@ -140,7 +140,11 @@ pub struct Draft<'a> {
 impl Draft<'_> {
     /// The challenge to store in category `category_id` under `slug` (or the default
     /// `<kind>-<period start>`).
-    pub fn validate(&self, category_id: String, slug: Option<&str>) -> Result<NewChallenge, AppError> {
+    pub fn validate(
+        &self,
+        category_id: String,
+        slug: Option<&str>,
+    ) -> Result<NewChallenge, AppError> {
         let kind = Kind::parse(self.kind)
             .ok_or_else(|| AppError::invalid("kind", "daily, weekly or monthly"))?;
         let difficulty = Difficulty::parse(self.difficulty)
@@ -308,8 +312,16 @@ mod tests {
         let mut prompts = std::collections::HashSet::new();
         let slugs: Vec<&str> = c.category.iter().map(|k| k.slug.as_str()).collect();
         for e in c.daily.iter().chain(&c.weekly).chain(&c.monthly) {
-            assert!(titles.insert(e.title.to_lowercase()), "repeated title {:?}", e.title);
-            assert!(prompts.insert(e.prompt.to_lowercase()), "repeated prompt {:?}", e.prompt);
+            assert!(
+                titles.insert(e.title.to_lowercase()),
+                "repeated title {:?}",
+                e.title
+            );
+            assert!(
+                prompts.insert(e.prompt.to_lowercase()),
+                "repeated prompt {:?}",
+                e.prompt
+            );
             assert!(slugs.contains(&e.category.as_str()), "{:?}", e.category);
             let tags = e.tags.join(" ");
             Draft {
@@ -330,6 +342,9 @@ mod tests {
     #[test]
     fn damaged_files_are_refused_with_the_reason() {
         assert!(matches!(parse("not toml ["), Err(ImportError::Parse(_))));
-        assert!(matches!(parse("[season]\nstarts = \"2027-01-01\"\nsurprise = 1"), Err(ImportError::Parse(_))));
+        assert!(matches!(
+            parse("[season]\nstarts = \"2027-01-01\"\nsurprise = 1"),
+            Err(ImportError::Parse(_))
+        ));
     }
 }

@@ -90,10 +90,11 @@ pub async fn category_id<'e>(
     db: impl AnyExecutor<'e>,
     slug: &str,
 ) -> Result<Option<String>, DbError> {
-    let id: Option<(String,)> = sqlx::query_as("SELECT id FROM challenge_categories WHERE slug = $1")
-        .bind(slug)
-        .fetch_optional(db)
-        .await?;
+    let id: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM challenge_categories WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(db)
+            .await?;
     Ok(id.map(|(id,)| id))
 }
 
@@ -210,7 +211,10 @@ pub async fn set_active<'e>(
 }
 
 /// The challenge `slug`'s identity and period.
-pub async fn find<'e>(db: impl AnyExecutor<'e>, slug: &str) -> Result<Option<ChallengeRow>, DbError> {
+pub async fn find<'e>(
+    db: impl AnyExecutor<'e>,
+    slug: &str,
+) -> Result<Option<ChallengeRow>, DbError> {
     let row = sqlx::query(
         "SELECT id, slug, title, starts_at, ends_at, is_active FROM challenges WHERE slug = $1",
     )
@@ -626,7 +630,10 @@ pub async fn gallery(
             "(s.submitted_at, s.id) < ($3, $4)",
             "s.submitted_at DESC, s.id DESC",
         ),
-        Sort::Top => ("(s.like_count, s.id) < ($3, $4)", "s.like_count DESC, s.id DESC"),
+        Sort::Top => (
+            "(s.like_count, s.id) < ($3, $4)",
+            "s.like_count DESC, s.id DESC",
+        ),
         Sort::Hot => ("(s.hot, s.id) < ($3, $4)", "s.hot DESC, s.id DESC"),
     };
     let sql = match cursor {
@@ -638,7 +645,9 @@ pub async fn gallery(
             "{CARD_SELECT} WHERE s.challenge_id = $2 AND s.is_public = 1 ORDER BY {order} LIMIT $3"
         ),
     };
-    let q = sqlx::query(&sql).bind(viewer.unwrap_or("")).bind(challenge_id);
+    let q = sqlx::query(&sql)
+        .bind(viewer.unwrap_or(""))
+        .bind(challenge_id);
     let q = match cursor {
         Some(Cursor::New(t, id)) => q.bind(*t).bind(id.clone()),
         Some(Cursor::Top(l, id)) => q.bind(*l).bind(id.clone()),
@@ -820,12 +829,11 @@ pub async fn set_like(
             .execute(&mut *tx)
             .await?;
     }
-    let (likes, submitted_at): (i64, i64) = sqlx::query_as(
-        "SELECT like_count, submitted_at FROM challenge_submissions WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let (likes, submitted_at): (i64, i64) =
+        sqlx::query_as("SELECT like_count, submitted_at FROM challenge_submissions WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
     if delta != 0 {
         // The hot score follows from the committed count, read in the same transaction.
         sqlx::query("UPDATE challenge_submissions SET hot = $1 WHERE id = $2")

@@ -243,8 +243,14 @@ pub fn validate_text(field: &str, value: &str, max: usize) -> Result<String, App
             format!("must be at most {max} characters"),
         ));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        return Err(AppError::invalid(field, "must not contain control characters"));
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(AppError::invalid(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(value.to_owned())
 }
@@ -253,7 +259,11 @@ pub fn validate_text(field: &str, value: &str, max: usize) -> Result<String, App
 /// Accepts them separated by commas or spaces.
 pub fn validate_tags(value: &str) -> Result<Vec<String>, AppError> {
     let mut tags: Vec<String> = Vec::new();
-    for tag in value.split([',', ' ']).map(str::trim).filter(|t| !t.is_empty()) {
+    for tag in value
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         let tag = tag.trim_start_matches('#').to_lowercase();
         if tag.len() > 32 || !tag.chars().all(|c| c.is_alphanumeric() || c == '-') {
             return Err(AppError::invalid(
@@ -266,7 +276,10 @@ pub fn validate_tags(value: &str) -> Result<Vec<String>, AppError> {
         }
     }
     if tags.len() > MAX_TAGS {
-        return Err(AppError::invalid("tags", format!("at most {MAX_TAGS} tags")));
+        return Err(AppError::invalid(
+            "tags",
+            format!("at most {MAX_TAGS} tags"),
+        ));
     }
     Ok(tags)
 }
@@ -395,7 +408,10 @@ mod tests {
 
     #[test]
     fn tags_colours_icons_and_urls() {
-        assert_eq!(validate_tags("Sea, #light  sea").unwrap(), vec!["sea", "light"]);
+        assert_eq!(
+            validate_tags("Sea, #light  sea").unwrap(),
+            vec!["sea", "light"]
+        );
         assert!(validate_tags("a<b").is_err());
         assert!(validate_tags("a b c d e f g h i").is_err());
         assert_eq!(validate_color("#1971C2").unwrap(), "#1971c2");

@@ -50,7 +50,12 @@ fn day(ms: i64) -> String {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     let d = Date::of_ms(ms);
-    format!("{} {} {}", d.day, MONTHS[(d.month as usize - 1) % 12], d.year)
+    format!(
+        "{} {} {}",
+        d.day,
+        MONTHS[(d.month as usize - 1) % 12],
+        d.year
+    )
 }
 
 /// When a challenge runs, in words.
@@ -85,7 +90,9 @@ pub fn Icon(
 ) -> impl IntoView {
     let d = match name.as_str() {
         "person" => "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 8c0-3.9 3.1-6 7-6s7 2.1 7 6",
-        "paw" => "M8 10a2 2 0 1 0 0-4 2 2 0 0 0 0 4zm8 0a2 2 0 1 0 0-4 2 2 0 0 0 0 4zM5 14a2 2 0 1 0 0-4 2 2 0 0 0 0 4zm14 0a2 2 0 1 0 0-4 2 2 0 0 0 0 4zm-7 6c-3 0-5-1.5-5-3.5S9.5 12 12 12s5 2.5 5 4.5S15 20 12 20z",
+        "paw" => {
+            "M8 10a2 2 0 1 0 0-4 2 2 0 0 0 0 4zm8 0a2 2 0 1 0 0-4 2 2 0 0 0 0 4zM5 14a2 2 0 1 0 0-4 2 2 0 0 0 0 4zm14 0a2 2 0 1 0 0-4 2 2 0 0 0 0 4zm-7 6c-3 0-5-1.5-5-3.5S9.5 12 12 12s5 2.5 5 4.5S15 20 12 20z"
+        }
         "building" => "M4 21V5l8-3 8 3v16M9 21v-4h6v4M8 8h2M14 8h2M8 12h2M14 12h2",
         "cube" => "M12 2l9 5v10l-9 5-9-5V7zM3 7l9 5 9-5M12 12v10",
         "leaf" => "M5 19C5 9 11 4 20 4c0 9-5 15-15 15zM5 19l8-8",
@@ -177,7 +184,12 @@ pub fn ChallengesPage() -> impl IntoView {
     let session = session();
     let overview = Resource::new(move || session.version(), |_| challenge_overview());
     let query = use_query_map();
-    let before = Memo::new(move |_| query.read().get("before").and_then(|b| b.parse::<i64>().ok()));
+    let before = Memo::new(move |_| {
+        query
+            .read()
+            .get("before")
+            .and_then(|b| b.parse::<i64>().ok())
+    });
     let past = Resource::new(
         move || before.get(),
         |before| list_challenges("past".into(), None, before, 12),
@@ -306,8 +318,9 @@ fn ChallengeView(details: ChallengeDetails, changed: RwSignal<u64>) -> impl Into
                 (Some(board), _) => view! { <A href=format!("/r/{board}") attr:class="button primary">"Open your board"</A> }.into_any(),
                 (None, Status::Open) => {
                     let slug = slug.clone();
+                    let sign_in = format!("/signin?next=/challenges/{slug}");
                     view! {
-                        <Show when=signed_in fallback=|| view! { <A href="/signin?next=/challenges" attr:class="button primary">"Sign in to take part"</A> }>
+                        <Show when=signed_in fallback=move || view! { <A href=sign_in.clone() attr:class="button primary">"Sign in to take part"</A> }>
                             {let slug = slug.clone(); view! {
                                 <ApiForm action=start class="inline">
                                     <input type="hidden" name="slug" value=slug />
@@ -344,7 +357,11 @@ fn ChallengeView(details: ChallengeDetails, changed: RwSignal<u64>) -> impl Into
 fn Gallery(challenge: String) -> impl IntoView {
     let query = use_query_map();
     let sort = Memo::new(move |_| {
-        query.read().get("sort").and_then(|s| Sort::parse(&s)).unwrap_or_default()
+        query
+            .read()
+            .get("sort")
+            .and_then(|s| Sort::parse(&s))
+            .unwrap_or_default()
     });
     let cards = RwSignal::new(Vec::<SubmissionCard>::new());
     let cursor = RwSignal::new(None::<String>);
@@ -356,7 +373,12 @@ fn Gallery(challenge: String) -> impl IntoView {
         },
         move |(challenge, sort, n)| {
             let cursor = if n == 0 { None } else { cursor.get_untracked() };
-            challenge_gallery(challenge, Some(sort.as_str().to_owned()), cursor, GALLERY_PAGE)
+            challenge_gallery(
+                challenge,
+                Some(sort.as_str().to_owned()),
+                cursor,
+                GALLERY_PAGE,
+            )
         },
     );
     view! {
@@ -410,7 +432,13 @@ pub fn SubmissionTile(
     let href = format!("/submissions/{}", card.id);
     let author_href = format!("/u/{}", card.author_id);
     let private = (!card.is_public).then(|| view! { " · " <span class="badge">"private"</span> });
-    let SubmissionCard { title, thumbnail, author, likes, .. } = card;
+    let SubmissionCard {
+        title,
+        thumbnail,
+        author,
+        likes,
+        ..
+    } = card;
     let alt = title.clone();
     view! {
         <article class="tile" data-testid="submission-tile">
@@ -434,7 +462,10 @@ pub fn SubmissionTile(
 pub fn SubmissionPage() -> impl IntoView {
     let id = param("id");
     let session = session();
-    let details = Resource::new(move || (id.get(), session.version()), |(id, _)| get_submission(id));
+    let details = Resource::new(
+        move || (id.get(), session.version()),
+        |(id, _)| get_submission(id),
+    );
     view! {
         <Title text="Drawing" />
         <NavBar />
@@ -466,17 +497,22 @@ fn SubmissionView(details: super::model::SubmissionDetails) -> impl IntoView {
     let remix = ServerAction::<RemixSubmission>::new();
     let remix_error = form_error(remix);
     let navigate = use_navigate();
-    on_success(remix, move |room: RoomDetails| navigate(&format!("/r/{}", room.slug), Default::default()));
+    on_success(remix, move |room: RoomDetails| {
+        navigate(&format!("/r/{}", room.slug), Default::default())
+    });
     let delete = ServerAction::<DeleteSubmission>::new();
     let navigate = use_navigate();
-    on_success(delete, move |()| navigate("/challenges", Default::default()));
+    on_success(delete, move |()| {
+        navigate("/challenges", Default::default())
+    });
     let signed_in = move || session.user.get().and_then(|u| u.ok()).flatten().is_some();
     let id = card.id.clone();
     let id2 = card.id.clone();
     let id3 = card.id.clone();
     let challenge_href = format!("/challenges/{}", card.challenge);
     let author_href = format!("/u/{}", card.author_id);
-    let with = (details.credits.len() > 1).then(|| format!(" with {}", details.credits[1..].join(", ")));
+    let with =
+        (details.credits.len() > 1).then(|| format!(" with {}", details.credits[1..].join(", ")));
     let private = (!card.is_public).then(|| view! { " · " <span class="badge">"private"</span> });
     let description = (!details.description.is_empty()).then(|| {
         let text = details.description.clone();
@@ -484,7 +520,13 @@ fn SubmissionView(details: super::model::SubmissionDetails) -> impl IntoView {
     });
     let when = day(card.submitted_at);
     let (width, height) = (details.width.to_string(), details.height.to_string());
-    let SubmissionCard { title, challenge_title, author, image, .. } = card;
+    let SubmissionCard {
+        title,
+        challenge_title,
+        author,
+        image,
+        ..
+    } = card;
     let (page_title, alt) = (title.clone(), title.clone());
     view! {
         <Title text=page_title />
@@ -562,7 +604,10 @@ pub fn MySubmissionsPage() -> impl IntoView {
 pub fn ProfilePage() -> impl IntoView {
     let id = param("id");
     let session = session();
-    let profile = Resource::new(move || (id.get(), session.version()), |(id, _)| user_profile(id));
+    let profile = Resource::new(
+        move || (id.get(), session.version()),
+        |(id, _)| user_profile(id),
+    );
     view! {
         <Title text="Profile" />
         <NavBar />
@@ -588,20 +633,31 @@ pub fn ProfilePage() -> impl IntoView {
 pub fn AdminPage() -> impl IntoView {
     let changed = RwSignal::new(0u64);
     let categories = Resource::new(move || changed.get(), |_| list_categories());
-    let retired = Resource::new(move || changed.get(), |_| list_challenges("retired".into(), None, None, 48));
-    let upcoming = Resource::new(move || changed.get(), |_| list_challenges("upcoming".into(), None, None, 48));
+    let retired = Resource::new(
+        move || changed.get(),
+        |_| list_challenges("retired".into(), None, None, 48),
+    );
+    let upcoming = Resource::new(
+        move || changed.get(),
+        |_| list_challenges("upcoming".into(), None, None, 48),
+    );
     let query = use_query_map();
     let edit = Memo::new(move |_| query.read().get("edit").filter(|s| !s.is_empty()));
-    let editing = Resource::new(move || edit.get(), |slug| async move {
-        match slug {
-            Some(slug) => get_challenge(slug).await.map(Some),
-            None => Ok(None),
-        }
-    });
+    let editing = Resource::new(
+        move || edit.get(),
+        |slug| async move {
+            match slug {
+                Some(slug) => get_challenge(slug).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
     let save = ServerAction::<SaveChallenge>::new();
     let save_error = form_error(save);
     let navigate = use_navigate();
-    on_success(save, move |c: Challenge| navigate(&format!("/challenges/{}", c.slug), Default::default()));
+    on_success(save, move |c: Challenge| {
+        navigate(&format!("/challenges/{}", c.slug), Default::default())
+    });
     let category = ServerAction::<SaveCategory>::new();
     let category_error = form_error(category);
     on_success(category, move |_| changed.update(|v| *v += 1));
@@ -779,10 +835,25 @@ fn SubmitDialog(room: String, details: ChallengeDetails) -> impl IntoView {
     let c = details.challenge.clone();
     let is_open = c.status == Status::Open;
     let previous = details.my_submission.clone();
-    let prior_title = previous.as_ref().map(|s| s.title.clone()).unwrap_or_default();
+    let prior_title = previous
+        .as_ref()
+        .map(|s| s.title.clone())
+        .unwrap_or_default();
     let href = format!("/challenges/{}", c.slug);
     let Challenge { title, prompt, .. } = c;
-    let selected = move || selection.map(|s| s.0.with(|s| s.ids.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(" "))).unwrap_or_default();
+    let selected = move || {
+        selection
+            .map(|s| {
+                s.0.with(|s| {
+                    s.ids
+                        .iter()
+                        .map(|id| id.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+            })
+            .unwrap_or_default()
+    };
     let selected_count = move || selection.map_or(0, |s| s.0.with(|s| s.ids.len()));
     view! {
         <A href=href attr:class="challenge-link" attr:title=prompt>

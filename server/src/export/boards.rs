@@ -34,7 +34,8 @@ pub fn picture(scene: &Scene) -> Result<Picture, AppError> {
         tracing::error!(error = %e, "rendering a submission");
         AppError::Internal
     };
-    let image = render(scene, ExportFormat::Png, fit(scene, IMAGE_SIDE, IMAGE_SIDE)).map_err(failed)?;
+    let image =
+        render(scene, ExportFormat::Png, fit(scene, IMAGE_SIDE, IMAGE_SIDE)).map_err(failed)?;
     let (tw, th) = THUMBNAIL_SIZE;
     let thumbnail = render(scene, ExportFormat::Png, fit(scene, tw, th)).map_err(failed)?;
     let (width, height) = image.size.unwrap_or((0, 0));
@@ -57,7 +58,11 @@ impl Boards for Exporter {
     }
 
     async fn picture(&self, elements: Vec<Element>) -> Result<Picture, AppError> {
-        let _permit = self.renders.acquire().await.map_err(|_| AppError::Internal)?;
+        let _permit = self
+            .renders
+            .acquire()
+            .await
+            .map_err(|_| AppError::Internal)?;
         let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
             let _entered = span.enter();

@@ -61,7 +61,11 @@ pub async fn load(db: &Db, room_id: &str) -> StoreResult<Restored> {
 /// Gives the new room `room_id` its first scene: a snapshot at sequence 0, which joining loads
 /// like any other (a remixed board starts with the drawing it copies). The room must have no
 /// history yet.
-pub async fn seed(db: &Db, room_id: &str, elements: Vec<inkroom_core::element::Element>) -> StoreResult<()> {
+pub async fn seed(
+    db: &Db,
+    room_id: &str,
+    elements: Vec<inkroom_core::element::Element>,
+) -> StoreResult<()> {
     let state = SnapshotState {
         elements,
         applied: Vec::new(),

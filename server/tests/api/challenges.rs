@@ -58,7 +58,11 @@ fn titles(list: &Value) -> Vec<String> {
 /// Opens `user`'s board for `slug`, draws `n` rectangles on it; returns the room slug.
 async fn board_with_drawing(app: &TestApp, user: &TestUser, slug: &str, n: usize) -> String {
     let (s, room) = app
-        .call(&user.client, "/api/challenges/start", json!({ "slug": slug }))
+        .call(
+            &user.client,
+            "/api/challenges/start",
+            json!({ "slug": slug }),
+        )
         .await;
     assert_eq!(s, 200, "{room}");
     let room = room["slug"].as_str().unwrap().to_owned();
@@ -87,7 +91,9 @@ async fn scheduling_follows_utc_day_week_and_month_boundaries(backend: Backend) 
     let done = import(&app, &small_catalogue("2027-01-30")).await;
     assert_eq!(done.challenges, [3, 3, 3]);
 
-    let (s, o) = app.call(&app.client, "/api/challenges/overview", json!({})).await;
+    let (s, o) = app
+        .call(&app.client, "/api/challenges/overview", json!({}))
+        .await;
     assert_eq!(s, 200, "{o}");
     // Daily from Jan 30 (#1), Jan 31 (#2); weekly from the week of Jan 25 (#1); monthly January.
     assert_eq!(titles(&o["current"]), ["daily 2", "weekly 1", "monthly 1"]);
@@ -95,25 +101,39 @@ async fn scheduling_follows_utc_day_week_and_month_boundaries(backend: Backend) 
 
     // Midnight UTC: all three close at once and their successors open; nothing ran to do it.
     clock.set(ms("2027-02-01"));
-    let (_, o) = app.call(&app.client, "/api/challenges/overview", json!({})).await;
+    let (_, o) = app
+        .call(&app.client, "/api/challenges/overview", json!({}))
+        .await;
     assert_eq!(titles(&o["current"]), ["daily 3", "weekly 2", "monthly 2"]);
     let past = titles(&o["past"]);
     for closed in ["daily 2", "weekly 1", "monthly 1", "daily 1"] {
-        assert!(past.contains(&closed.to_owned()), "{closed} not in {past:?}");
+        assert!(
+            past.contains(&closed.to_owned()),
+            "{closed} not in {past:?}"
+        );
     }
     assert_eq!(titles(&o["upcoming"]), ["weekly 3", "monthly 3"]);
     let (_, page) = app
-        .call(&app.client, "/api/challenges/list", json!({ "status": "past", "kind": "daily", "limit": 1 }))
+        .call(
+            &app.client,
+            "/api/challenges/list",
+            json!({ "status": "past", "kind": "daily", "limit": 1 }),
+        )
         .await;
     assert_eq!(titles(&page["challenges"]), ["daily 2"]);
     let (_, page) = app
-        .call(&app.client, "/api/challenges/list", json!({ "status": "past", "kind": "daily", "limit": 1, "before": page["next"] }))
+        .call(
+            &app.client,
+            "/api/challenges/list",
+            json!({ "status": "past", "kind": "daily", "limit": 1, "before": page["next"] }),
+        )
         .await;
     assert_eq!(titles(&page["challenges"]), ["daily 1"]);
 
     // A restarted server on the same database gives the same answer (no state but the clock).
     let second_clock = Clock::manual(ms("2027-02-01") + 5);
-    let (base, stop) = crate::helpers::spawn_app_sharing_with(&app, |a| a.clock = second_clock).await;
+    let (base, stop) =
+        crate::helpers::spawn_app_sharing_with(&app, |a| a.clock = second_clock).await;
     let o2: Value = app
         .client
         .post(format!("{base}/api/challenges/overview"))
@@ -135,8 +155,13 @@ async fn scheduling_follows_utc_day_week_and_month_boundaries(backend: Backend) 
         .await
         .unwrap();
     assert_eq!(n, 9);
-    let bad = small_catalogue("2027-01-30").replace("difficulty = \"beginner\"\ntags = [\"t3\"]", "difficulty = \"impossible\"\ntags = [\"t3\"]");
-    let err = catalogue::import(&app.db, &catalogue::parse(&bad).unwrap()).await.unwrap_err();
+    let bad = small_catalogue("2027-01-30").replace(
+        "difficulty = \"beginner\"\ntags = [\"t3\"]",
+        "difficulty = \"impossible\"\ntags = [\"t3\"]",
+    );
+    let err = catalogue::import(&app.db, &catalogue::parse(&bad).unwrap())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("difficulty"), "{err}");
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM challenges")
         .fetch_one(app.db.pool())
@@ -153,14 +178,30 @@ async fn submissions_are_rendered_replaceable_until_close_and_final_after(backen
     let ada = app.sign_up("Ada").await;
 
     // Nothing drawn yet: a clear error, nothing stored.
-    let (s, room) = app.call(&ada.client, "/api/challenges/start", json!({ "slug": slug })).await;
+    let (s, room) = app
+        .call(
+            &ada.client,
+            "/api/challenges/start",
+            json!({ "slug": slug }),
+        )
+        .await;
     assert_eq!(s, 200, "{room}");
     let room = room["slug"].as_str().unwrap().to_owned();
     let (s, body) = submit(&app, &ada, &room, "Empty").await;
-    assert_eq!((s, body["field"].as_str()), (422, Some("element_ids")), "{body}");
+    assert_eq!(
+        (s, body["field"].as_str()),
+        (422, Some("element_ids")),
+        "{body}"
+    );
 
     // Opening it again gives the same board.
-    let (_, again) = app.call(&ada.client, "/api/challenges/start", json!({ "slug": slug })).await;
+    let (_, again) = app
+        .call(
+            &ada.client,
+            "/api/challenges/start",
+            json!({ "slug": slug }),
+        )
+        .await;
     assert_eq!(again["slug"], room.as_str());
     let room = board_with_drawing(&app, &ada, slug, 3).await;
 
@@ -183,9 +224,17 @@ async fn submissions_are_rendered_replaceable_until_close_and_final_after(backen
     let id = card["id"].as_str().unwrap().to_owned();
     let image = app.get(card["image"].as_str().unwrap()).await;
     assert_eq!(image.status(), 200);
-    assert_eq!(image.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(
+        image.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
     let png = tiny_skia::Pixmap::decode_png(&image.bytes().await.unwrap()).expect("a PNG");
-    assert!(png.width() > png.height(), "three boxes side by side: {}x{}", png.width(), png.height());
+    assert!(
+        png.width() > png.height(),
+        "three boxes side by side: {}x{}",
+        png.width(),
+        png.height()
+    );
     let thumb = app.get(card["thumbnail"].as_str().unwrap()).await;
     let thumb = tiny_skia::Pixmap::decode_png(&thumb.bytes().await.unwrap()).expect("a PNG");
     assert!(thumb.width() <= 480 && thumb.height() <= 360);
@@ -196,7 +245,13 @@ async fn submissions_are_rendered_replaceable_until_close_and_final_after(backen
     assert_eq!(card2["id"], id.as_str());
     assert_ne!(card2["image"], card["image"]);
     assert_eq!(app.get(card["image"].as_str().unwrap()).await.status(), 404);
-    let (_, details) = app.call(&ada.client, "/api/challenges/submission", json!({ "id": id })).await;
+    let (_, details) = app
+        .call(
+            &ada.client,
+            "/api/challenges/submission",
+            json!({ "id": id }),
+        )
+        .await;
     assert_eq!(details["card"]["title"], "Three boxes, again");
     assert_eq!(details["element_count"], 3);
 
@@ -204,15 +259,36 @@ async fn submissions_are_rendered_replaceable_until_close_and_final_after(backen
     clock.set(ms("2027-03-11"));
     let (s, body) = submit(&app, &ada, &room, "Too late").await;
     assert_eq!(s, 422, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("closed"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("closed"),
+        "{body}"
+    );
     let bob = app.sign_up("Bob").await;
-    let (s, _) = app.call(&bob.client, "/api/challenges/start", json!({ "slug": slug })).await;
+    let (s, _) = app
+        .call(
+            &bob.client,
+            "/api/challenges/start",
+            json!({ "slug": slug }),
+        )
+        .await;
     assert_eq!(s, 422, "a closed challenge opens no new boards");
-    let (_, details) = app.call(&ada.client, "/api/challenges/submission", json!({ "id": id })).await;
+    let (_, details) = app
+        .call(
+            &ada.client,
+            "/api/challenges/submission",
+            json!({ "id": id }),
+        )
+        .await;
     assert_eq!(details["card"]["title"], "Three boxes, again");
 
     // Unknown challenges and boards not linked to one.
-    let (s, _) = app.call(&bob.client, "/api/challenges/start", json!({ "slug": "daily-1999-01-01" })).await;
+    let (s, _) = app
+        .call(
+            &bob.client,
+            "/api/challenges/start",
+            json!({ "slug": "daily-1999-01-01" }),
+        )
+        .await;
     assert_eq!(s, 404);
     let plain = app.create_room(&bob, "Plain", true, None).await;
     let (s, body) = submit(&app, &bob, plain["slug"].as_str().unwrap(), "Nope").await;
@@ -235,19 +311,47 @@ async fn a_hundred_concurrent_likes_count_exactly_a_hundred(backend: Backend) {
         fans.extend(batch);
     }
     let likes = futures_util::future::join_all(fans.iter().map(|f| {
-        app.call(&f.client, "/api/challenges/like", json!({ "id": id, "like": true }))
+        app.call(
+            &f.client,
+            "/api/challenges/like",
+            json!({ "id": id, "like": true }),
+        )
     }))
     .await;
     assert!(likes.iter().all(|(s, _)| *s == 200), "{likes:?}");
-    let (_, details) = app.call(&ada.client, "/api/challenges/submission", json!({ "id": id })).await;
+    let (_, details) = app
+        .call(
+            &ada.client,
+            "/api/challenges/submission",
+            json!({ "id": id }),
+        )
+        .await;
     assert_eq!(details["card"]["likes"], 100);
 
     // Liking twice counts once; unliking takes one off; the caller's own flag follows.
-    let (_, l) = app.call(&fans[0].client, "/api/challenges/like", json!({ "id": id, "like": true })).await;
+    let (_, l) = app
+        .call(
+            &fans[0].client,
+            "/api/challenges/like",
+            json!({ "id": id, "like": true }),
+        )
+        .await;
     assert_eq!(l, json!({ "liked": true, "likes": 100 }));
-    let (_, l) = app.call(&fans[0].client, "/api/challenges/like", json!({ "id": id, "like": false })).await;
+    let (_, l) = app
+        .call(
+            &fans[0].client,
+            "/api/challenges/like",
+            json!({ "id": id, "like": false }),
+        )
+        .await;
     assert_eq!(l, json!({ "liked": false, "likes": 99 }));
-    let (_, l) = app.call(&fans[0].client, "/api/challenges/like", json!({ "id": id, "like": false })).await;
+    let (_, l) = app
+        .call(
+            &fans[0].client,
+            "/api/challenges/like",
+            json!({ "id": id, "like": false }),
+        )
+        .await;
     assert_eq!(l["likes"], 99);
 
     // The gallery's orders: the liked one is top and hot.
@@ -256,7 +360,11 @@ async fn a_hundred_concurrent_likes_count_exactly_a_hundred(backend: Backend) {
     submit(&app, &bob, &room, "Newer").await;
     for (sort, first) in [("new", "Newer"), ("top", "Liked"), ("hot", "Liked")] {
         let (_, g) = app
-            .call(&app.client, "/api/challenges/submissions", json!({ "challenge": "daily-2027-04-02", "sort": sort, "limit": 10 }))
+            .call(
+                &app.client,
+                "/api/challenges/submissions",
+                json!({ "challenge": "daily-2027-04-02", "sort": sort, "limit": 10 }),
+            )
             .await;
         assert_eq!(g["submissions"][0]["title"], first, "{sort}: {g}");
     }
@@ -270,39 +378,89 @@ async fn private_submissions_never_reach_others(backend: Backend) {
     let bob = app.sign_up("Bob").await;
     let room = board_with_drawing(&app, &ada, "daily-2027-05-05", 2).await;
     let (s, card) = app
-        .call(&ada.client, "/api/challenges/submit", json!({ "room": room, "title": "Secret", "is_public": false }))
+        .call(
+            &ada.client,
+            "/api/challenges/submit",
+            json!({ "room": room, "title": "Secret", "is_public": false }),
+        )
         .await;
     assert_eq!(s, 200, "{card}");
     let id = card["id"].as_str().unwrap();
 
     // Its author sees it, with a private cache header.
-    let own = ada.client.get(app.url(card["image"].as_str().unwrap())).send().await.unwrap();
+    let own = ada
+        .client
+        .get(app.url(card["image"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(own.status(), 200);
     assert_eq!(own.headers()["cache-control"], "private, max-age=3600");
-    let (_, mine) = app.call(&ada.client, "/api/challenges/mine", json!({})).await;
+    let (_, mine) = app
+        .call(&ada.client, "/api/challenges/mine", json!({}))
+        .await;
     assert_eq!(mine[0]["title"], "Secret");
 
     // Nobody else does: not in the gallery, the profile, the page, the image, likes or remixes.
     let (_, g) = app
-        .call(&bob.client, "/api/challenges/submissions", json!({ "challenge": "daily-2027-05-05", "limit": 10 }))
+        .call(
+            &bob.client,
+            "/api/challenges/submissions",
+            json!({ "challenge": "daily-2027-05-05", "limit": 10 }),
+        )
         .await;
     assert_eq!(g["submissions"], json!([]));
-    let (_, p) = app.call(&bob.client, "/api/challenges/profile", json!({ "user_id": ada.id })).await;
+    let (_, p) = app
+        .call(
+            &bob.client,
+            "/api/challenges/profile",
+            json!({ "user_id": ada.id }),
+        )
+        .await;
     assert_eq!(p["submissions"], json!([]));
     for path in ["/api/challenges/submission", "/api/challenges/remix"] {
         let (s, _) = app.call(&bob.client, path, json!({ "id": id })).await;
         assert_eq!(s, 404, "{path}");
     }
-    let (s, _) = app.call(&bob.client, "/api/challenges/like", json!({ "id": id, "like": true })).await;
+    let (s, _) = app
+        .call(
+            &bob.client,
+            "/api/challenges/like",
+            json!({ "id": id, "like": true }),
+        )
+        .await;
     assert_eq!(s, 404);
-    let img = bob.client.get(app.url(card["image"].as_str().unwrap())).send().await.unwrap();
+    let img = bob
+        .client
+        .get(app.url(card["image"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(img.status(), 404);
     // Its author cannot like it either: private drawings have no likes.
-    let (s, _) = app.call(&ada.client, "/api/challenges/like", json!({ "id": id, "like": true })).await;
+    let (s, _) = app
+        .call(
+            &ada.client,
+            "/api/challenges/like",
+            json!({ "id": id, "like": true }),
+        )
+        .await;
     assert_eq!(s, 422);
-    let (s, _) = app.call(&app.client, "/api/challenges/like", json!({ "id": "no-such-id", "like": true })).await;
+    let (s, _) = app
+        .call(
+            &app.client,
+            "/api/challenges/like",
+            json!({ "id": "no-such-id", "like": true }),
+        )
+        .await;
     assert_eq!(s, 401, "signed out");
-    let (s, _) = app.call(&bob.client, "/api/challenges/like", json!({ "id": "no-such-id", "like": true })).await;
+    let (s, _) = app
+        .call(
+            &bob.client,
+            "/api/challenges/like",
+            json!({ "id": "no-such-id", "like": true }),
+        )
+        .await;
     assert_eq!(s, 404);
     app.stop().await;
 }
@@ -317,55 +475,141 @@ async fn only_admins_manage_challenges(backend: Backend) {
         "description": "Reflections make it.", "category": "places", "difficulty": "intermediate",
         "kind": "daily", "starts_on": "2027-06-20", "tags": "sea, night"
     });
-    let (s, _) = app.call(&user.client, "/api/challenges/admin/save", new_challenge.clone()).await;
+    let (s, _) = app
+        .call(
+            &user.client,
+            "/api/challenges/admin/save",
+            new_challenge.clone(),
+        )
+        .await;
     assert_eq!(s, 403);
 
     // Granted (as `inkroom admin grant` does), the same call works; revoked, it stops at once.
-    assert!(challenges_db::set_admin(app.db.pool(), &admin.email, true).await.unwrap());
-    let (s, created) = app.call(&admin.client, "/api/challenges/admin/save", new_challenge.clone()).await;
+    assert!(
+        challenges_db::set_admin(app.db.pool(), &admin.email, true)
+            .await
+            .unwrap()
+    );
+    let (s, created) = app
+        .call(
+            &admin.client,
+            "/api/challenges/admin/save",
+            new_challenge.clone(),
+        )
+        .await;
     assert_eq!(s, 200, "{created}");
     assert_eq!(created["slug"], "daily-2027-06-20");
     assert_eq!(created["status"], "upcoming");
     assert_eq!(created["tags"], json!(["sea", "night"]));
     let (_, up) = app
-        .call(&user.client, "/api/challenges/list", json!({ "status": "upcoming", "kind": "daily", "limit": 48 }))
+        .call(
+            &user.client,
+            "/api/challenges/list",
+            json!({ "status": "upcoming", "kind": "daily", "limit": 48 }),
+        )
         .await;
     assert!(titles(&up["challenges"]).contains(&"Harbour at Night".to_owned()));
 
     // A second daily for the same day is refused; editing the first works.
-    let (s, body) = app.call(&admin.client, "/api/challenges/admin/save", new_challenge.clone()).await;
+    let (s, body) = app
+        .call(
+            &admin.client,
+            "/api/challenges/admin/save",
+            new_challenge.clone(),
+        )
+        .await;
     assert_eq!(s, 409, "{body}");
     let mut edit = new_challenge.clone();
     edit["slug"] = json!("daily-2027-06-20");
     edit["title"] = json!("Harbour Lights");
-    let (s, edited) = app.call(&admin.client, "/api/challenges/admin/save", edit).await;
-    assert_eq!((s, &edited["title"]), (200, &json!("Harbour Lights")), "{edited}");
+    let (s, edited) = app
+        .call(&admin.client, "/api/challenges/admin/save", edit)
+        .await;
+    assert_eq!(
+        (s, &edited["title"]),
+        (200, &json!("Harbour Lights")),
+        "{edited}"
+    );
 
     // Categories, retiring, and removing others' submissions: admins only.
     let category = json!({ "slug": "machines", "name": "Machines", "description": "Gears.", "color": "#495057", "icon": "cube" });
-    let (s, _) = app.call(&user.client, "/api/challenges/admin/category", category.clone()).await;
+    let (s, _) = app
+        .call(
+            &user.client,
+            "/api/challenges/admin/category",
+            category.clone(),
+        )
+        .await;
     assert_eq!(s, 403);
-    let (s, _) = app.call(&admin.client, "/api/challenges/admin/category", category).await;
+    let (s, _) = app
+        .call(&admin.client, "/api/challenges/admin/category", category)
+        .await;
     assert_eq!(s, 200);
-    let (s, _) = app.call(&user.client, "/api/challenges/admin/retire", json!({ "slug": "daily-2027-06-20", "active": false })).await;
+    let (s, _) = app
+        .call(
+            &user.client,
+            "/api/challenges/admin/retire",
+            json!({ "slug": "daily-2027-06-20", "active": false }),
+        )
+        .await;
     assert_eq!(s, 403);
-    let (s, _) = app.call(&admin.client, "/api/challenges/admin/retire", json!({ "slug": "daily-2027-06-20", "active": false })).await;
+    let (s, _) = app
+        .call(
+            &admin.client,
+            "/api/challenges/admin/retire",
+            json!({ "slug": "daily-2027-06-20", "active": false }),
+        )
+        .await;
     assert_eq!(s, 200);
-    let (s, _) = app.call(&user.client, "/api/challenges/get", json!({ "slug": "daily-2027-06-20" })).await;
+    let (s, _) = app
+        .call(
+            &user.client,
+            "/api/challenges/get",
+            json!({ "slug": "daily-2027-06-20" }),
+        )
+        .await;
     assert_eq!(s, 404, "retired challenges are hidden");
-    let (s, _) = app.call(&admin.client, "/api/challenges/get", json!({ "slug": "daily-2027-06-20" })).await;
+    let (s, _) = app
+        .call(
+            &admin.client,
+            "/api/challenges/get",
+            json!({ "slug": "daily-2027-06-20" }),
+        )
+        .await;
     assert_eq!(s, 200, "but not from admins");
 
     let room = board_with_drawing(&app, &user, "daily-2027-06-01", 1).await;
     let (_, card) = submit(&app, &user, &room, "Mine").await;
     let other = app.sign_up("Other").await;
-    let (s, _) = app.call(&other.client, "/api/challenges/delete-submission", json!({ "id": card["id"] })).await;
+    let (s, _) = app
+        .call(
+            &other.client,
+            "/api/challenges/delete-submission",
+            json!({ "id": card["id"] }),
+        )
+        .await;
     assert_eq!(s, 403);
-    let (s, _) = app.call(&admin.client, "/api/challenges/delete-submission", json!({ "id": card["id"] })).await;
+    let (s, _) = app
+        .call(
+            &admin.client,
+            "/api/challenges/delete-submission",
+            json!({ "id": card["id"] }),
+        )
+        .await;
     assert_eq!(s, 200);
 
-    assert!(challenges_db::set_admin(app.db.pool(), &admin.email, false).await.unwrap());
-    let (s, _) = app.call(&admin.client, "/api/challenges/admin/retire", json!({ "slug": "daily-2027-06-20", "active": true })).await;
+    assert!(
+        challenges_db::set_admin(app.db.pool(), &admin.email, false)
+            .await
+            .unwrap()
+    );
+    let (s, _) = app
+        .call(
+            &admin.client,
+            "/api/challenges/admin/retire",
+            json!({ "slug": "daily-2027-06-20", "active": true }),
+        )
+        .await;
     assert_eq!(s, 403, "the flag is read when asked");
     app.stop().await;
 }
@@ -377,22 +621,45 @@ async fn a_remix_opens_the_same_drawing_as_a_new_board(backend: Backend) {
     let cy = app.sign_up("Cy").await;
     // A team board: Cy joins Ada's board by its code and draws too; both are credited.
     let room = board_with_drawing(&app, &ada, "daily-2027-07-07", 2).await;
-    let (_, details) = app.call(&ada.client, "/api/rooms/get", json!({ "slug": room })).await;
-    let (s, _) = app.call(&cy.client, "/api/rooms/join-code", json!({ "code": details["code"] })).await;
+    let (_, details) = app
+        .call(&ada.client, "/api/rooms/get", json!({ "slug": room }))
+        .await;
+    let (s, _) = app
+        .call(
+            &cy.client,
+            "/api/rooms/join-code",
+            json!({ "code": details["code"] }),
+        )
+        .await;
     assert_eq!(s, 200);
     let mut ws = Ws::connect(&app, &cy).await;
     ws.join(&room, 9, None).await;
     ws.send(draw(1, &rectangle(500.0))).await;
     ws.recv_type("ack").await;
     let (_, card) = submit(&app, &ada, &room, "Team work").await;
-    let (_, sub) = app.call(&ada.client, "/api/challenges/submission", json!({ "id": card["id"] })).await;
+    let (_, sub) = app
+        .call(
+            &ada.client,
+            "/api/challenges/submission",
+            json!({ "id": card["id"] }),
+        )
+        .await;
     assert_eq!(sub["credits"], json!(["Ada", "Cy"]));
 
     let bob = app.sign_up("Bob").await;
-    let (s, copy) = app.call(&bob.client, "/api/challenges/remix", json!({ "id": card["id"] })).await;
+    let (s, copy) = app
+        .call(
+            &bob.client,
+            "/api/challenges/remix",
+            json!({ "id": card["id"] }),
+        )
+        .await;
     assert_eq!(s, 200, "{copy}");
     assert_eq!(copy["role"], "owner");
-    assert!(copy["name"].as_str().unwrap().contains("after Ada"), "{copy}");
+    assert!(
+        copy["name"].as_str().unwrap().contains("after Ada"),
+        "{copy}"
+    );
     let mut ws = Ws::connect(&app, &bob).await;
     let state = ws.join(copy["slug"].as_str().unwrap(), 1, None).await;
     let elements = state["elements"].as_array().expect("room_state elements");
@@ -408,15 +675,23 @@ async fn a_remix_opens_the_same_drawing_as_a_new_board(backend: Backend) {
 
 async fn the_starter_catalogue_schedules_a_year(backend: Backend) {
     let app = spawn_app(backend).await;
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../catalogue/challenges.toml")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../catalogue/challenges.toml"
+    ))
+    .unwrap();
     let done = import(&app, &text).await;
     assert_eq!(done.categories, 10);
-    assert!(done.challenges[0] >= 365 && done.challenges[1] >= 52 && done.challenges[2] >= 12, "{done:?}");
+    assert!(
+        done.challenges[0] >= 365 && done.challenges[1] >= 52 && done.challenges[2] >= 12,
+        "{done:?}"
+    );
     // Every day of the year from the season's start has exactly one daily challenge.
-    let (days,): (i64,) = sqlx::query_as("SELECT COUNT(DISTINCT starts_at) FROM challenges WHERE kind = 'daily'")
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
+    let (days,): (i64,) =
+        sqlx::query_as("SELECT COUNT(DISTINCT starts_at) FROM challenges WHERE kind = 'daily'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
     assert!(days >= 365);
     app.stop().await;
 }
@@ -443,8 +718,13 @@ pub async fn access_fixture(app: &TestApp, room: &str, author: &TestUser) -> (St
         color: "#000000".into(),
         icon: "cube".into(),
     };
-    challenges_db::upsert_category(pool, &category).await.unwrap();
-    let category_id = challenges_db::category_id(pool, "access").await.unwrap().unwrap();
+    challenges_db::upsert_category(pool, &category)
+        .await
+        .unwrap();
+    let category_id = challenges_db::category_id(pool, "access")
+        .await
+        .unwrap()
+        .unwrap();
     let period = inkroom_core::challenge::Kind::Daily.period(app::ssr::db::now_ms());
     let challenge = challenges_db::NewChallenge {
         slug: "access-daily".into(),
@@ -459,16 +739,25 @@ pub async fn access_fixture(app: &TestApp, room: &str, author: &TestUser) -> (St
         image_url: None,
         tags: Vec::new(),
     };
-    challenges_db::upsert_challenge(pool, &challenge).await.unwrap();
-    let row = challenges_db::find(pool, "access-daily").await.unwrap().unwrap();
+    challenges_db::upsert_challenge(pool, &challenge)
+        .await
+        .unwrap();
+    let row = challenges_db::find(pool, "access-daily")
+        .await
+        .unwrap()
+        .unwrap();
     let (room_id,): (String,) = sqlx::query_as("SELECT id FROM rooms WHERE slug = $1")
         .bind(room)
         .fetch_one(pool)
         .await
         .unwrap();
-    challenges_db::link_room(pool, &room_id, Some(&row.id), None).await.unwrap();
+    challenges_db::link_room(pool, &room_id, Some(&row.id), None)
+        .await
+        .unwrap();
     let element: inkroom_core::element::Element = serde_json::from_value(rectangle(0.0)).unwrap();
-    inkroom_server::hub::store::seed(&app.db, &room_id, vec![element]).await.unwrap();
+    inkroom_server::hub::store::seed(&app.db, &room_id, vec![element])
+        .await
+        .unwrap();
     let id = challenges_db::save_submission(
         pool,
         &challenges_db::NewSubmission {
