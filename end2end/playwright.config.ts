@@ -10,7 +10,10 @@ const bin = process.env.INKROOM_BIN;
 if (!bin) {
   throw new Error('INKROOM_BIN is not set: run the end-to-end tests through scripts/test');
 }
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inkroom-e2e-'));
+// Made once by the runner and inherited by its workers (they load this file again), so tests can
+// run the binary's storage commands (`challenges import`, `admin grant`) on the server's database.
+const dataDir = process.env.INKROOM_E2E_DATA
+  ?? (process.env.INKROOM_E2E_DATA = fs.mkdtempSync(path.join(os.tmpdir(), 'inkroom-e2e-')));
 
 export default defineConfig({
   testDir: './tests',
@@ -35,7 +38,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `"${bin}" --listen 127.0.0.1:${port} --data-dir "${dataDir}" --log warn`,
+    // Many accounts are made in seconds from one address: the sign-up rate limit is for people.
+    command: `"${bin}" --listen 127.0.0.1:${port} --data-dir "${dataDir}" --log warn --auth-rate-per-minute 100000`,
     url: `http://127.0.0.1:${port}/readyz`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -9,6 +9,7 @@
 //! - [`geom`]: world and screen points as distinct types, vectors, angles and rectangles.
 //! - `bench` (feature `bench`, off by default): synthetic boards of N mixed elements for the
 //!   canvas benchmark.
+//! - [`challenge`]: drawing challenges' calendar (UTC periods), the gallery's hot order, streaks.
 //! - [`camera`]: the pan/zoom transform between screen pixels and world units.
 //! - [`element`]: elements (shapes) and the only functions allowed to change them.
 //! - [`shape`]: each kind's outline, bounds and hit-testing; [`freehand`]: pressure-sensitive ink.
@@ -55,6 +56,7 @@
 pub mod bench;
 pub mod binding;
 pub mod camera;
+pub mod challenge;
 pub mod clipboard;
 pub mod container;
 pub mod editor;

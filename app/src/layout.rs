@@ -54,6 +54,7 @@ pub fn NavBar() -> impl IntoView {
     view! {
         <nav class="nav">
             <A href="/" attr:class="brand">"Inkroom"</A>
+            <A href="/challenges">"Challenges"</A>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match session.user.await {

@@ -10,6 +10,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod canvas;
+pub mod challenges;
 pub mod error;
 pub mod layout;
 pub mod pages;
@@ -101,6 +102,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/r/:slug") view=rooms::pages::RoomPage />
                 <Route path=path!("/r/:slug/settings") view=rooms::pages::RoomSettingsPage />
                 <Route path=path!("/join/:token") view=rooms::pages::JoinLinkPage />
+                <Route path=path!("/challenges") view=challenges::pages::ChallengesPage />
+                <Route path=path!("/challenges/:slug") view=challenges::pages::ChallengePage />
+                <Route path=path!("/submissions/:id") view=challenges::pages::SubmissionPage />
+                <Route path=path!("/me/submissions") view=challenges::pages::MySubmissionsPage />
+                <Route path=path!("/u/:id") view=challenges::pages::ProfilePage />
+                <Route path=path!("/admin/challenges") view=challenges::pages::AdminPage />
             </Routes>
         </Router>
     }

@@ -37,6 +37,30 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::ai::cli::AiCommand,
     },
+    /// Manage the drawing-challenge catalogue.
+    Challenges {
+        /// What to do.
+        #[command(subcommand)]
+        command: crate::challenges::ChallengesCommand,
+    },
+    /// Manage site administrators.
+    Admin {
+        /// What to do.
+        #[command(subcommand)]
+        command: crate::challenges::AdminCommand,
+    },
+}
+
+/// Where the database is, for the commands that only need storage.
+#[derive(Clone, Debug, Args)]
+pub struct DatabaseArgs {
+    /// Database URL (`sqlite://…` or `postgres://…`); the embedded SQLite database in
+    /// `--data-dir` when absent.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Directory of the embedded SQLite database.
+    #[arg(long, env = "INKROOM_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
 }
 
 /// Log output format.
@@ -112,6 +136,9 @@ pub struct ServeArgs {
     /// Log format.
     #[arg(long, env = "INKROOM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
+    /// The time server functions see: the system clock, or a test's (challenge scheduling).
+    #[arg(skip)]
+    pub clock: app::ssr::clock::Clock,
 }
 
 /// Limits on the work one user or connection may cause, each with its clear error and nothing
@@ -191,6 +218,7 @@ impl ServeArgs {
             site_root: PathBuf::from("target/site"),
             log: "warn".into(),
             log_format: LogFormat::Pretty,
+            clock: app::ssr::clock::Clock::system(),
         }
     }
 }

@@ -16,6 +16,8 @@
 //! - [`hub`]: the real-time WebSocket hub (rooms' actors, event log, connections).
 //! - [`export`]: boards as PNG, SVG and JSON files (`GET /api/rooms/{slug}/export.*`), painted
 //!   from the core's drawing commands.
+//! - [`challenges`]: submission images (`GET /api/challenges/submissions/{id}/{rev}/…`) and the
+//!   `challenges import` and `admin grant` commands (the rest is in `app::challenges`).
 //! - [`ai`]: the recognition models (shapes, handwriting): training, evaluation, inference.
 
 // Leptos views are deeply nested types; the board's view tree outgrows the default limit of 128
@@ -24,6 +26,7 @@
 
 pub mod ai;
 pub mod api_error;
+pub mod challenges;
 pub mod config;
 pub mod export;
 pub mod health;

@@ -17,6 +17,12 @@ fn main() -> ExitCode {
         Some(Command::Ai {
             command: AiCommand::Baseline(args),
         }) => return report(inkroom_server::ai::cli::baseline(&args)),
+        Some(Command::Challenges { command }) => {
+            return storage_command(inkroom_server::challenges::challenges(command));
+        }
+        Some(Command::Admin { command }) => {
+            return storage_command(inkroom_server::challenges::admin(command));
+        }
     };
     limit_malloc_arenas();
     inkroom_server::telemetry::init(&serve.log, serve.log_format);
@@ -89,6 +95,31 @@ fn limit_malloc_arenas() {}
 
 /// Exit status of a one-shot command: errors as one line with their causes. A reader that closed
 /// the pipe early (`| head`) got what it wanted: that ends quietly, as in other Unix tools.
+/// Runs a command that only needs storage on a small runtime; prints its message, or one line
+/// of error.
+fn storage_command(command: impl Future<Output = Result<String, String>>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(command) {
+        Ok(message) => {
+            println!("{message}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn report(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -129,6 +129,7 @@ impl Application {
         let recognizer = load_models(args.models_dir.clone()).await;
         let access = crate::hub::bus::AccessBus::new(hub.clone(), redis.clone());
         tokio::spawn(access.clone().subscribe());
+        let exporter = crate::export::Exporter::new(hub.clone(), args.limits.max_export_mb << 20);
         let state = AppState {
             leptos_options,
             server: ServerState {
@@ -141,8 +142,10 @@ impl Application {
                     args.limits.password_queue,
                 ),
                 max_rooms_per_user: args.limits.max_rooms_per_user,
+                boards: Arc::new(exporter.clone()),
+                clock: args.clock.clone(),
             },
-            exporter: crate::export::Exporter::new(hub.clone(), args.limits.max_export_mb << 20),
+            exporter,
             db,
             redis,
             assets,
@@ -343,6 +346,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/ws", get(crate::hub::conn::ws_handler));
+    for (path, route) in crate::challenges::routes() {
+        router = router.route(path, route);
+    }
     for (path, route) in crate::export::route::routes() {
         router = router.route(path, route);
     }

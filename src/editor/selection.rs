@@ -27,6 +27,8 @@ pub struct SelectionSummary {
     pub ink: usize,
     /// The style shown in the panel: the first selected element's, or the style for new shapes.
     pub style: Style,
+    /// The selected elements (what "submit the selection" sends).
+    pub ids: Vec<ElementId>,
 }
 
 impl Editor {
@@ -56,9 +58,8 @@ impl Editor {
 
     /// What the UI shows about the selection.
     pub fn selection_summary(&self) -> SelectionSummary {
-        let selected: Vec<&Props> = selected_props(self.scene(), &self.selection)
-            .map(|(_, p)| p)
-            .collect();
+        let (ids, selected): (Vec<ElementId>, Vec<&Props>) =
+            selected_props(self.scene(), &self.selection).unzip();
         let style = selected.first().map_or(self.style, |p| Style {
             stroke_color: p.stroke_color,
             background_color: p.background_color,
@@ -71,6 +72,7 @@ impl Editor {
                 .filter(|p| p.kind == ElementKind::Freedraw)
                 .count(),
             style,
+            ids,
         }
     }
 

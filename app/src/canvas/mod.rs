@@ -185,6 +185,8 @@ pub fn Board(
         locked: RwSignal::new(0),
         grid: RwSignal::new(false),
     };
+    // The top bar's children (a challenge board's submit dialog) read the selection.
+    provide_context(crate::challenges::pages::BoardSelection(ui.selection));
     let tools: Vec<ToolKind> = if read_only {
         vec![ToolKind::Hand]
     } else {

@@ -189,6 +189,7 @@ fn RoomView(room: RoomDetails, joined: RwSignal<u64>) -> impl IntoView {
         <Board slug=room.slug.clone() title=room.name.clone() read_only live=room.role.is_some()>
             {room.role.map(|r| view! { <span class="badge" data-testid="role">{r.as_str()}</span> })}
             {room.code.clone().map(|c| view! { <span class="code" title="Join code">"Code " <b data-testid="room-code">{c}</b></span> })}
+            {room.role.is_some().then(|| view! { <crate::challenges::pages::ChallengeBar room=room.slug.clone() /> })}
             {settings.map(|href| view! { <A href=href>"Settings"</A> })}
             {can_leave.then(|| view! {
                 <ApiForm action=leave class="inline">

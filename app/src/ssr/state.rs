@@ -1,6 +1,8 @@
 //! What server functions need from the server ([`ServerState`]), and how a server function
 //! finds it.
 
+use super::boards::Boards;
+use super::clock::Clock;
 use super::db::Db;
 use super::notify::Notifier;
 use super::password::Hashers;
@@ -26,6 +28,10 @@ pub struct ServerState {
     pub hashers: Hashers,
     /// Rooms one user may own.
     pub max_rooms_per_user: u32,
+    /// Whole boards: scenes, pictures, seeding (the hub and the renderer, in the server crate).
+    pub boards: Arc<dyn Boards>,
+    /// The time (a test's clock in scheduling tests).
+    pub clock: Clock,
 }
 
 impl ServerState {

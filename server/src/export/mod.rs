@@ -10,6 +10,7 @@
 //! actor when one is running (so accepted-but-unsaved ops are included) and otherwise loads the
 //! room's snapshot and event log, then renders on the blocking pool.
 
+pub mod boards;
 pub mod png;
 pub mod route;
 pub mod svg;
@@ -182,6 +183,7 @@ pub const CONCURRENT_RENDERS: usize = 2;
 #[derive(Debug, Clone)]
 pub struct Exporter {
     hub: Arc<Hub>,
+    /// Shared with challenge submissions' pictures ([`boards`]).
     renders: Arc<tokio::sync::Semaphore>,
     /// The largest JSON document made, in estimated bytes.
     max_json_bytes: usize,

@@ -217,6 +217,11 @@ impl Hub {
         Ok(store::load(&self.db, room_id).await?.authority.into_scene())
     }
 
+    /// The hub's storage.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
     /// A connection slot, or `None` when the hub is full.
     pub fn try_connect(&self) -> Option<OwnedSemaphorePermit> {
         self.slots.clone().try_acquire_owned().ok()

@@ -58,6 +58,30 @@ pub async fn load(db: &Db, room_id: &str) -> StoreResult<Restored> {
     sequencer::restore(snapshot, log).map_err(decode_error)
 }
 
+/// Gives the new room `room_id` its first scene: a snapshot at sequence 0, which joining loads
+/// like any other (a remixed board starts with the drawing it copies). The room must have no
+/// history yet.
+pub async fn seed(
+    db: &Db,
+    room_id: &str,
+    elements: Vec<inkroom_core::element::Element>,
+) -> StoreResult<()> {
+    let state = SnapshotState {
+        elements,
+        applied: Vec::new(),
+    };
+    let state = serde_json::to_string(&state).map_err(decode_error)?;
+    sqlx::query(
+        "INSERT INTO room_snapshots (room_id, seq, state, created_at) VALUES ($1, 0, $2, $3)",
+    )
+    .bind(room_id)
+    .bind(state)
+    .bind(now_ms())
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
 /// One accepted op waiting to be written.
 #[derive(Clone, Debug)]
 pub struct LogEntry {

@@ -40,6 +40,10 @@ struct Fixture {
     /// Slugs of this fixture's rooms (unique per fixture: several share one database).
     private: String,
     public: String,
+    /// A current challenge the private room is linked to, and a public submission to it by
+    /// `extra`.
+    challenge: String,
+    submission: String,
 }
 
 impl Fixture {
@@ -78,6 +82,8 @@ impl Fixture {
             .await;
         assert_eq!(s, 200);
         let outsider = app.sign_up("Outsider").await;
+        let (challenge, submission) =
+            crate::challenges::access_fixture(app, &private, &extra).await;
         Self {
             anonymous: new_client(),
             owner,
@@ -87,6 +93,8 @@ impl Fixture {
             extra,
             code,
             viewer_link,
+            challenge,
+            submission,
             private,
             public,
         }
@@ -129,6 +137,8 @@ const ALL_OK: [u16; 5] = [200, 200, 200, 200, 200];
 const SIGNED_IN: [u16; 5] = [401, 200, 200, 200, 200];
 const MEMBERS: [u16; 5] = [401, 404, 200, 200, 200];
 const OWNER_ONLY: [u16; 5] = [401, 404, 403, 403, 200];
+/// Nobody in the fixture is a site admin (`challenges.rs` tests admins).
+const ADMINS_ONLY: [u16; 5] = [401, 403, 403, 403, 403];
 
 fn private(f: &Fixture, _: Caller) -> Value {
     json!({ "slug": f.private })
@@ -272,6 +282,93 @@ fn table() -> Vec<Row> {
             path: "/api/rooms/share-links/revoke",
             body: |f, _| json!({ "slug": f.private, "token": f.viewer_link }),
             expect: OWNER_ONLY,
+        },
+        Row {
+            path: "/api/challenges/overview",
+            body: |_, _| json!({}),
+            expect: ALL_OK,
+        },
+        Row {
+            path: "/api/challenges/list",
+            body: |_, _| json!({ "status": "past", "limit": 10 }),
+            expect: ALL_OK,
+        },
+        Row {
+            path: "/api/challenges/get",
+            body: |f, _| json!({ "slug": f.challenge }),
+            expect: ALL_OK,
+        },
+        Row {
+            path: "/api/challenges/categories",
+            body: |_, _| json!({}),
+            expect: ALL_OK,
+        },
+        Row {
+            path: "/api/challenges/start",
+            body: |f, _| json!({ "slug": f.challenge }),
+            expect: SIGNED_IN,
+        },
+        // The private room is the owner's board for the challenge: its editors submit it.
+        Row {
+            path: "/api/challenges/submit",
+            body: |f, _| json!({ "room": f.private, "title": "Ours", "is_public": true }),
+            expect: [401, 404, 403, 200, 200],
+        },
+        Row {
+            path: "/api/challenges/for-board",
+            body: |f, _| json!({ "room": f.private }),
+            expect: MEMBERS,
+        },
+        Row {
+            path: "/api/challenges/submissions",
+            body: |f, _| json!({ "challenge": f.challenge, "limit": 24 }),
+            expect: ALL_OK,
+        },
+        Row {
+            path: "/api/challenges/submission",
+            body: |f, _| json!({ "id": f.submission }),
+            expect: ALL_OK,
+        },
+        Row {
+            path: "/api/challenges/like",
+            body: |f, _| json!({ "id": f.submission, "like": true }),
+            expect: SIGNED_IN,
+        },
+        Row {
+            path: "/api/challenges/remix",
+            body: |f, _| json!({ "id": f.submission }),
+            expect: SIGNED_IN,
+        },
+        Row {
+            path: "/api/challenges/mine",
+            body: |_, _| json!({}),
+            expect: SIGNED_IN,
+        },
+        Row {
+            path: "/api/challenges/profile",
+            body: |f, _| json!({ "user_id": f.extra.id }),
+            expect: ALL_OK,
+        },
+        // Only its author (`extra`, not a caller here) or an admin removes a submission.
+        Row {
+            path: "/api/challenges/delete-submission",
+            body: |f, _| json!({ "id": f.submission }),
+            expect: ADMINS_ONLY,
+        },
+        Row {
+            path: "/api/challenges/admin/category",
+            body: |_, _| json!({ "slug": "sneaky", "name": "Sneaky", "description": "", "color": "#000000", "icon": "cube" }),
+            expect: ADMINS_ONLY,
+        },
+        Row {
+            path: "/api/challenges/admin/save",
+            body: |_, _| json!({ "title": "T", "description": "", "prompt": "P", "category": "access", "difficulty": "beginner", "kind": "monthly", "starts_on": "2031-01-01" }),
+            expect: ADMINS_ONLY,
+        },
+        Row {
+            path: "/api/challenges/admin/retire",
+            body: |f, _| json!({ "slug": f.challenge, "active": false }),
+            expect: ADMINS_ONLY,
         },
     ]
 }

@@ -9,6 +9,7 @@ mod helpers;
 mod access;
 mod ai;
 mod auth;
+mod challenges;
 mod cli;
 mod export;
 mod hardening;
