@@ -45,6 +45,11 @@ pub async fn socket(base: &str, http: &reqwest::Client) -> anyhow::Result<Ws> {
         .as_str()
         .ok_or_else(|| anyhow::anyhow!("no ticket: {t}"))?;
     let url = format!("{}/ws?ticket={token}", base.replacen("http", "ws", 1));
-    let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await?;
+    // A big board's `room_state` is one message larger than tungstenite's 16 MiB default (30,000
+    // shapes are 16 MB of JSON); a browser takes it, so must the tools.
+    let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .max_message_size(Some(256 << 20))
+        .max_frame_size(Some(256 << 20));
+    let (ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true).await?;
     Ok(ws)
 }

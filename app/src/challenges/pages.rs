@@ -200,6 +200,8 @@ pub fn ChallengesPage() -> impl IntoView {
         <main class="page challenges">
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
+                    // Streaks and "my submissions" mean nothing to a visitor who is signed out.
+                    let signed_in = matches!(session.user.await, Ok(Some(_)));
                     match overview.await {
                         Ok(o) => view! {
                             <header class="row spread">
@@ -208,8 +210,10 @@ pub fn ChallengesPage() -> impl IntoView {
                                     <p class="tagline">"A new prompt every day, every week and every month. Draw it, submit it, see everyone's."</p>
                                 </div>
                                 <div class="stack end">
-                                    <StreakBadge streak=o.streak />
-                                    <A href="/me/submissions">"My submissions"</A>
+                                    {signed_in.then(|| view! {
+                                        <StreakBadge streak=o.streak />
+                                        <A href="/me/submissions">"My submissions"</A>
+                                    })}
                                     {o.is_admin.then(|| view! { <A href="/admin/challenges" attr:class="button">"Manage challenges"</A> })}
                                 </div>
                             </header>

@@ -11,13 +11,15 @@
 //! ```text
 //! inkroom-soak --server target/release/inkroom --cycles 1000
 //! ```
-//! Not part of CI (a thousand cycles take most of an hour); `scripts/soak` runs it.
+//! Not part of CI (a thousand cycles, about 100,000 shapes, take about half an hour);
+//! `scripts/soak` runs it.
 
 use clap::Parser;
 use futures_util::{SinkExt, StreamExt};
 use inkroom_core::element::{Element, ElementId, ElementKind, Props};
 use inkroom_core::geom::{Rect, WorldPoint};
 use inkroom_core::index::FracIndex;
+use inkroom_tools::Ws;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Child, Command, Stdio};
@@ -57,6 +59,8 @@ struct Writer {
     pending: BTreeMap<u64, Value>,
     /// Acknowledged element ids.
     acked: BTreeSet<String>,
+    /// The id the server files this client's ops under (from `joined`).
+    me: Option<u64>,
 }
 
 impl Writer {
@@ -117,9 +121,11 @@ fn shape(x: f64) -> Value {
     serde_json::to_value(Element::new(id, props, 1, 0).expect("valid")).expect("serialises")
 }
 
-/// One writer's cycle: join (resuming), re-send what is pending, send a burst, and collect acks
-/// until the socket dies (the kill) or everything is acknowledged.
-async fn write(base: &str, slug: &str, w: &mut Writer, burst: usize) -> anyhow::Result<()> {
+/// A writer reconnects after a restart: joins with its last sequence number, re-sends what was
+/// never acknowledged, and waits until all of it is confirmed (acknowledged, or seen applied).
+/// Not cut short by the kill: each cycle's kill then falls in a fresh burst, not in an
+/// ever-growing re-send (which, before this split, throttled every later cycle to nothing).
+async fn resume(base: &str, slug: &str, w: &mut Writer) -> anyhow::Result<Ws> {
     let mut ws = inkroom_tools::socket(base, &w.http).await?;
     let mut join = json!({ "type": "join_room", "room": slug, "client": w.client });
     if w.last_seq > 0 {
@@ -132,19 +138,36 @@ async fn write(base: &str, slug: &str, w: &mut Writer, burst: usize) -> anyhow::
         ))
         .await?;
     }
+    drain(&mut ws, w).await?;
+    if !w.pending.is_empty() {
+        anyhow::bail!(
+            "client {}: {} re-sent shapes not confirmed after a restart",
+            w.client,
+            w.pending.len()
+        );
+    }
+    Ok(ws)
+}
+
+/// A burst of `burst` new shapes on a resumed connection, collecting acknowledgements until the
+/// socket dies (the kill) or all are acknowledged.
+async fn write(ws: &mut Ws, w: &mut Writer, burst: usize) -> anyhow::Result<()> {
     for _ in 0..burst {
         let e = shape(w.next_op as f64);
         let n = w.next_op;
         w.next_op += 1;
+        // Pending before it is sent: a kill during the send must not forget it.
+        w.pending.insert(n, e.clone());
         ws.send(Message::text(
             json!({ "type": "draw", "client_op": n, "element": e }).to_string(),
         ))
         .await?;
-        w.pending.insert(n, e);
     }
-    // The server files this client's ops under an id of its own (`joined`); ops it applied
-    // before a crash but never acknowledged come back under it, in the delta or the scene.
-    let mut me = None;
+    drain(ws, w).await
+}
+
+/// Reads until nothing is pending or the socket is quiet for 5 s (or gone).
+async fn drain(ws: &mut Ws, w: &mut Writer) -> anyhow::Result<()> {
     while !w.pending.is_empty() {
         let Ok(Some(Ok(msg))) = tokio::time::timeout(Duration::from_secs(5), ws.next()).await
         else {
@@ -154,11 +177,13 @@ async fn write(base: &str, slug: &str, w: &mut Writer, burst: usize) -> anyhow::
         let v: Value = serde_json::from_str(&text)?;
         match v["type"].as_str() {
             Some("ack") => w.confirm(v["client_op"].as_u64().unwrap_or(0)),
-            Some("joined") => me = v["client"].as_u64(),
+            // The server files this client's ops under an id of its own; ops it applied before
+            // a crash but never acknowledged come back under it, in the delta or the scene.
+            Some("joined") => w.me = v["client"].as_u64(),
             Some("ops") => {
                 for op in v["ops"].as_array().into_iter().flatten() {
                     w.last_seq = w.last_seq.max(op["seq"].as_u64().unwrap_or(0));
-                    if me.is_some() && op["client"].as_u64() == me {
+                    if w.me.is_some() && op["client"].as_u64() == w.me {
                         w.confirm(op["client_op"].as_u64().unwrap_or(0));
                     }
                 }
@@ -248,18 +273,25 @@ async fn main() -> anyhow::Result<()> {
             next_op: 1,
             pending: BTreeMap::new(),
             acked: BTreeSet::new(),
+            me: None,
         });
     }
 
     let started = Instant::now();
     let mut lost_total = 0usize;
     for cycle in 1..=args.cycles {
-        // Kill somewhere in the burst (a burst takes tens of milliseconds here).
+        // Everyone reconnects and gets what they had pending confirmed, then bursts; the kill
+        // falls somewhere in the bursts (a burst takes tens of milliseconds here).
+        let mut sockets = Vec::new();
+        for w in writers.iter_mut() {
+            sockets.push(resume(&base, &slug, w).await?);
+        }
         let kill_after = Duration::from_millis(u64::from(cycle * 7919 % 60));
         let writes = futures_util::future::join_all(
             writers
                 .iter_mut()
-                .map(|w| write(&base, &slug, w, args.burst)),
+                .zip(sockets.iter_mut())
+                .map(|(w, ws)| write(ws, w, args.burst)),
         );
         // Cut short by the kill: what was not acknowledged stays pending for the next cycle.
         let finished = tokio::time::timeout(kill_after, writes)
@@ -297,7 +329,7 @@ async fn main() -> anyhow::Result<()> {
     }
     // Finally, everything still pending goes through.
     for w in &mut writers {
-        write(&base, &slug, w, 0).await?;
+        resume(&base, &slug, w).await?;
     }
     let on_board = board(&base, &owner, &slug).await?;
     let acked: usize = writers.iter().map(|w| w.acked.len()).sum();
