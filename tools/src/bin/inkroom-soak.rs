@@ -104,6 +104,16 @@ async fn wait_ready(base: &str) -> anyhow::Result<()> {
     anyhow::bail!("the server did not become ready")
 }
 
+/// The running server, killed when dropped: an error that ends the soak early must not leave
+/// a server behind (one did, after a failed run).
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        kill(&mut self.0);
+    }
+}
+
 fn kill(child: &mut Child) {
     // SIGKILL: no graceful shutdown, nothing flushed that was not already committed.
     let _ = child.kill();
@@ -242,7 +252,7 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.join("soak.db").display()));
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut child = start(&args.server, &url, port)?;
+    let mut server = Server(start(&args.server, &url, port)?);
     wait_ready(&base).await?;
 
     // The owner makes the room; every writer joins it.
@@ -297,11 +307,11 @@ async fn main() -> anyhow::Result<()> {
         let finished = tokio::time::timeout(kill_after, writes)
             .await
             .unwrap_or_default();
-        kill(&mut child);
+        kill(&mut server.0);
         for r in finished {
             r?;
         }
-        child = start(&args.server, &url, port)?;
+        server = Server(start(&args.server, &url, port)?);
         wait_ready(&base).await?;
         let on_board = board(&base, &owner, &slug).await?;
         let acked: usize = writers.iter().map(|w| w.acked.len()).sum();
@@ -316,7 +326,7 @@ async fn main() -> anyhow::Result<()> {
                 "cycle {cycle}: {} acknowledged shapes lost: {lost:?}",
                 lost.len()
             );
-            kill(&mut child);
+            kill(&mut server.0);
             std::process::exit(1);
         }
         if cycle % 50 == 0 || cycle == args.cycles {
@@ -338,7 +348,7 @@ async fn main() -> anyhow::Result<()> {
         .flat_map(|w| w.acked.iter())
         .filter(|id| !on_board.contains(*id))
         .count();
-    kill(&mut child);
+    drop(server);
     let _ = std::fs::remove_dir_all(&dir);
     println!(
         "{} cycles of write + SIGKILL: {acked} acknowledged shapes, {} lost",
