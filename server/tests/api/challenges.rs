@@ -673,6 +673,49 @@ async fn a_remix_opens_the_same_drawing_as_a_new_board(backend: Backend) {
     app.stop().await;
 }
 
+async fn a_board_over_the_submission_limit_is_refused_and_nothing_stored(backend: Backend) {
+    let (app, _clock) = app_at(backend, ms("2027-08-08") + 1000).await;
+    import(&app, &small_catalogue("2027-08-08")).await;
+    let ada = app.sign_up("Ada").await;
+    let (_, room) = app
+        .call(
+            &ada.client,
+            "/api/challenges/start",
+            json!({ "slug": "daily-2027-08-08" }),
+        )
+        .await;
+    let slug = room["slug"].as_str().unwrap();
+    // One element more than a submission may hold (a board may hold many more).
+    let limit = app::challenges::MAX_SUBMISSION_ELEMENTS;
+    let elements: Vec<inkroom_core::element::Element> = (0..=limit)
+        .map(|i| serde_json::from_value(rectangle(i as f64 * 60.0)).unwrap())
+        .collect();
+    let (room_id,): (String,) = sqlx::query_as("SELECT id FROM rooms WHERE slug = $1")
+        .bind(slug)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    inkroom_server::hub::store::seed(&app.db, &room_id, elements)
+        .await
+        .unwrap();
+    let (s, body) = submit(&app, &ada, slug, "Too much").await;
+    assert_eq!(
+        (s, body["kind"].as_str()),
+        (422, Some("limit_reached")),
+        "{body}"
+    );
+    assert!(
+        body["message"].as_str().unwrap().contains("selection"),
+        "{body}"
+    );
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM challenge_submissions")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    app.stop().await;
+}
+
 async fn the_starter_catalogue_schedules_a_year(backend: Backend) {
     let app = spawn_app(backend).await;
     let text = std::fs::read_to_string(concat!(
@@ -703,6 +746,7 @@ both_backends!(
     private_submissions_never_reach_others,
     only_admins_manage_challenges,
     a_remix_opens_the_same_drawing_as_a_new_board,
+    a_board_over_the_submission_limit_is_refused_and_nothing_stored,
     the_starter_catalogue_schedules_a_year,
 );
 
