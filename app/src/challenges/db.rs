@@ -215,13 +215,7 @@ pub async fn find<'e>(
     db: impl AnyExecutor<'e>,
     slug: &str,
 ) -> Result<Option<ChallengeRow>, DbError> {
-    let row = sqlx::query(
-        "SELECT id, slug, title, starts_at, ends_at, is_active FROM challenges WHERE slug = $1",
-    )
-    .bind(slug)
-    .fetch_optional(db)
-    .await?;
-    row.map(|r| challenge_row(&r)).transpose()
+    find_where(db, "slug", slug).await
 }
 
 /// The challenge with id `id`.
@@ -229,10 +223,19 @@ pub async fn find_by_id<'e>(
     db: impl AnyExecutor<'e>,
     id: &str,
 ) -> Result<Option<ChallengeRow>, DbError> {
-    let row = sqlx::query(
-        "SELECT id, slug, title, starts_at, ends_at, is_active FROM challenges WHERE id = $1",
-    )
-    .bind(id)
+    find_where(db, "id", id).await
+}
+
+/// The challenge whose unique `column` (a fixed name, never user input) is `value`.
+async fn find_where<'e>(
+    db: impl AnyExecutor<'e>,
+    column: &'static str,
+    value: &str,
+) -> Result<Option<ChallengeRow>, DbError> {
+    let row = sqlx::query(&format!(
+        "SELECT id, slug, title, starts_at, ends_at, is_active FROM challenges WHERE {column} = $1"
+    ))
+    .bind(value)
     .fetch_optional(db)
     .await?;
     row.map(|r| challenge_row(&r)).transpose()

@@ -9,11 +9,11 @@ use inkroom_core::element::Element;
 use inkroom_core::render::export_frame;
 use inkroom_core::scene::Scene;
 
-/// Pixels per world unit at which a picture of `scene` fits `(width, height)`, at most 2.
-fn fit(scene: &Scene, width: u32, height: u32) -> f64 {
-    let frame = export_frame(scene, 1.0, PADDING);
-    let by_width = f64::from(width) / f64::from(frame.width.max(1));
-    let by_height = f64::from(height) / f64::from(frame.height.max(1));
+/// Pixels per world unit at which a picture of content `frame_width` × `frame_height` pixels
+/// at scale 1 fits `(width, height)`, at most 2.
+fn fit((frame_width, frame_height): (u32, u32), width: u32, height: u32) -> f64 {
+    let by_width = f64::from(width) / f64::from(frame_width.max(1));
+    let by_height = f64::from(height) / f64::from(frame_height.max(1));
     by_width.min(by_height).min(2.0)
 }
 
@@ -34,10 +34,13 @@ pub fn picture(scene: &Scene) -> Result<Picture, AppError> {
         tracing::error!(error = %e, "rendering a submission");
         AppError::Internal
     };
+    // The content's size once; each picture scales it.
+    let frame = export_frame(scene, 1.0, PADDING);
+    let size = (frame.width, frame.height);
     let image =
-        render(scene, ExportFormat::Png, fit(scene, IMAGE_SIDE, IMAGE_SIDE)).map_err(failed)?;
+        render(scene, ExportFormat::Png, fit(size, IMAGE_SIDE, IMAGE_SIDE)).map_err(failed)?;
     let (tw, th) = THUMBNAIL_SIZE;
-    let thumbnail = render(scene, ExportFormat::Png, fit(scene, tw, th)).map_err(failed)?;
+    let thumbnail = render(scene, ExportFormat::Png, fit(size, tw, th)).map_err(failed)?;
     let (width, height) = image.size.unwrap_or((0, 0));
     Ok(Picture {
         image: image.bytes,

@@ -39,6 +39,15 @@ async fn import(app: &TestApp, text: &str) -> catalogue::Imported {
     catalogue::import(&app.db, &c).await.expect("import")
 }
 
+/// Rows in `table` (a fixed name).
+async fn count(app: &TestApp, table: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    n
+}
+
 /// A server whose clock the test holds.
 async fn app_at(backend: Backend, now: i64) -> (TestApp, Clock) {
     let clock = Clock::manual(now);
@@ -150,11 +159,7 @@ async fn scheduling_follows_utc_day_week_and_month_boundaries(backend: Backend) 
 
     // Importing again changes nothing; a damaged catalogue changes nothing either.
     import(&app, &small_catalogue("2027-01-30")).await;
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM challenges")
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
-    assert_eq!(n, 9);
+    assert_eq!(count(&app, "challenges").await, 9);
     let bad = small_catalogue("2027-01-30").replace(
         "difficulty = \"beginner\"\ntags = [\"t3\"]",
         "difficulty = \"impossible\"\ntags = [\"t3\"]",
@@ -163,11 +168,7 @@ async fn scheduling_follows_utc_day_week_and_month_boundaries(backend: Backend) 
         .await
         .unwrap_err();
     assert!(err.to_string().contains("difficulty"), "{err}");
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM challenges")
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
-    assert_eq!(n, 9);
+    assert_eq!(count(&app, "challenges").await, 9);
     app.stop().await;
 }
 
@@ -212,11 +213,7 @@ async fn submissions_are_rendered_replaceable_until_close_and_final_after(backen
     }
     let (s, _) = submit(&app, &ada, &room, &"x".repeat(10 << 20)).await;
     assert!((400..500).contains(&s), "a 10 MB title answered {s}");
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM challenge_submissions")
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
-    assert_eq!(n, 0);
+    assert_eq!(count(&app, "challenge_submissions").await, 0);
 
     // The submission: a PNG the server drew, and the scene.
     let (s, card) = submit(&app, &ada, &room, "Three boxes").await;
@@ -708,11 +705,7 @@ async fn a_board_over_the_submission_limit_is_refused_and_nothing_stored(backend
         body["message"].as_str().unwrap().contains("selection"),
         "{body}"
     );
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM challenge_submissions")
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
-    assert_eq!(n, 0);
+    assert_eq!(count(&app, "challenge_submissions").await, 0);
     app.stop().await;
 }
 
