@@ -71,6 +71,7 @@ pub mod ops;
 pub mod protocol;
 pub mod render;
 pub mod replica;
+pub mod rough;
 pub mod scene;
 pub mod sequencer;
 pub mod shape;

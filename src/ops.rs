@@ -11,8 +11,8 @@
 //! back ([`Patch::restore`]).
 
 use crate::element::{
-    Arrowhead, Binding, Color, Element, ElementError, ElementId, FillStyle, FontFamily, GroupId,
-    Link, Props, Roundness, StrokeStyle, TextAlign, VerticalAlign,
+    Arrowhead, Binding, Color, Element, ElementError, ElementId, FillStyle, FontFamily, Gradient,
+    GroupId, Link, Props, Roundness, StrokeStyle, TextAlign, VerticalAlign,
 };
 use crate::geom::{LocalPoint, Radians};
 use crate::index::FracIndex;
@@ -152,6 +152,10 @@ patch_struct! {
     locked: bool,
     /// Hyperlink (`null` clears).
     link: Option<Link>,
+    /// The hand-drawn look's seed.
+    seed: u32,
+    /// Gradient fill (`null` clears).
+    gradient: Option<Gradient>,
 }
 
 /// One change to a scene.

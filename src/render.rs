@@ -9,17 +9,25 @@
 //! Level of detail: an element smaller than [`LOD_PIXELS`] on screen is drawn as a one-pixel dot
 //! of its colour, so a zoomed-out board of 100,000 shapes costs 100,000 squares, not 100,000
 //! strokes with thousands of points.
+//!
+//! The hand-drawn look ([`crate::rough`]) is decided here too, from each element's roughness and
+//! seed, so all three back ends draw the same sketchy strokes. Computing it costs more than
+//! drawing it, so an interactive host keeps each element's commands in a [`CommandCache`] and
+//! recomputes them only when the element's version changes.
 
 use crate::camera::Camera;
 use crate::element::{
-    Arrowhead, Color, Element, ElementKind, FillStyle, FontFamily, LINE_HEIGHT, Props, StrokeStyle,
-    TextAlign, VerticalAlign,
+    Arrowhead, Color, Element, ElementId, ElementKind, FillStyle, FontFamily, LINE_HEIGHT, Props,
+    StrokeStyle, TextAlign, VerticalAlign,
 };
 use crate::freehand;
 use crate::geom::{Radians, Rect, Vec2, WorldPoint};
+use crate::rough::Pen;
 use crate::scene::Scene;
 use crate::shape::{self, FREEDRAW_SIZE_FACTOR, PathEl};
 use crate::tool::Preview;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The canvas background (Excalidraw's white).
 pub const BACKGROUND: Color = Color::rgba(0xff, 0xff, 0xff, 0xff);
@@ -117,6 +125,28 @@ pub enum DrawCommand {
     },
     /// Draw text.
     Text(TextBlock),
+    /// Fill a path (non-zero winding) with a linear gradient.
+    Gradient {
+        /// The geometry.
+        path: Vec<PathEl>,
+        /// The colours and where they run.
+        gradient: LinearGradient,
+        /// 0.0 – 1.0.
+        opacity: f64,
+    },
+    /// Commands computed once and shared (an element's, from a [`CommandCache`]).
+    Shared(Arc<[DrawCommand]>),
+}
+
+/// A linear gradient in world coordinates: colour stops between two points, padded beyond.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinearGradient {
+    /// Where offset 0 is.
+    pub start: WorldPoint,
+    /// Where offset 1 is.
+    pub end: WorldPoint,
+    /// Offsets (0–1, ascending) and their colours.
+    pub stops: Vec<(f64, Color)>,
 }
 
 /// What a drawing back end implements; [`paint`] feeds it a command list.
@@ -160,6 +190,12 @@ pub trait Painter {
     fn path(&mut self, path: &[PathEl], fill: Option<Color>, stroke: Option<&Stroke>, opacity: f64);
     /// Draws a text block.
     fn text(&mut self, text: &TextBlock);
+    /// Fills a path with a linear gradient. Back ends without gradients fill with the middle
+    /// colour.
+    fn gradient(&mut self, path: &[PathEl], gradient: &LinearGradient, opacity: f64) {
+        let middle = gradient.stops.get(gradient.stops.len() / 2).map(|s| s.1);
+        self.path(path, middle, None, opacity);
+    }
 }
 
 /// Paints `commands` with `painter`, in order.
@@ -175,6 +211,86 @@ pub fn paint(commands: &[DrawCommand], painter: &mut impl Painter) {
                 opacity,
             } => painter.path(path, *fill, stroke.as_ref(), *opacity),
             DrawCommand::Text(text) => painter.text(text),
+            DrawCommand::Gradient {
+                path,
+                gradient,
+                opacity,
+            } => painter.gradient(path, gradient, *opacity),
+            DrawCommand::Shared(commands) => paint(commands, painter),
+        }
+    }
+}
+
+/// `commands` with every [`DrawCommand::Shared`] list spliced in place.
+pub fn flatten(commands: Vec<DrawCommand>) -> Vec<DrawCommand> {
+    if !commands.iter().any(|c| matches!(c, DrawCommand::Shared(_))) {
+        return commands;
+    }
+    let mut out = Vec::with_capacity(commands.len());
+    for c in commands {
+        match c {
+            DrawCommand::Shared(inner) => out.extend(flatten(inner.to_vec())),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Each element's drawing commands, kept until the element changes: what makes the hand-drawn
+/// look (and hachures, arrowheads, freehand outlines) cost nothing on frames where the element
+/// did not change. Entries not drawn for a while are dropped.
+#[derive(Clone, Debug, Default)]
+pub struct CommandCache {
+    entries: HashMap<ElementId, CacheEntry>,
+    /// Counts frames, to tell recently drawn entries from stale ones.
+    frame: u64,
+}
+
+#[derive(Clone, Debug)]
+struct CacheEntry {
+    version: (u32, u32),
+    commands: Arc<[DrawCommand]>,
+    drawn: u64,
+}
+
+impl CommandCache {
+    /// Frames an entry survives without being drawn (panning back within a few seconds is free).
+    const KEEP_FRAMES: u64 = 240;
+
+    /// How many elements have cached commands.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether nothing is cached.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The commands of `e` at its current version, computed if they are not cached.
+    fn get(&mut self, e: &Element) -> DrawCommand {
+        let version = (e.version(), e.version_nonce());
+        let frame = self.frame;
+        let entry = self.entries.entry(e.id).or_insert_with(|| CacheEntry {
+            version,
+            commands: element_commands(e).into(),
+            drawn: frame,
+        });
+        if entry.version != version {
+            entry.version = version;
+            entry.commands = element_commands(e).into();
+        }
+        entry.drawn = frame;
+        DrawCommand::Shared(Arc::clone(&entry.commands))
+    }
+
+    /// Ends a frame: drops entries that have not been drawn for a while, once there are many.
+    fn end_frame(&mut self, drawn: usize) {
+        self.frame += 1;
+        if self.entries.len() > 2 * drawn + 1024 {
+            let frame = self.frame;
+            self.entries
+                .retain(|_, e| frame.saturating_sub(e.drawn) <= Self::KEEP_FRAMES);
         }
     }
 }
@@ -191,6 +307,30 @@ pub fn scene_commands(
     height: f64,
     preview: Option<&Preview>,
 ) -> Vec<DrawCommand> {
+    scene_commands_with(scene, camera, width, height, preview, None)
+}
+
+/// [`scene_commands`] with each unchanged element's commands taken from `cache` (as
+/// [`DrawCommand::Shared`]): what an interactive host calls every frame.
+pub fn scene_commands_cached(
+    scene: &Scene,
+    camera: &Camera,
+    width: f64,
+    height: f64,
+    preview: Option<&Preview>,
+    cache: &mut CommandCache,
+) -> Vec<DrawCommand> {
+    scene_commands_with(scene, camera, width, height, preview, Some(cache))
+}
+
+fn scene_commands_with(
+    scene: &Scene,
+    camera: &Camera,
+    width: f64,
+    height: f64,
+    preview: Option<&Preview>,
+    mut cache: Option<&mut CommandCache>,
+) -> Vec<DrawCommand> {
     let visible = camera.visible_rect(width, height);
     let mut out = vec![
         DrawCommand::Clear(BACKGROUND),
@@ -199,6 +339,7 @@ pub fn scene_commands(
     let empty = Preview::default();
     let preview = preview.unwrap_or(&empty);
     let mut drawn_replacements = 0;
+    let mut drawn = 0;
     // The spatial index finds what is on screen without scanning the whole board.
     for e in scene.query_rect(visible) {
         let Some(props) = preview.shown(e.id, e.props()) else {
@@ -214,9 +355,15 @@ pub fn scene_commands(
         let bounds = e.bounds();
         if bounds.width().max(bounds.height()) * camera.zoom < LOD_PIXELS {
             out.extend(dot(props, bounds, camera.zoom));
+        } else if let Some(cache) = cache.as_deref_mut() {
+            drawn += 1;
+            out.push(cache.get(e));
         } else {
             out.extend(element_commands(e));
         }
+    }
+    if let Some(cache) = cache {
+        cache.end_frame(drawn);
     }
     // A shape dragged in from off screen was not found above: paint it on top.
     if drawn_replacements < preview.replaced.len() {
@@ -402,39 +549,68 @@ fn props_commands(p: &Props) -> Vec<DrawCommand> {
     match p.kind {
         ElementKind::Text => text_block(p).map(DrawCommand::Text).into_iter().collect(),
         ElementKind::Freedraw => freedraw(p).into_iter().collect(),
-        ElementKind::Rectangle | ElementKind::Diamond | ElementKind::Ellipse => {
-            let path = shape::outline(p);
-            let mut out = fills(p, &path);
-            out.push(DrawCommand::Path {
-                path,
-                fill: None,
-                stroke: outline_stroke(p),
-                opacity: opacity(p),
-            });
-            out
-        }
-        ElementKind::Line | ElementKind::Arrow => {
-            let path = shape::outline(p);
-            let mut out = if shape::is_closed(p) {
-                fills(p, &path)
-            } else {
-                Vec::new()
-            };
-            let heads = arrowheads(p, &path);
-            out.push(DrawCommand::Path {
-                path,
-                fill: None,
-                stroke: outline_stroke(p),
-                opacity: opacity(p),
-            });
-            out.extend(heads);
-            out
-        }
+        ElementKind::Rectangle
+        | ElementKind::Diamond
+        | ElementKind::Ellipse
+        | ElementKind::Line
+        | ElementKind::Arrow => outlined(p),
     }
 }
 
-/// The interior of a closed path: solid, or hachure / cross-hatch lines clipped to it.
-fn fills(p: &Props, path: &[PathEl]) -> Vec<DrawCommand> {
+/// A sketchy pen for `p`, or `None` for roughness 0 (exact geometry). Dashed and dotted
+/// outlines are drawn once, so their dashes stay readable.
+fn pen(p: &Props) -> Option<Pen> {
+    (p.roughness > 0).then(|| Pen::new(p.roughness, p.seed(), p.stroke_style == StrokeStyle::Solid))
+}
+
+/// Boxes, lines and arrows: the fill (closed shapes), the outline, then the arrowheads. With
+/// roughness, the fill is computed first and the outline second from the element's seed, so
+/// every back end draws the same strokes.
+fn outlined(p: &Props) -> Vec<DrawCommand> {
+    let path = shape::outline(p);
+    let mut pen = pen(p);
+    let closed = p.kind.is_box() || shape::is_closed(p);
+    let mut out = if closed {
+        fills(p, &path, pen.as_mut())
+    } else {
+        Vec::new()
+    };
+    let heads = arrowheads(p, &path, pen.as_mut());
+    let outline = match pen.as_mut() {
+        None => path,
+        Some(pen) => {
+            let mut rough = Vec::new();
+            if p.kind == ElementKind::Ellipse {
+                let r = p.rect();
+                pen.ellipse(
+                    r.center(),
+                    r.width() / 2.0,
+                    r.height() / 2.0,
+                    p.angle.0,
+                    &mut rough,
+                );
+            } else {
+                pen.path(&path, &mut rough);
+            }
+            rough
+        }
+    };
+    out.push(DrawCommand::Path {
+        path: outline,
+        fill: None,
+        stroke: outline_stroke(p),
+        opacity: opacity(p),
+    });
+    out.extend(heads);
+    out
+}
+
+/// The interior of a closed path: solid, a gradient, or hachure / cross-hatch / zigzag lines
+/// clipped to it (sketchy when `pen` is given).
+fn fills(p: &Props, path: &[PathEl], pen: Option<&mut Pen>) -> Vec<DrawCommand> {
+    if p.fill_style == FillStyle::Gradient {
+        return gradient_fill(p, path).into_iter().collect();
+    }
     if !shape::is_filled(p) {
         return Vec::new();
     }
@@ -445,17 +621,47 @@ fn fills(p: &Props, path: &[PathEl]) -> Vec<DrawCommand> {
         opacity: opacity(p),
     };
     let angles: &[f64] = match p.fill_style {
-        FillStyle::None => return Vec::new(),
+        FillStyle::None | FillStyle::Gradient => return Vec::new(),
         FillStyle::Solid => return vec![solid],
-        FillStyle::Hachure => &[-41.0],
+        FillStyle::Hachure | FillStyle::Zigzag => &[-41.0],
         FillStyle::CrossHatch => &[-41.0, 49.0],
     };
     let polygons = shape::flatten(path);
     let gap = (p.stroke_width * 4.0).max(4.0);
-    let mut lines = Vec::new();
+    let mut segments = Vec::new();
     for angle in angles {
         for (poly, _) in &polygons {
-            lines.extend(hatch(poly, angle.to_radians(), gap));
+            segments.push(hatch(poly, angle.to_radians(), gap));
+        }
+    }
+    let mut lines = Vec::new();
+    let mut pen = pen;
+    for (hatch, convex) in &segments {
+        // A zigzag through a concave shape's lines would cut across its gaps: plain lines.
+        let zig = (p.fill_style == FillStyle::Zigzag && *convex)
+            .then(|| crate::rough::zigzag(hatch))
+            .flatten();
+        match (zig, pen.as_deref_mut()) {
+            (Some(points), Some(pen)) => {
+                for pair in points.windows(2) {
+                    pen.line(pair[0], pair[1], &mut lines);
+                }
+            }
+            (Some(points), None) => {
+                lines.push(PathEl::MoveTo(points[0]));
+                lines.extend(points[1..].iter().map(|&q| PathEl::LineTo(q)));
+            }
+            (None, Some(pen)) => {
+                for &(a, b) in hatch.iter() {
+                    pen.line(a, b, &mut lines);
+                }
+            }
+            (None, None) => {
+                for &(a, b) in hatch.iter() {
+                    lines.push(PathEl::MoveTo(a));
+                    lines.push(PathEl::LineTo(b));
+                }
+            }
         }
     }
     vec![DrawCommand::Path {
@@ -470,8 +676,42 @@ fn fills(p: &Props, path: &[PathEl]) -> Vec<DrawCommand> {
     }]
 }
 
-/// Parallel lines at `angle`, `gap` apart, clipped to the inside of `poly` (even-odd).
-fn hatch(poly: &[WorldPoint], angle: f64, gap: f64) -> Vec<PathEl> {
+/// A gradient fill across the element's box, in the direction of the gradient's angle turned
+/// with the element.
+fn gradient_fill(p: &Props, path: &[PathEl]) -> Option<DrawCommand> {
+    let (stops, degrees) = match &p.gradient {
+        Some(g) => (g.stops.clone(), g.angle),
+        None => (vec![p.background_color, BACKGROUND], 90.0),
+    };
+    if stops.len() < 2 || stops.iter().all(Color::is_transparent) {
+        return None;
+    }
+    // Half the box's extent along the direction in the element's own frame: the gradient
+    // spans the box exactly, and turns with it.
+    let local = degrees.to_radians();
+    let half = (p.width * local.cos()).abs() / 2.0 + (p.height * local.sin()).abs() / 2.0;
+    let angle = local + p.angle.0;
+    let dir = Vec2::new(angle.cos(), angle.sin());
+    let c = p.rect().center();
+    let last = (stops.len() - 1) as f64;
+    Some(DrawCommand::Gradient {
+        path: path.to_vec(),
+        gradient: LinearGradient {
+            start: c - dir * half,
+            end: c + dir * half,
+            stops: stops
+                .into_iter()
+                .enumerate()
+                .map(|(i, color)| (i as f64 / last, color))
+                .collect(),
+        },
+        opacity: opacity(p),
+    })
+}
+
+/// Parallel lines at `angle`, `gap` apart, clipped to the inside of `poly` (even-odd), as
+/// segments in scan order, and whether every scan line crossed the shape just once.
+fn hatch(poly: &[WorldPoint], angle: f64, gap: f64) -> (crate::rough::Hatch, bool) {
     let dir = Vec2::new(angle.cos(), angle.sin());
     let normal = dir.perp();
     let along = |q: WorldPoint| q.to_vec().dot(dir);
@@ -482,10 +722,11 @@ fn hatch(poly: &[WorldPoint], angle: f64, gap: f64) -> Vec<PathEl> {
             (lo.min(across(q)), hi.max(across(q)))
         });
     if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
-        return Vec::new();
+        return (Vec::new(), true);
     }
     let gap = gap.max((hi - lo) / MAX_HATCH_LINES);
     let mut out = Vec::new();
+    let mut convex = true;
     let mut t = lo + gap / 2.0;
     while t < hi {
         // Where the line {q : across(q) = t} crosses each edge, as positions along it.
@@ -499,14 +740,14 @@ fn hatch(poly: &[WorldPoint], angle: f64, gap: f64) -> Vec<PathEl> {
             }
         }
         hits.sort_by(f64::total_cmp);
+        convex &= hits.len() <= 2;
         for pair in hits.chunks_exact(2) {
             let at = |s: f64| WorldPoint::ORIGIN + dir * s + normal * t;
-            out.push(PathEl::MoveTo(at(pair[0])));
-            out.push(PathEl::LineTo(at(pair[1])));
+            out.push((at(pair[0]), at(pair[1])));
         }
         t += gap;
     }
-    out
+    (out, convex)
 }
 
 /// The direction a path ends in at its last point (towards the end), and that point.
@@ -570,8 +811,9 @@ fn reversed(path: &[PathEl]) -> Vec<PathEl> {
     out
 }
 
-/// The heads at a line's ends, drawn solid in the stroke colour.
-fn arrowheads(p: &Props, path: &[PathEl]) -> Vec<DrawCommand> {
+/// The heads at a line's ends, drawn solid in the stroke colour (open heads sketchy with a
+/// `pen`).
+fn arrowheads(p: &Props, path: &[PathEl], mut pen: Option<&mut Pen>) -> Vec<DrawCommand> {
     let Some(color) = (!p.stroke_color.is_transparent()).then_some(p.stroke_color) else {
         return Vec::new();
     };
@@ -623,6 +865,14 @@ fn arrowheads(p: &Props, path: &[PathEl]) -> Vec<DrawCommand> {
                 circle.angle = Radians::ZERO;
                 (shape::outline(&circle), Some(color))
             }
+        };
+        let path = match pen.as_deref_mut() {
+            Some(pen) if fill.is_none() => {
+                let mut rough = Vec::new();
+                pen.path(&path, &mut rough);
+                rough
+            }
+            _ => path,
         };
         out.push(DrawCommand::Path {
             path,
@@ -801,6 +1051,7 @@ mod tests {
         preview.hidden.insert(ElementId::from_u128(2));
         let mut drawn = moved.clone();
         drawn.kind = ElementKind::Ellipse;
+        drawn.roughness = 0;
         preview.added.push(drawn);
         let cmds = scene_commands(&scene, &Camera::default(), 100.0, 100.0, Some(&preview));
         assert_eq!(
@@ -848,6 +1099,7 @@ mod tests {
         );
         p.background_color = Color::rgba(255, 0, 0, 255);
         p.fill_style = FillStyle::CrossHatch;
+        p.roughness = 0;
         let cmds = props_commands(&p);
         let DrawCommand::Path { path, .. } = &cmds[0] else {
             panic!("hatch first")
@@ -871,6 +1123,7 @@ mod tests {
             FracIndex::between(None, None).unwrap(),
         )
         .unwrap();
+        p.roughness = 0;
         assert_eq!(paths(&props_commands(&p)), 2, "line and end head");
         p.start_arrowhead = Arrowhead::Dot;
         let cmds = props_commands(&p);
@@ -929,5 +1182,211 @@ mod tests {
         assert_eq!(paths(&cmds), 2, "{cmds:?}");
         let empty = export_frame(&Scene::default(), 1.0, 10.0);
         assert_eq!((empty.width, empty.height), (20, 20));
+    }
+
+    use crate::testing::path_points as all_points;
+
+    fn styled(kind: ElementKind, roughness: u8, fill: FillStyle) -> Props {
+        let r = Rect::from_corners(WorldPoint::new(0.0, 0.0), WorldPoint::new(120.0, 80.0));
+        let mut p = Props::new(kind, r, FracIndex::between(None, None).unwrap());
+        p.background_color = Color::rgba(0xa5, 0xd8, 0xff, 255);
+        p.fill_style = fill;
+        p.roughness = roughness;
+        p
+    }
+
+    #[test]
+    fn roughness_draws_sketchy_strokes_that_depend_only_on_the_seed() {
+        let exact = props_commands(&styled(ElementKind::Rectangle, 0, FillStyle::None));
+        let rough = props_commands(&styled(ElementKind::Rectangle, 1, FillStyle::None));
+        let outline = |cmds: &[DrawCommand]| match cmds.last() {
+            Some(DrawCommand::Path { path, .. }) => path.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            outline(&exact).len(),
+            5,
+            "an exact box: move, three lines, close"
+        );
+        let sketch = outline(&rough);
+        assert_eq!(
+            sketch.len(),
+            16,
+            "four edges drawn twice: move + cubic each"
+        );
+        // The same element draws the same strokes, every time and in every back end.
+        assert_eq!(
+            rough,
+            props_commands(&styled(ElementKind::Rectangle, 1, FillStyle::None))
+        );
+        // Another seed draws other strokes; moving the element does not change its seed.
+        let mut other = styled(ElementKind::Rectangle, 1, FillStyle::None);
+        other.seed = 99;
+        assert_ne!(outline(&props_commands(&other)), sketch);
+        let mut moved = styled(ElementKind::Rectangle, 1, FillStyle::None);
+        moved.x += 500.0;
+        let shifted: Vec<_> = all_points(&outline(&props_commands(&moved)))
+            .iter()
+            .map(|q| WorldPoint::new(q.x - 500.0, q.y))
+            .collect();
+        for (a, b) in shifted.iter().zip(all_points(&sketch)) {
+            assert!((a.x - b.x).abs() < 1e-9 && (a.y - b.y).abs() < 1e-9);
+        }
+        // Sketchy, not wild: every point within a few units of the box.
+        for q in all_points(&sketch) {
+            assert!(
+                q.x > -6.0 && q.x < 126.0 && q.y > -6.0 && q.y < 86.0,
+                "{q:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cartoonist_wanders_further_than_an_artist() {
+        let spread = |roughness| {
+            let mut p = styled(ElementKind::Diamond, roughness, FillStyle::None);
+            let mut worst: f64 = 0.0;
+            for seed in 1..40 {
+                p.seed = seed;
+                let Some(DrawCommand::Path { path, .. }) = props_commands(&p).pop() else {
+                    panic!()
+                };
+                let outline = &shape::flatten(&shape::outline(&p))[0].0;
+                for q in all_points(&path) {
+                    let d = (0..outline.len())
+                        .map(|i| {
+                            shape::segment_distance(outline[i], outline[(i + 1) % outline.len()], q)
+                        })
+                        .fold(f64::INFINITY, f64::min);
+                    worst = worst.max(d);
+                }
+            }
+            worst
+        };
+        let (artist, cartoonist) = (spread(1), spread(2));
+        assert!(artist > 0.5, "{artist}");
+        assert!(cartoonist > artist * 1.3, "{cartoonist} vs {artist}");
+    }
+
+    #[test]
+    fn every_fill_style_paints_something_and_zigzag_is_one_bouncing_line() {
+        for roughness in [0, 1, 2] {
+            for fill in [
+                FillStyle::Hachure,
+                FillStyle::CrossHatch,
+                FillStyle::Zigzag,
+                FillStyle::Solid,
+                FillStyle::Gradient,
+            ] {
+                for kind in [
+                    ElementKind::Rectangle,
+                    ElementKind::Diamond,
+                    ElementKind::Ellipse,
+                ] {
+                    let cmds = props_commands(&styled(kind, roughness, fill));
+                    assert_eq!(
+                        cmds.len(),
+                        2,
+                        "{kind:?} {fill:?} {roughness}: fill + outline"
+                    );
+                }
+            }
+        }
+        let zig = props_commands(&styled(ElementKind::Rectangle, 0, FillStyle::Zigzag));
+        let DrawCommand::Path { path, .. } = &zig[0] else {
+            panic!()
+        };
+        let moves = path
+            .iter()
+            .filter(|el| matches!(el, PathEl::MoveTo(_)))
+            .count();
+        assert_eq!(moves, 1, "one continuous line");
+        assert!(path.len() > 8);
+    }
+
+    #[test]
+    fn a_gradient_spans_the_box_along_its_angle_and_turns_with_the_element() {
+        let mut p = styled(ElementKind::Rectangle, 1, FillStyle::Gradient);
+        p.gradient = Some(crate::element::Gradient {
+            stops: vec![
+                Color::rgba(255, 0, 0, 255),
+                Color::rgba(0, 255, 0, 255),
+                Color::rgba(0, 0, 255, 255),
+            ],
+            angle: 0.0,
+        });
+        let cmds = props_commands(&p);
+        let DrawCommand::Gradient { gradient, .. } = &cmds[0] else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(gradient.start, WorldPoint::new(0.0, 40.0));
+        assert_eq!(gradient.end, WorldPoint::new(120.0, 40.0));
+        let offsets: Vec<f64> = gradient.stops.iter().map(|s| s.0).collect();
+        assert_eq!(offsets, [0.0, 0.5, 1.0]);
+        p.angle = Radians(std::f64::consts::FRAC_PI_2);
+        let DrawCommand::Gradient { gradient, .. } = &props_commands(&p)[0] else {
+            panic!()
+        };
+        assert!((gradient.start.x - 60.0).abs() < 1e-9 && (gradient.start.y + 20.0).abs() < 1e-9);
+        // A bad gradient is refused by validation, never drawn.
+        p.gradient.as_mut().unwrap().stops.truncate(1);
+        assert!(p.validate().is_err());
+    }
+
+    #[test]
+    fn the_cache_recomputes_an_element_only_when_its_version_changes() {
+        let mut scene = Scene::default();
+        add(&mut scene, 1, 0.0);
+        add(&mut scene, 2, 20.0);
+        let mut cache = CommandCache::default();
+        let camera = Camera::default();
+        let first = scene_commands_cached(&scene, &camera, 800.0, 600.0, None, &mut cache);
+        assert_eq!(cache.len(), 2);
+        let shared = |cmds: &[DrawCommand], i: usize| match &cmds[i] {
+            DrawCommand::Shared(c) => Arc::clone(c),
+            other => panic!("{other:?}"),
+        };
+        let again = scene_commands_cached(&scene, &camera, 800.0, 600.0, None, &mut cache);
+        assert!(
+            Arc::ptr_eq(&shared(&first, 2), &shared(&again, 2)),
+            "unchanged: reused"
+        );
+        scene
+            .mutate(ElementId::from_u128(1), 7, 0, |p| p.roughness = 2)
+            .unwrap();
+        let changed = scene_commands_cached(&scene, &camera, 800.0, 600.0, None, &mut cache);
+        assert!(
+            !Arc::ptr_eq(&shared(&first, 2), &shared(&changed, 2)),
+            "changed: recomputed"
+        );
+        assert!(Arc::ptr_eq(&shared(&first, 3), &shared(&changed, 3)));
+        // The cached picture is the uncached one.
+        let mut flat_cached = Vec::new();
+        let mut flat = Vec::new();
+        struct Collect<'a>(&'a mut Vec<String>);
+        impl Painter for Collect<'_> {
+            fn clear(&mut self, c: Color) {
+                self.0.push(format!("clear {c}"));
+            }
+            fn set_camera(&mut self, _: &Camera) {}
+            fn path(
+                &mut self,
+                path: &[PathEl],
+                fill: Option<Color>,
+                stroke: Option<&Stroke>,
+                o: f64,
+            ) {
+                self.0.push(format!("{path:?} {fill:?} {stroke:?} {o}"));
+            }
+            fn text(&mut self, t: &TextBlock) {
+                self.0.push(format!("{t:?}"));
+            }
+        }
+        paint(&changed, &mut Collect(&mut flat_cached));
+        paint(
+            &scene_commands(&scene, &camera, 800.0, 600.0, None),
+            &mut Collect(&mut flat),
+        );
+        assert_eq!(flat_cached, flat);
     }
 }

@@ -6,7 +6,7 @@
 //! drawing back end must agree on one shape: the renderer paints [`outline`], and [`bounds`] and
 //! [`hits`] are computed from the same path, so what you see is what you can click.
 
-use crate::element::{Arrowhead, ElementKind, FillStyle, Props, Roundness};
+use crate::element::{Arrowhead, Color, ElementKind, FillStyle, Props, Roundness};
 use crate::freehand;
 use crate::geom::{Rect, WorldPoint};
 
@@ -269,7 +269,16 @@ pub fn bounds(p: &Props) -> Rect {
 
 /// Whether the interior of a closed shape is painted (and so can be clicked).
 pub fn is_filled(p: &Props) -> bool {
-    p.fill_style != FillStyle::None && !p.background_color.is_transparent()
+    match p.fill_style {
+        FillStyle::None => false,
+        FillStyle::Gradient => p
+            .gradient
+            .as_ref()
+            .map_or(!p.background_color.is_transparent(), |g| {
+                !g.stops.iter().all(Color::is_transparent)
+            }),
+        _ => !p.background_color.is_transparent(),
+    }
 }
 
 /// Whether a line's ends meet, making it a closed shape that is filled like one (Excalidraw's

@@ -6,6 +6,18 @@ use crate::geom::{Rect, ScreenPoint, WorldPoint};
 use crate::index::FracIndex;
 use crate::ink::fit::CleanShape;
 
+/// Every point a path passes through or steers by (end and control points).
+pub fn path_points(path: &[crate::shape::PathEl]) -> Vec<WorldPoint> {
+    use crate::shape::PathEl;
+    path.iter()
+        .flat_map(|el| match *el {
+            PathEl::MoveTo(q) | PathEl::LineTo(q) => vec![q],
+            PathEl::CubicTo(a, b, q) => vec![a, b, q],
+            PathEl::Close => vec![],
+        })
+        .collect()
+}
+
 /// A 10 × 10 element of `kind` at the origin with id `n` and paint index `index`.
 pub fn element(n: u128, kind: ElementKind, index: FracIndex) -> Element {
     let r = Rect::from_corners(WorldPoint::new(0.0, 0.0), WorldPoint::new(10.0, 10.0));

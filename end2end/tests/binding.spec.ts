@@ -64,7 +64,7 @@ test('text typed into a shape is centred in it and goes where it goes', async ({
   const editor = page.getByTestId('text-editor');
   await expect(editor).toBeVisible();
   await page.keyboard.type('Hello');
-  await page.keyboard.press('Enter');
+  await page.keyboard.press('Escape');
   await expect(editor).toBeHidden();
   await expect(page.getByTestId('element-count')).toHaveText('2 elements');
   const [rect, label] = await scene(page);
@@ -86,6 +86,6 @@ test('text typed into a shape is centred in it and goes where it goes', async ({
   await expect(editor).toHaveValue('Hello');
   await page.keyboard.press('Control+a');
   await page.keyboard.press('Backspace');
-  await page.keyboard.press('Enter');
+  await page.keyboard.press('Escape');
   await expect(page.getByTestId('element-count')).toHaveText('1 element');
 });

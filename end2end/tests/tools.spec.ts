@@ -22,30 +22,44 @@ test('every tool draws its kind of element, from the toolbar or the keyboard', a
   await dragThrough(page, [[340, 260], [380, 300], [420, 270], [440, 320]]);
   await expect(page.getByTestId('element-count')).toHaveText('6 elements');
 
-  // Text: a click opens the box, Enter keeps what was typed.
+  // Text: a click opens the box; Enter starts a new line and Ctrl+Enter keeps what was typed.
   await page.keyboard.press('t');
   await clickAt(page, 80, 420);
   const box = page.getByTestId('text-editor');
   await expect(box).toBeVisible();
   await expect(box).toBeFocused();
-  await page.keyboard.type('Hello board');
+  await page.keyboard.type('Hello');
   await page.keyboard.press('Enter');
+  await page.keyboard.type('board');
+  await expect(box).toBeVisible();
+  await page.keyboard.press('Control+Enter');
   await expect(box).toBeHidden();
   await expect(page.getByTestId('element-count')).toHaveText('7 elements');
 
-  // Escape abandons, and empty text is never created.
+  // Escape keeps the words too (it used to throw them away), and so does a click elsewhere.
   await page.keyboard.press('t');
   await clickAt(page, 300, 450);
   await expect(box).toBeVisible();
-  await page.keyboard.type('never mind');
+  await page.keyboard.type('kept by Escape');
   await page.keyboard.press('Escape');
-  await clickAt(page, 300, 500);
-  await page.keyboard.press('Enter');
   await expect(box).toBeHidden();
+  await expect(page.getByTestId('element-count')).toHaveText('8 elements');
+  await page.keyboard.press('t');
+  await clickAt(page, 300, 520);
+  await page.keyboard.type('kept by a click');
+  await clickAt(page, 600, 520);
+  await expect(page.getByTestId('element-count')).toHaveText('9 elements');
+  // Empty text is never created.
+  await page.keyboard.press('t');
+  await clickAt(page, 500, 450);
+  await expect(box).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(box).toBeHidden();
+  await expect(page.getByTestId('element-count')).toHaveText('9 elements');
 
   const elements = await scene(page);
   expect(elements.map((e) => e.kind)).toEqual([
-    'rectangle', 'ellipse', 'diamond', 'line', 'arrow', 'freedraw', 'text',
+    'rectangle', 'ellipse', 'diamond', 'line', 'arrow', 'freedraw', 'text', 'text', 'text',
   ]);
   const byKind = Object.fromEntries(elements.map((e) => [e.kind, e]));
   expect(byKind.rectangle).toMatchObject({ x: 60, y: 120, width: 100, height: 80 });
@@ -54,7 +68,8 @@ test('every tool draws its kind of element, from the toolbar or the keyboard', a
   expect(byKind.line.endArrowhead).toBe('none');
   expect(byKind.arrow.endArrowhead).toBe('arrow');
   expect(byKind.freedraw.points!.length).toBeGreaterThan(4);
-  expect(byKind.text.text).toBe('Hello board');
+  const texts = elements.filter((e) => e.kind === 'text').map((e) => e.text);
+  expect(texts).toEqual(['Hello\nboard', 'kept by Escape', 'kept by a click']);
 });
 
 test('select, move, resize, delete, then undo and redo', async ({ page }) => {

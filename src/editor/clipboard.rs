@@ -19,7 +19,10 @@ impl Editor {
     fn insert_copies(&mut self, copies: Vec<Copied>, env: &mut impl Entropy) -> Vec<ElementId> {
         let mut index = None;
         let mut ops = Vec::with_capacity(copies.len());
-        for c in copies {
+        for mut c in copies {
+            // A copy is a new drawing of the shape: it gets its own sketchy strokes (as in
+            // Excalidraw), chosen from its new place in the paint order.
+            c.props.seed = 0;
             let Some(op) = self.create_op(c.id, c.props, &mut index, env) else {
                 return Vec::new();
             };

@@ -112,6 +112,8 @@ pub struct Editor {
     laser: Laser,
     /// The host's clock, ms (see [`Editor::set_clock`]).
     clock_ms: f64,
+    /// Each drawn element's commands until it changes (painting takes `&self`).
+    render_cache: std::cell::RefCell<crate::render::CommandCache>,
 }
 
 impl Default for Editor {
@@ -144,6 +146,7 @@ impl Editor {
             grid: false,
             laser: Laser::default(),
             clock_ms: 0.0,
+            render_cache: Default::default(),
         }
     }
 
@@ -247,6 +250,9 @@ impl Editor {
         };
         props.index = next.clone();
         *index = Some(next);
+        // Fixes the hand-drawn look's seed: the one the preview used (derived from the same
+        // index), so the shape does not change when it is created.
+        props.seed = props.seed();
         let element = Element::new(id, props, env.nonce(), env.now_ms()).ok()?;
         Some(Op::Create { element })
     }

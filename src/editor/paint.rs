@@ -4,7 +4,7 @@
 
 use super::{Access, ActiveTool, Editor};
 use crate::element::{Color, Props};
-use crate::render::{DrawCommand, grid_commands, scene_commands};
+use crate::render::{DrawCommand, grid_commands, scene_commands_cached};
 use crate::tool::points::{editable, handles};
 use crate::tool::select::{Overlay, frame_handles, selected_props};
 use crate::tool::transform::Frame;
@@ -123,10 +123,11 @@ impl Editor {
     }
 
     /// The drawing commands for a `width` × `height` CSS-pixel viewport: the grid when shown,
-    /// the scene with the gesture's preview, then the selection overlay.
+    /// the scene with the gesture's preview, then the selection overlay; flat (no
+    /// [`DrawCommand::Shared`]), for hosts with one canvas and for inspection.
     pub fn draw_commands(&self, width: f64, height: f64) -> Vec<DrawCommand> {
         let preview = self.preview();
-        let mut out = self.scene_layer_with(&preview, width, height);
+        let mut out = crate::render::flatten(self.scene_layer_with(&preview, width, height));
         out.extend(self.overlay_commands(&preview));
         out
     }
@@ -149,12 +150,13 @@ impl Editor {
     }
 
     fn scene_layer_with(&self, preview: &Preview, width: f64, height: f64) -> Vec<DrawCommand> {
-        let mut out = scene_commands(
+        let mut out = scene_commands_cached(
             self.replica.view(),
             &self.camera,
             width,
             height,
             Some(preview),
+            &mut self.render_cache.borrow_mut(),
         );
         if let Some(size) = self.grid_size() {
             // After the clear and the camera, under every element.
@@ -218,7 +220,7 @@ mod tests {
         let (scene, overlay) = (ed.scene_layer(800.0, 600.0), ed.overlay_layer());
         assert_eq!(overlay[0], DrawCommand::Clear(Color::TRANSPARENT));
         assert_eq!(overlay[1], DrawCommand::SetCamera(ed.camera));
-        let mut both = scene.clone();
+        let mut both = crate::render::flatten(scene.clone());
         both.extend(overlay[2..].iter().cloned());
         assert_eq!(both, ed.draw_commands(800.0, 600.0));
         // The new rectangle is selected: its frame is on the overlay, not in the scene layer.

@@ -14,7 +14,8 @@
 mod style;
 
 pub use style::{
-    Arrowhead, Color, FillStyle, FontFamily, Roundness, StrokeStyle, TextAlign, VerticalAlign,
+    Arrowhead, Color, FillStyle, FontFamily, Gradient, MAX_GRADIENT_STOPS, Roundness, StrokeStyle,
+    TextAlign, VerticalAlign,
 };
 
 use crate::geom::{LocalPoint, Radians, Rect, WorldPoint};
@@ -280,6 +281,18 @@ pub struct Props {
     /// A hyperlink opened from the element.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<Link>,
+    /// Where the hand-drawn look's randomness starts (Excalidraw's `seed`): the same seed draws
+    /// the same sketchy strokes everywhere. 0 means "not chosen yet": the renderer then derives
+    /// one from the paint-order index, and creating the element fixes it ([`Props::seed`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seed: u32,
+    /// The gradient of [`FillStyle::Gradient`] fills.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gradient: Option<Gradient>,
+}
+
+fn is_zero(v: &u32) -> bool {
+    *v == 0
 }
 
 /// Excalidraw's default font size.
@@ -326,7 +339,23 @@ impl Props {
             group_ids: Vec::new(),
             locked: false,
             link: None,
+            seed: 0,
+            gradient: None,
         }
+    }
+
+    /// The seed the hand-drawn look uses: the element's own, or (before creation fixed one)
+    /// one derived from its paint-order index, so a shape being drawn already looks as it will.
+    pub fn seed(&self) -> u32 {
+        if self.seed != 0 {
+            return self.seed;
+        }
+        // FNV-1a: tiny, stable across platforms and versions (std's hasher is neither).
+        let mut h: u32 = 0x811c_9dc5;
+        for b in self.index.as_str().bytes() {
+            h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+        }
+        h.max(1)
     }
 
     /// Props for a line, arrow or freehand stroke through `points` (world coordinates): the box
@@ -465,6 +494,9 @@ impl Props {
         }
         if self.roughness > 2 {
             return Err(ElementError::InvalidStyle("roughness must be 0, 1 or 2"));
+        }
+        if let Some(g) = &self.gradient {
+            g.validate()?;
         }
         self.validate_points()?;
         self.validate_text()?;

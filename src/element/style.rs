@@ -90,8 +90,52 @@ pub enum FillStyle {
     Hachure,
     /// Sketchy crossed lines.
     CrossHatch,
+    /// One sketchy line bouncing from side to side.
+    Zigzag,
+    /// A linear gradient between two or three colours ([`Gradient`]; the background colour and
+    /// white when the element has none).
+    Gradient,
     /// No fill.
     None,
+}
+
+/// The most stops a [`Gradient`] has (the colour panel offers two or three).
+pub const MAX_GRADIENT_STOPS: usize = 3;
+
+/// A linear gradient fill: evenly spaced colour stops along a direction.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Gradient {
+    /// Two or three colours, from the start of the direction to its end, evenly spaced.
+    pub stops: Vec<Color>,
+    /// The direction in degrees: 0 runs left to right, 90 top to bottom (in the element's own
+    /// frame, so it turns with the element).
+    pub angle: f64,
+}
+
+impl Gradient {
+    /// A two-stop gradient.
+    pub fn new(from: Color, to: Color, angle: f64) -> Self {
+        Self {
+            stops: vec![from, to],
+            angle,
+        }
+    }
+
+    /// Checks the stop count and the angle.
+    pub fn validate(&self) -> Result<(), ElementError> {
+        if !(2..=MAX_GRADIENT_STOPS).contains(&self.stops.len()) {
+            return Err(ElementError::InvalidStyle(
+                "a gradient has two or three stops",
+            ));
+        }
+        if !(self.angle.is_finite() && (-360.0..=360.0).contains(&self.angle)) {
+            return Err(ElementError::InvalidStyle(
+                "a gradient's angle is in degrees, within ±360",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// How outlines are stroked.

@@ -382,11 +382,13 @@ fn connect(engine: &Shared, schedule: &Rc<dyn Fn()>, p: LiveParams) -> Rc<live::
 }
 
 /// The toolbar (and the keyboard, through `publish`) set the tool signal; the editor follows.
+/// Text being typed is kept first (a browser may not blur the box when a button is clicked).
 fn follow_toolbar(board: &Board, ui: Ui) {
     Effect::new({
         let board = board.clone();
         move |_| {
             let t = ui.tool.get();
+            text::keep(&board);
             board.engine.borrow_mut().editor.set_tool(t);
             board.refresh();
         }

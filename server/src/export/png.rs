@@ -9,7 +9,7 @@ use ab_glyph::{Font, FontRef, GlyphId, OutlineCurve};
 use inkroom_core::camera::Camera;
 use inkroom_core::element::{Color, FontFamily, TextAlign};
 use inkroom_core::geom::WorldPoint;
-use inkroom_core::render::{self, DrawCommand, Painter, Stroke, TextBlock};
+use inkroom_core::render::{self, DrawCommand, LinearGradient, Painter, Stroke, TextBlock};
 use inkroom_core::shape::PathEl;
 use std::sync::LazyLock;
 use tiny_skia::{FillRule, LineCap, LineJoin, Paint, PathBuilder, Pixmap, StrokeDash, Transform};
@@ -143,6 +143,51 @@ impl Painter for SkiaPainter {
                 None,
             );
         }
+    }
+
+    fn gradient(&mut self, path: &[PathEl], g: &LinearGradient, opacity: f64) {
+        let Some(skia) = self.skia_path(path) else {
+            return;
+        };
+        let ((x0, y0), (x1, y1)) = (self.px(g.start), self.px(g.end));
+        let alpha = opacity.clamp(0.0, 1.0);
+        let stops = g
+            .stops
+            .iter()
+            .map(|(offset, c)| {
+                let a = (f64::from(c.a) * alpha).round() as u8;
+                tiny_skia::GradientStop::new(
+                    f(*offset),
+                    tiny_skia::Color::from_rgba8(c.r, c.g, c.b, a),
+                )
+            })
+            .collect();
+        // A degenerate gradient (start = end, an empty box) is a solid fill of its last colour.
+        let shader = tiny_skia::LinearGradient::new(
+            tiny_skia::Point::from_xy(x0, y0),
+            tiny_skia::Point::from_xy(x1, y1),
+            stops,
+            tiny_skia::SpreadMode::Pad,
+            Transform::identity(),
+        );
+        let paint = match shader {
+            Some(shader) => Paint {
+                shader,
+                anti_alias: true,
+                ..Paint::default()
+            },
+            None => match g.stops.last() {
+                Some((_, c)) => paint_of(*c, opacity),
+                None => return,
+            },
+        };
+        self.pixmap.fill_path(
+            &skia,
+            &paint,
+            FillRule::Winding,
+            Transform::identity(),
+            None,
+        );
     }
 
     fn text(&mut self, t: &TextBlock) {

@@ -7,7 +7,7 @@
 
 use inkroom_core::camera::Camera;
 use inkroom_core::element::{Color, TextAlign};
-use inkroom_core::render::{self, DrawCommand, Painter, Stroke, TextBlock};
+use inkroom_core::render::{self, DrawCommand, LinearGradient, Painter, Stroke, TextBlock};
 use inkroom_core::shape::PathEl;
 use std::fmt::Write;
 
@@ -19,6 +19,7 @@ pub fn render(commands: &[DrawCommand], width: u32, height: u32) -> String {
              viewBox=\"0 0 {width} {height}\">\n"
         ),
         group_open: false,
+        gradients: 0,
     };
     render::paint(commands, &mut painter);
     if painter.group_open {
@@ -32,6 +33,8 @@ struct SvgPainter {
     out: String,
     /// Whether a camera group is open (each camera change closes the previous one).
     group_open: bool,
+    /// Gradients defined so far (each gets the next id).
+    gradients: usize,
 }
 
 /// A number with at most two decimals and no trailing zeros ("-0" becomes "0").
@@ -145,6 +148,45 @@ impl Painter for SvgPainter {
             let _ = write!(attrs, " opacity=\"{}\"", num(opacity));
         }
         let _ = writeln!(self.out, "<path d=\"{}\"{attrs}/>", path_data(path));
+    }
+
+    /// A `<linearGradient>` in user space (world units, inside the camera group) defined just
+    /// before the path that uses it, so the document stays one pass.
+    fn gradient(&mut self, path: &[PathEl], g: &LinearGradient, opacity: f64) {
+        if path.is_empty() {
+            return;
+        }
+        self.gradients += 1;
+        let id = format!("g{}", self.gradients);
+        let _ = write!(
+            self.out,
+            "<defs><linearGradient id=\"{id}\" gradientUnits=\"userSpaceOnUse\" x1=\"{}\" y1=\"{}\" \
+             x2=\"{}\" y2=\"{}\">",
+            num(g.start.x),
+            num(g.start.y),
+            num(g.end.x),
+            num(g.end.y)
+        );
+        for (offset, c) in &g.stops {
+            let (paint, alpha) = color(*c);
+            let _ = write!(
+                self.out,
+                "<stop offset=\"{}\" stop-color=\"{paint}\" stop-opacity=\"{}\"/>",
+                num(*offset),
+                num(alpha)
+            );
+        }
+        self.out.push_str("</linearGradient></defs>\n");
+        let fade = if opacity < 1.0 {
+            format!(" opacity=\"{}\"", num(opacity))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            self.out,
+            "<path d=\"{}\" fill=\"url(#{id})\"{fade}/>",
+            path_data(path)
+        );
     }
 
     fn text(&mut self, t: &TextBlock) {

@@ -1,5 +1,6 @@
-//! Golden-image tests: a fixed scene with every kind and style is exported and compared with
-//! the committed files in `server/tests/golden/`. PNGs may differ by a small per-channel
+//! Golden-image tests: fixed scenes with every kind and style (drawn exactly, and with the
+//! hand-drawn look) are exported and compared with the committed files in
+//! `server/tests/golden/`. PNGs may differ by a small per-channel
 //! tolerance (anti-aliasing may vary with the CPU's SIMD paths); SVGs are compared as text with
 //! line endings and trailing spaces normalised. After an intended change in rendering, run
 //! with `INKROOM_BLESS=1` to rewrite the golden files, look at them, and commit them.
@@ -34,8 +35,10 @@ struct Builder {
 }
 
 impl Builder {
+    /// Adds an element drawn exactly (roughness 0) unless `style` says otherwise.
     fn add(&mut self, mut props: Props, style: impl FnOnce(&mut Props)) {
         props.index = self.scene.next_index();
+        props.roughness = 0;
         style(&mut props);
         self.next += 1;
         let e = Element::new(ElementId::from_u128(self.next), props, 0, 0).expect("valid fixture");
@@ -69,6 +72,75 @@ const RED: Color = Color::rgba(0xe0, 0x31, 0x31, 0xff);
 const BLUE: Color = Color::rgba(0x19, 0x71, 0xc2, 0xff);
 const GREEN: Color = Color::rgba(0x2f, 0x9e, 0x44, 0xff);
 const YELLOW: Color = Color::rgba(0xf0, 0x8c, 0x00, 0xff);
+
+/// The hand-drawn look: each shape at artist and cartoonist roughness, every fill style
+/// (zigzag and a three-stop gradient among them), sketchy arrows, fixed seeds.
+fn sketchy() -> Scene {
+    let mut b = Builder {
+        scene: Scene::default(),
+        next: 0,
+    };
+    let fills = [
+        FillStyle::Hachure,
+        FillStyle::CrossHatch,
+        FillStyle::Zigzag,
+        FillStyle::Solid,
+        FillStyle::Gradient,
+    ];
+    let kinds = [
+        ElementKind::Rectangle,
+        ElementKind::Diamond,
+        ElementKind::Ellipse,
+    ];
+    for (row, roughness) in [1u8, 2].into_iter().enumerate() {
+        for (col, fill) in fills.into_iter().enumerate() {
+            let kind = kinds[col % kinds.len()];
+            let (x, y) = (col as f64 * 140.0, row as f64 * 110.0);
+            b.add(boxed(kind, rect(x, y, 120.0, 80.0)), |p| {
+                p.roughness = roughness;
+                p.seed = 1000 + (row * 10 + col) as u32;
+                p.background_color = [RED, BLUE, GREEN, YELLOW][col % 4];
+                p.fill_style = fill;
+                if fill == FillStyle::Gradient {
+                    p.gradient = Some(inkroom_core::element::Gradient {
+                        stops: vec![RED, YELLOW, BLUE],
+                        angle: 30.0,
+                    });
+                }
+                p.roundness = if col % 2 == 0 {
+                    Roundness::Round
+                } else {
+                    Roundness::Sharp
+                };
+            });
+        }
+    }
+    b.add(
+        through(
+            ElementKind::Arrow,
+            &[(0.0, 250.0), (150.0, 230.0), (300.0, 280.0)],
+        ),
+        |p| {
+            p.roughness = 2;
+            p.seed = 7;
+            p.start_arrowhead = Arrowhead::Bar;
+        },
+    );
+    b.add(
+        through(
+            ElementKind::Line,
+            &[(340.0, 230.0), (420.0, 290.0), (500.0, 230.0)],
+        ),
+        |p| {
+            p.roughness = 1;
+            p.seed = 8;
+            p.roundness = Roundness::Round;
+            p.stroke_style = StrokeStyle::Dashed;
+            p.stroke_color = BLUE;
+        },
+    );
+    b.scene
+}
 
 /// One of everything: each kind, fill style, stroke style, roundness, arrowhead and font, with
 /// rotation and opacity.
@@ -228,10 +300,10 @@ fn differing_pixels(a: &tiny_skia::Pixmap, b: &tiny_skia::Pixmap) -> usize {
         .count()
 }
 
-#[test]
-fn the_showcase_scene_renders_like_the_golden_png() {
-    let rendered = render(&showcase(), ExportFormat::Png, 1.0).expect("renders");
-    let path = golden("showcase.png");
+/// Compares `scene`'s PNG export with the golden file `name` (or rewrites it when blessing).
+fn assert_png_golden(scene: &Scene, name: &str) {
+    let rendered = render(scene, ExportFormat::Png, 1.0).expect("renders");
+    let path = golden(name);
     if blessing() {
         std::fs::create_dir_all(path.parent().expect("folder")).expect("golden folder");
         std::fs::write(&path, &rendered.bytes).expect("writing the golden PNG");
@@ -248,7 +320,7 @@ fn the_showcase_scene_renders_like_the_golden_png() {
     let bad = differing_pixels(&actual, &expected);
     let allowed = (f64::from(actual.width() * actual.height()) * PIXEL_SHARE_TOLERANCE) as usize;
     if bad > allowed {
-        let out = std::env::temp_dir().join("inkroom-showcase-actual.png");
+        let out = std::env::temp_dir().join(format!("inkroom-actual-{name}"));
         let _ = std::fs::write(&out, &rendered.bytes);
         panic!(
             "{bad} pixels differ from {} (at most {allowed} may); this run's image is {}",
@@ -258,6 +330,16 @@ fn the_showcase_scene_renders_like_the_golden_png() {
     }
 }
 
+#[test]
+fn the_showcase_scene_renders_like_the_golden_png() {
+    assert_png_golden(&showcase(), "showcase.png");
+}
+
+#[test]
+fn the_sketchy_scene_renders_like_the_golden_png() {
+    assert_png_golden(&sketchy(), "sketchy.png");
+}
+
 fn normalised(svg: &str) -> String {
     svg.lines()
         .map(str::trim_end)
@@ -265,11 +347,11 @@ fn normalised(svg: &str) -> String {
         .join("\n")
 }
 
-#[test]
-fn the_showcase_scene_renders_like_the_golden_svg() {
-    let rendered = render(&showcase(), ExportFormat::Svg, 1.0).expect("renders");
+/// Compares `scene`'s SVG export with the golden file `name` (or rewrites it when blessing).
+fn assert_svg_golden(scene: &Scene, name: &str) {
+    let rendered = render(scene, ExportFormat::Svg, 1.0).expect("renders");
     let text = String::from_utf8(rendered.bytes).expect("SVG is UTF-8");
-    let path = golden("showcase.svg");
+    let path = golden(name);
     if blessing() {
         std::fs::create_dir_all(path.parent().expect("folder")).expect("golden folder");
         std::fs::write(&path, &text).expect("writing the golden SVG");
@@ -282,6 +364,26 @@ fn the_showcase_scene_renders_like_the_golden_svg() {
         "the SVG differs from {} (bless with INKROOM_BLESS=1 if intended)",
         path.display()
     );
+}
+
+#[test]
+fn the_showcase_scene_renders_like_the_golden_svg() {
+    assert_svg_golden(&showcase(), "showcase.svg");
+}
+
+#[test]
+fn the_sketchy_scene_renders_like_the_golden_svg() {
+    let scene = sketchy();
+    assert_svg_golden(&scene, "sketchy.svg");
+    // Gradients are real SVG gradients, not a flat stand-in.
+    let svg = String::from_utf8(render(&scene, ExportFormat::Svg, 1.0).expect("svg").bytes)
+        .expect("utf-8");
+    assert_eq!(
+        svg.matches("<linearGradient").count(),
+        2,
+        "one per gradient fill"
+    );
+    assert!(svg.contains("fill=\"url(#g1)\""));
 }
 
 #[test]

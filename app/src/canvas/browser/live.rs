@@ -448,10 +448,10 @@ impl Live {
                 }
                 self.engine.borrow_mut().editor.invalidate_overlay();
             }
-            ServerMessage::Viewport { user_id, view } => {
-                if self.leader.borrow().as_deref() == Some(user_id.as_str()) && view.is_valid() {
-                    self.show_view(view);
-                }
+            ServerMessage::Viewport { user_id, view }
+                if self.leader.borrow().as_deref() == Some(user_id.as_str()) && view.is_valid() =>
+            {
+                self.show_view(view);
             }
             ServerMessage::Followers { user_ids } => {
                 let was = self.followed.replace(!user_ids.is_empty());

@@ -5,7 +5,7 @@
 use super::{Engine, Shared};
 use inkroom_core::camera::Camera;
 use inkroom_core::element::{Color, TextAlign};
-use inkroom_core::render::{self, DrawCommand, Painter, Stroke, TextBlock};
+use inkroom_core::render::{self, DrawCommand, LinearGradient, Painter, Stroke, TextBlock};
 use inkroom_core::shape::PathEl;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsCast;
@@ -265,6 +265,19 @@ impl Painter for CanvasPainter<'_> {
             ctx.set_line_cap("round");
             ctx.stroke();
         }
+    }
+
+    fn gradient(&mut self, path: &[PathEl], g: &LinearGradient, opacity: f64) {
+        let ctx = self.ctx;
+        ctx.set_global_alpha(opacity);
+        self.trace(path);
+        // World coordinates: the context's transform is the camera's.
+        let gradient = ctx.create_linear_gradient(g.start.x, g.start.y, g.end.x, g.end.y);
+        for (offset, color) in &g.stops {
+            let _ = gradient.add_color_stop(*offset as f32, &color.to_string());
+        }
+        ctx.set_fill_style_canvas_gradient(&gradient);
+        ctx.fill();
     }
 
     fn text(&mut self, t: &TextBlock) {

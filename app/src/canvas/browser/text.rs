@@ -4,8 +4,9 @@
 //! CJK), the mobile keyboard, spell-checking, selection and screen readers for free
 //! (Excalidraw's choice too). The editor decides *when* text is being edited
 //! ([`inkroom_core::editor::Editor::text_edit`]); this module shows the box there, in the
-//! element's font at the current zoom, and hands the text back: Enter or leaving the box keeps
-//! it, Shift+Enter starts a new line, Escape abandons it.
+//! element's font at the current zoom, and hands the text back. Words are never lost: Escape,
+//! Ctrl/Cmd+Enter, a click elsewhere and switching tools all keep what was typed (Excalidraw's
+//! rules); Enter starts a new line; text emptied to nothing is removed.
 
 use super::events::Listener;
 use super::{Board, BrowserEntropy};
@@ -165,9 +166,20 @@ fn close(board: &Board) -> Option<HtmlTextAreaElement> {
     Some(text_box)
 }
 
-/// Keeps what was typed (if the box is open).
+/// Keeps what was typed (if the box is open), then hands the text tool over to the selection
+/// tool as drawing tools do.
 pub(super) fn commit(board: &Board) {
-    let Some(text_box) = close(board) else { return };
+    if keep(board) {
+        board.follow_tool();
+    }
+}
+
+/// Keeps what was typed (if the box is open) and leaves the tool alone: used when the tool is
+/// being switched, so the new choice stands. Returns whether the box was open.
+pub(super) fn keep(board: &Board) -> bool {
+    let Some(text_box) = close(board) else {
+        return false;
+    };
     let text = text_box.value();
     {
         let mut e = board.engine.borrow_mut();
@@ -178,20 +190,16 @@ pub(super) fn commit(board: &Board) {
         e.editor.commit_text(&text, measured, &mut BrowserEntropy);
     }
     board.changed();
-    // New text hands the text tool over to the selection tool.
-    board.follow_tool();
+    true
 }
 
-/// Abandons what was typed.
-fn cancel(board: &Board) {
-    if close(board).is_some() {
-        board.engine.borrow_mut().editor.cancel_text();
-        board.refresh();
-    }
+/// Whether a key press in the box finishes editing: Escape, or Enter with Ctrl or Cmd. Plain
+/// and Shift+Enter start a new line, as in Excalidraw.
+fn finishes(key: &str, ctrl_or_cmd: bool) -> bool {
+    key == "Escape" || (key == "Enter" && ctrl_or_cmd)
 }
 
-/// The box's listeners: Enter keeps, Shift+Enter breaks the line, Escape abandons, typing
-/// resizes, leaving keeps.
+/// The box's listeners: Escape and Ctrl/Cmd+Enter keep, typing resizes, leaving keeps.
 pub(super) fn listeners(board: &Board, text_box: &HtmlTextAreaElement) -> Vec<Listener> {
     let target: &web_sys::EventTarget = text_box.as_ref();
     vec![
@@ -206,16 +214,9 @@ pub(super) fn listeners(board: &Board, text_box: &HtmlTextAreaElement) -> Vec<Li
                 if ev.is_composing() {
                     return;
                 }
-                match ev.key().as_str() {
-                    "Enter" if !ev.shift_key() => {
-                        ev.prevent_default();
-                        commit(&board);
-                    }
-                    "Escape" => {
-                        ev.prevent_default();
-                        cancel(&board);
-                    }
-                    _ => {}
+                if finishes(&ev.key(), ev.ctrl_key() || ev.meta_key()) {
+                    ev.prevent_default();
+                    commit(&board);
                 }
             }
         }),
