@@ -13,8 +13,14 @@ use crate::scene::Scene;
 pub const CELL: f64 = 120.0;
 
 /// A scene of `n` mixed elements on a square grid of [`CELL`]-sized cells, starting at the
-/// origin.
+/// origin, at the default roughness (artist: the hand-drawn look).
 pub fn mixed_scene(n: usize, seed: u64) -> Scene {
+    mixed_scene_with_roughness(n, seed, 1)
+}
+
+/// [`mixed_scene`] with every element at `roughness` (0 exact, 1 artist, 2 cartoonist), so the
+/// hand-drawn look's cost can be measured side by side with exact drawing.
+pub fn mixed_scene_with_roughness(n: usize, seed: u64, roughness: u8) -> Scene {
     let mut scene = Scene::default();
     let side = (n as f64).sqrt().ceil().max(1.0) as usize;
     let mut state = seed | 1;
@@ -31,7 +37,7 @@ pub fn mixed_scene(n: usize, seed: u64) -> Scene {
         let corner = WorldPoint::new(cx, cy);
         let rect = Rect::from_corners(corner, WorldPoint::new(cx + w, cy + h));
         let index = scene.next_index();
-        let props = match i % 10 {
+        let mut props = match i % 10 {
             0..=2 => Props::new(ElementKind::Rectangle, rect, index),
             3 | 4 => Props::new(ElementKind::Ellipse, rect, index),
             5 => Props::new(ElementKind::Diamond, rect, index),
@@ -58,6 +64,7 @@ pub fn mixed_scene(n: usize, seed: u64) -> Scene {
             }
             _ => Props::text(corner, "Note", 20.0, index),
         };
+        props.roughness = roughness.min(2);
         let element = Element::new(ElementId::from_u128(i as u128 + 1), props, 0, 0)
             .expect("generated elements are valid");
         scene.insert(element).expect("fresh ids");

@@ -67,6 +67,7 @@ pub mod geom;
 pub mod history;
 pub mod index;
 pub mod ink;
+pub mod linkify;
 pub mod ops;
 pub mod protocol;
 pub mod render;

@@ -24,12 +24,17 @@ pub const MAX_CHAT_CHARS: usize = 2000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Activity {
-    /// Looking around.
+    /// Here and using the board, doing nothing in particular (after drawing or typing ends,
+    /// or on coming back).
+    Active,
+    /// No input for a minute.
     Idle,
     /// Drawing or editing shapes.
     Drawing,
     /// Typing text or chatting.
     Typing,
+    /// The board's tab is hidden.
+    Away,
 }
 
 /// A message from a client.
@@ -75,6 +80,10 @@ pub enum ClientMessage {
         x: f64,
         /// World y.
         y: f64,
+        /// Whether the laser pointer is on here (its button held): others draw the trail,
+        /// which fades and is never stored.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        laser: bool,
     },
     /// The part of the board this user sees, in world coordinates. Clients send it (at most 20
     /// per second, when their camera moves) only while someone follows them (see `followers`).
@@ -186,6 +195,9 @@ pub struct CursorAt {
     pub x: f64,
     /// World y.
     pub y: f64,
+    /// Whether their laser pointer is on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub laser: bool,
 }
 
 /// A participant in a room.
@@ -326,6 +338,9 @@ pub enum ServerMessage {
         x: f64,
         /// World y.
         y: f64,
+        /// Whether their laser pointer is on.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        laser: bool,
     },
     /// Several pointers moved: the room sends the moves that arrived together as one frame, to
     /// everyone in the room (a client skips its own user's entry).
@@ -588,7 +603,11 @@ mod tests {
         // Messages that ask for no op come back as they were.
         for other in [
             ClientMessage::GetParticipantCount {},
-            ClientMessage::CursorUpdate { x: 1.0, y: 2.0 },
+            ClientMessage::CursorUpdate {
+                x: 1.0,
+                y: 2.0,
+                laser: false,
+            },
             ClientMessage::Chat {
                 text: "hi".to_owned(),
             },

@@ -40,7 +40,10 @@ pub use eraser::EraserTool;
 pub use select::SelectTool;
 pub use text::TextTool;
 
-use crate::element::{Color, ElementId, ElementKind, Props};
+use crate::element::{
+    Arrowhead, Color, ElementId, ElementKind, FillStyle, FontFamily, Gradient, Props, Roundness,
+    StrokeStyle, TextAlign,
+};
 use crate::geom::WorldPoint;
 use crate::scene::Scene;
 use serde::{Deserialize, Serialize};
@@ -204,38 +207,229 @@ impl PointerInput {
     }
 }
 
-/// The style new shapes get and the style panel edits.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// The style new shapes get and the style panel edits: every property the panel offers. Each
+/// applies only to the kinds that have it ([`StyleField::applies_to`]).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Style {
     /// Outline (and text) colour.
     pub stroke_color: Color,
     /// Fill colour of closed shapes.
     pub background_color: Color,
+    /// Fill pattern of closed shapes.
+    pub fill_style: FillStyle,
+    /// The gradient of gradient fills.
+    pub gradient: Option<Gradient>,
     /// Outline width, world units.
     pub stroke_width: f64,
+    /// Solid, dashed or dotted outlines.
+    pub stroke_style: StrokeStyle,
+    /// Sloppiness: 0 architect, 1 artist, 2 cartoonist.
+    pub roughness: u8,
+    /// Opacity in percent.
+    pub opacity: u8,
+    /// Sharp or round corners (boxes) and bends (lines).
+    pub roundness: Roundness,
+    /// The head at an arrow's start.
+    pub start_arrowhead: Arrowhead,
+    /// The head at an arrow's end.
+    pub end_arrowhead: Arrowhead,
+    /// Text typeface.
+    pub font_family: FontFamily,
+    /// Text size, world units.
+    pub font_size: f64,
+    /// Text alignment.
+    pub text_align: TextAlign,
 }
 
 impl Default for Style {
+    /// Excalidraw's defaults: near-black outline, no fill, hachure, 2 units, artist, opaque.
     fn default() -> Self {
         Self {
             stroke_color: Color::INK,
             background_color: Color::TRANSPARENT,
+            fill_style: FillStyle::Hachure,
+            gradient: None,
             stroke_width: 2.0,
+            stroke_style: StrokeStyle::Solid,
+            roughness: 1,
+            opacity: 100,
+            roundness: Roundness::Sharp,
+            start_arrowhead: Arrowhead::None,
+            end_arrowhead: Arrowhead::Arrow,
+            font_family: FontFamily::Hand,
+            font_size: crate::tool::text::DEFAULT_FONT_SIZE,
+            text_align: TextAlign::Left,
         }
     }
 }
 
+/// One property of [`Style`]: what the panel shows as "mixed" and what applies to which kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StyleField {
+    /// [`Style::stroke_color`].
+    StrokeColor,
+    /// [`Style::background_color`].
+    BackgroundColor,
+    /// [`Style::fill_style`] and [`Style::gradient`].
+    FillStyle,
+    /// [`Style::stroke_width`].
+    StrokeWidth,
+    /// [`Style::stroke_style`].
+    StrokeStyle,
+    /// [`Style::roughness`].
+    Roughness,
+    /// [`Style::opacity`].
+    Opacity,
+    /// [`Style::roundness`].
+    Roundness,
+    /// [`Style::start_arrowhead`].
+    StartArrowhead,
+    /// [`Style::end_arrowhead`].
+    EndArrowhead,
+    /// [`Style::font_family`].
+    FontFamily,
+    /// [`Style::font_size`].
+    FontSize,
+    /// [`Style::text_align`].
+    TextAlign,
+}
+
+impl StyleField {
+    /// Every field, in the panel's order.
+    pub const ALL: [StyleField; 13] = [
+        Self::StrokeColor,
+        Self::BackgroundColor,
+        Self::FillStyle,
+        Self::StrokeWidth,
+        Self::StrokeStyle,
+        Self::Roughness,
+        Self::Opacity,
+        Self::Roundness,
+        Self::StartArrowhead,
+        Self::EndArrowhead,
+        Self::FontFamily,
+        Self::FontSize,
+        Self::TextAlign,
+    ];
+
+    /// Whether elements of `kind` have this property (the one rule the panel, new shapes,
+    /// restyling and "paste styles" all follow).
+    pub fn applies_to(self, kind: ElementKind) -> bool {
+        use ElementKind as K;
+        match self {
+            Self::StrokeColor | Self::Opacity => true,
+            Self::BackgroundColor | Self::FillStyle => kind.is_box(),
+            Self::StrokeWidth => kind != K::Text,
+            Self::StrokeStyle | Self::Roughness => !matches!(kind, K::Text | K::Freedraw),
+            Self::Roundness => matches!(kind, K::Rectangle | K::Diamond | K::Line | K::Arrow),
+            Self::StartArrowhead | Self::EndArrowhead => matches!(kind, K::Line | K::Arrow),
+            Self::FontFamily | Self::FontSize | Self::TextAlign => kind == K::Text,
+        }
+    }
+
+    /// Whether `a` and `b` agree on this property.
+    fn same(self, a: &Props, b: &Props) -> bool {
+        match self {
+            Self::StrokeColor => a.stroke_color == b.stroke_color,
+            Self::BackgroundColor => a.background_color == b.background_color,
+            Self::FillStyle => a.fill_style == b.fill_style && a.gradient == b.gradient,
+            Self::StrokeWidth => a.stroke_width == b.stroke_width,
+            Self::StrokeStyle => a.stroke_style == b.stroke_style,
+            Self::Roughness => a.roughness == b.roughness,
+            Self::Opacity => a.opacity == b.opacity,
+            Self::Roundness => a.roundness == b.roundness,
+            Self::StartArrowhead => a.start_arrowhead == b.start_arrowhead,
+            Self::EndArrowhead => a.end_arrowhead == b.end_arrowhead,
+            Self::FontFamily => a.font_family == b.font_family,
+            Self::FontSize => a.font_size == b.font_size,
+            Self::TextAlign => a.text_align == b.text_align,
+        }
+    }
+
+    /// The fields on which the elements that have them disagree (what the panel shows as
+    /// "mixed").
+    pub fn mixed<'a>(props: impl IntoIterator<Item = &'a Props> + Clone) -> Vec<StyleField> {
+        Self::ALL
+            .into_iter()
+            .filter(|f| {
+                let mut having = props.clone().into_iter().filter(|p| f.applies_to(p.kind));
+                let Some(first) = having.next() else {
+                    return false;
+                };
+                having.any(|p| !f.same(first, p))
+            })
+            .collect()
+    }
+}
+
 impl Style {
-    /// Gives `p` this style. Only box shapes take the background: lines, ink and text have no
-    /// interior to fill.
+    /// Gives `p` this style, field by field where its kind has the field. Lines keep their
+    /// own arrowheads when created (a line is an arrow without heads); restyling sets them.
     pub fn apply(&self, p: &mut Props) {
-        p.stroke_color = self.stroke_color;
-        if p.kind.is_box() {
-            p.background_color = self.background_color;
+        for field in StyleField::ALL {
+            let creating_line_heads = p.kind == ElementKind::Line
+                && matches!(field, StyleField::StartArrowhead | StyleField::EndArrowhead);
+            if field.applies_to(p.kind) && !creating_line_heads {
+                self.set_field(field, p);
+            }
         }
-        if p.kind != ElementKind::Text && self.stroke_width > 0.0 && self.stroke_width <= 100.0 {
-            p.stroke_width = self.stroke_width;
+    }
+
+    /// Copies one field of this style into `p` (invalid values are left out).
+    pub fn set_field(&self, field: StyleField, p: &mut Props) {
+        match field {
+            StyleField::StrokeColor => p.stroke_color = self.stroke_color,
+            StyleField::BackgroundColor => p.background_color = self.background_color,
+            StyleField::FillStyle => {
+                p.fill_style = self.fill_style;
+                p.gradient.clone_from(&self.gradient);
+            }
+            StyleField::StrokeWidth if self.stroke_width > 0.0 && self.stroke_width <= 100.0 => {
+                p.stroke_width = self.stroke_width;
+            }
+            StyleField::StrokeWidth => {}
+            StyleField::StrokeStyle => p.stroke_style = self.stroke_style,
+            StyleField::Roughness => p.roughness = self.roughness.min(2),
+            StyleField::Opacity => p.opacity = self.opacity.min(100),
+            StyleField::Roundness => p.roundness = self.roundness,
+            StyleField::StartArrowhead => p.start_arrowhead = self.start_arrowhead,
+            StyleField::EndArrowhead => p.end_arrowhead = self.end_arrowhead,
+            StyleField::FontFamily => p.font_family = self.font_family,
+            StyleField::FontSize
+                if self.font_size > 0.0 && self.font_size <= crate::element::MAX_FONT_SIZE =>
+            {
+                p.font_size = self.font_size;
+            }
+            StyleField::FontSize => {}
+            StyleField::TextAlign => p.text_align = self.text_align,
         }
+    }
+
+    /// This style with the fields `p` has taken from `p` (what the panel shows for one element,
+    /// and what "copy styles" keeps).
+    pub fn with_props(&self, p: &Props) -> Style {
+        let mut s = self.clone();
+        for field in StyleField::ALL.into_iter().filter(|f| f.applies_to(p.kind)) {
+            match field {
+                StyleField::StrokeColor => s.stroke_color = p.stroke_color,
+                StyleField::BackgroundColor => s.background_color = p.background_color,
+                StyleField::FillStyle => {
+                    s.fill_style = p.fill_style;
+                    s.gradient.clone_from(&p.gradient);
+                }
+                StyleField::StrokeWidth => s.stroke_width = p.stroke_width,
+                StyleField::StrokeStyle => s.stroke_style = p.stroke_style,
+                StyleField::Roughness => s.roughness = p.roughness,
+                StyleField::Opacity => s.opacity = p.opacity,
+                StyleField::Roundness => s.roundness = p.roundness,
+                StyleField::StartArrowhead => s.start_arrowhead = p.start_arrowhead,
+                StyleField::EndArrowhead => s.end_arrowhead = p.end_arrowhead,
+                StyleField::FontFamily => s.font_family = p.font_family,
+                StyleField::FontSize => s.font_size = p.font_size,
+                StyleField::TextAlign => s.text_align = p.text_align,
+            }
+        }
+        s
     }
 }
 

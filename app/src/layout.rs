@@ -3,6 +3,7 @@
 use crate::api::{ApiForm, on_success};
 use crate::auth::{SignOut, UserInfo, me};
 use crate::error::AppError;
+use crate::request::in_request;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -19,7 +20,7 @@ impl Session {
     /// Creates the session resource and provides it as context.
     pub fn provide() -> Self {
         let version = RwSignal::new(0u64);
-        let user = Resource::new(move || version.get(), |_| me());
+        let user = Resource::new(move || version.get(), |_| in_request(me()));
         let session = Self { user, version };
         provide_context(session);
         session
@@ -72,6 +73,7 @@ pub fn NavBar() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <crate::theme::ThemeToggle />
         </nav>
     }
 }

@@ -12,11 +12,14 @@ pub mod auth;
 pub mod canvas;
 pub mod challenges;
 pub mod error;
+pub mod icons;
 pub mod layout;
 pub mod pages;
+pub mod request;
 pub mod rooms;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod theme;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
@@ -36,9 +39,10 @@ pub fn shell(options: LeptosOptions, assets: Assets) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <meta name="color-scheme" content="light" />
+                <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <link rel="stylesheet" href=assets.css.clone() />
+                <script nonce=leptos::nonce::use_nonce()>{theme::head_script()}</script>
                 {assets.hydration_scripts()}
                 <MetaTags />
             </head>

@@ -3,6 +3,7 @@
 
 use crate::auth::pages::SignInFirst;
 use crate::layout::{NavBar, session};
+use crate::request::in_request;
 use crate::rooms::my_rooms;
 use crate::rooms::pages::{CreateRoomForm, JoinByCodeForm, PublicRooms, RoomList};
 use leptos::prelude::*;
@@ -31,15 +32,17 @@ pub fn Home() -> impl IntoView {
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let session = session();
-    let mine = Resource::new(move || session.version(), |_| my_rooms());
+    let mine = Resource::new(move || session.version(), |_| in_request(my_rooms()));
+    // The public rooms are created outside the suspense boundary: a resource made inside a
+    // `Suspend` body is made again each time the server walks the boundary (see `request`).
     view! {
         <Title text="Dashboard" />
         <NavBar />
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match session.user.await {
-                    Ok(Some(user)) => view! {
-                        <main class="page dashboard">
+        <main class="page dashboard">
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match session.user.await {
+                        Ok(Some(user)) => view! {
                             <h1>"Hello, " {user.display_name}</h1>
                             <div class="cards">
                                 <section class="card"><h2>"New room"</h2><CreateRoomForm /></section>
@@ -54,14 +57,14 @@ pub fn Dashboard() -> impl IntoView {
                                     }
                                 })}
                             </Transition>
-                            <h2>"Public rooms"</h2>
-                            <PublicRooms />
-                        </main>
-                    }.into_any(),
-                    _ => view! { <SignInFirst /> }.into_any(),
-                }
-            })}
-        </Transition>
+                        }.into_any(),
+                        _ => view! { <SignInFirst /> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <h2>"Public rooms"</h2>
+            <PublicRooms />
+        </main>
     }
 }
 

@@ -1,6 +1,6 @@
 // Canvas benchmark: frame times while panning and zooming boards of 1k, 10k and 100k generated
-// elements, time to first paint of a 10k-element board, and the gzip size of what a browser
-// downloads. Run through scripts/bench-canvas; prints a table and writes bench-results.json.
+// elements, drawn exactly (roughness 0) and with the hand-drawn look (roughness 1) side by side,
+// time to first paint, and the gzip size of what a browser downloads. Run through scripts/bench-canvas; prints a table and writes bench-results.json.
 //
 // A "frame time" is what the engine spends per painted frame in the page: scene → drawing
 // commands (R-tree culling, level of detail) → Canvas 2D calls, measured with
@@ -47,22 +47,22 @@ async function gesture(page: Page, steps: number, zoom: boolean) {
   if (zoom) await page.keyboard.up('Control');
 }
 
-test('canvas frame times at 1k, 10k and 100k elements', async ({ page, request }) => {
+test('canvas frame times at 1k, 10k and 100k elements, exact and hand-drawn', async ({ page, request }) => {
   await signUpViaApi(request, 'Bench');
   const room = await createRoomViaApi(request, 'Bench', false);
   const results: Record<string, unknown> = {};
 
-  for (const n of [1_000, 10_000, 100_000]) {
+  for (const n of [1_000, 10_000, 100_000]) for (const roughness of [0, 1]) {
     await open(page, `/r/${room.slug}`);
     await waitForBoard(page);
     await frameTimes(page);
     // First paint: generating and indexing the board plus the first frame.
-    const firstPaint = await page.evaluate(async (n) => {
+    const firstPaint = await page.evaluate(async ([n, roughness]) => {
       const t0 = performance.now();
-      (window as any).__inkroom.bench(n);
+      (window as any).__inkroom.bench(n, roughness);
       await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
       return performance.now() - t0;
-    }, n);
+    }, [n, roughness]);
     // Zoom out so that a large part of the board is on screen (the hard case for culling).
     const box = (await page.locator('.board canvas').first().boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -78,7 +78,7 @@ test('canvas frame times at 1k, 10k and 100k elements', async ({ page, request }
     await gesture(page, 120, true);
     const zoom = stats(await frameTimes(page));
     expect(pan.frames).toBeGreaterThan(30);
-    results[`${n}`] = { first_paint_ms: Math.round(firstPaint), pan, zoom };
+    results[`${n} roughness ${roughness}`] = { first_paint_ms: Math.round(firstPaint), pan, zoom };
   }
 
   const site = process.env.INKROOM_SITE;

@@ -1,5 +1,5 @@
-import { test, expect, type Page, type Browser } from '@playwright/test';
-import { createRoomViaApi, signUpViaApi, waitForBoard } from './helpers';
+import { test, expect, type Page } from '@playwright/test';
+import { annAndBen, waitForBoard } from './helpers';
 
 type Shape = { id: string; kind: string; x: number; y: number; width: number; height: number };
 
@@ -18,27 +18,6 @@ async function drawRectangle(page: Page, x1: number, y1: number, x2: number, y2:
   await page.mouse.move(box.x + (x1 + x2) / 2, box.y + (y1 + y2) / 2, { steps: 4 });
   await page.mouse.move(box.x + x2, box.y + y2, { steps: 4 });
   await page.mouse.up();
-}
-
-async function person(browser: Browser, name: string) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signUpViaApi(page.request, name);
-  return { context, page };
-}
-
-/** Ann creates a public room, Ben joins it, and both open its board, live. */
-async function annAndBen(browser: Browser, title: string) {
-  const ann = await person(browser, 'Ann');
-  const ben = await person(browser, 'Ben');
-  const room = await createRoomViaApi(ann.page.request, `${title} ${Date.now()}`, false);
-  expect((await ben.page.request.post('/api/rooms/join', { data: { slug: room.slug } })).status()).toBe(200);
-  for (const p of [ann.page, ben.page]) {
-    await p.goto(`/r/${room.slug}`);
-    await waitForBoard(p);
-    await expect(p.getByTestId('link-state')).toHaveAttribute('data-state', 'live');
-  }
-  return { ann, ben };
 }
 
 test('two people draw at once, undo their own work, and always see the same board', async ({ browser }) => {

@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Browser, type Page } from '@playwright/test';
 
 let counter = 0;
 
@@ -56,6 +56,8 @@ export type Element = {
   angle: number; points?: [number, number][]; text?: string; endArrowhead?: string;
   strokeColor?: string; backgroundColor?: string; strokeWidth?: number;
   startBinding?: Binding; endBinding?: Binding; containerId?: string;
+  roughness?: number; fillStyle?: string; strokeStyle?: string; opacity?: number;
+  roundness?: string; startArrowhead?: string; fontFamily?: string; seed?: number;
 };
 
 /** Where an arrow's end is attached (absent when it is free). */
@@ -100,4 +102,26 @@ export async function clickAt(page: Page, x: number, y: number, options: { modif
   for (const m of options.modifiers ?? []) await page.keyboard.down(m);
   await page.mouse.click(box.x + x, box.y + y);
   for (const m of options.modifiers ?? []) await page.keyboard.up(m);
+}
+
+/** A signed-up person in a browser context of their own. */
+export async function person(browser: Browser, name: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signUpViaApi(page.request, name);
+  return { context, page };
+}
+
+/** Ann creates a public room, Ben joins it, and both open its board, live. */
+export async function annAndBen(browser: Browser, title: string) {
+  const ann = await person(browser, 'Ann');
+  const ben = await person(browser, 'Ben');
+  const room = await createRoomViaApi(ann.page.request, `${title} ${Date.now()}`, false);
+  expect((await ben.page.request.post('/api/rooms/join', { data: { slug: room.slug } })).status()).toBe(200);
+  for (const p of [ann.page, ben.page]) {
+    await open(p, `/r/${room.slug}`);
+    await waitForBoard(p);
+    await expect(p.getByTestId('link-state')).toHaveAttribute('data-state', 'live');
+  }
+  return { ann, ben, room };
 }

@@ -55,6 +55,10 @@ pub enum Command {
     Group,
     /// Take the selection out of its outermost group.
     Ungroup,
+    /// Remember the first selected element's style ([`Editor::copy_style`]).
+    CopyStyle,
+    /// Give the selection the remembered style ([`Editor::paste_style`]).
+    PasteStyle,
 }
 
 /// One keyboard zoom step (Ctrl + = / Ctrl + -).
@@ -84,6 +88,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     (
         "Ctrl + C / Ctrl + X / Ctrl + V",
         "Copy / cut / paste (at the pointer; text becomes a text element)",
+    ),
+    (
+        "Ctrl + Alt + C / Ctrl + Alt + V",
+        "Copy the selected element's style / paste it onto the selection",
     ),
     ("Arrow keys", "Nudge the selection (Shift: 10×)"),
     ("Shift + click", "Add to or remove from the selection"),
@@ -130,6 +138,8 @@ impl Command {
         let key = key.to_lowercase();
         let far = if m.shift { NUDGE_FAR } else { NUDGE };
         Some(match key.as_str() {
+            "c" if m.ctrl && m.alt => Self::CopyStyle,
+            "v" if m.ctrl && m.alt => Self::PasteStyle,
             "z" if m.ctrl && m.shift => Self::Redo,
             "z" if m.ctrl => Self::Undo,
             "y" if m.ctrl => Self::Redo,
@@ -174,6 +184,7 @@ impl Command {
         match self {
             Self::Tool(t) => t.edits(),
             Self::Escape
+            | Self::CopyStyle
             | Self::ToggleToolLock
             | Self::ToggleGrid
             | Self::ZoomIn
@@ -206,6 +217,11 @@ impl Editor {
             }
             Command::Duplicate => self.duplicate_selection(env),
             Command::Group => self.group_selection(env),
+            Command::CopyStyle => {
+                self.copy_style();
+                false
+            }
+            Command::PasteStyle => self.paste_style(env),
             Command::Ungroup => self.ungroup_selection(env),
             Command::Nudge(d) => self.nudge(d, env),
             Command::Escape => {

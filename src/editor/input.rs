@@ -211,7 +211,7 @@ impl Editor {
             scene: self.replica.view(),
             selection: &mut selection,
             zoom: self.camera.zoom,
-            style: self.style,
+            style: self.style.clone(),
             grid: self.grid_size(),
         };
         tool.cursor(self.camera.screen_to_world(at), &ctx)

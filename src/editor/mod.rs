@@ -33,6 +33,7 @@ mod ink;
 mod input;
 mod paint;
 mod selection;
+mod style;
 mod text;
 mod tools;
 
@@ -55,7 +56,8 @@ pub use commands::{Command, FIT_PADDING, NUDGE, NUDGE_FAR, SHORTCUTS, ZOOM_STEP}
 pub use ink::{InkStroke, Replacement};
 pub use input::{Pointer, PointerButton};
 pub use paint::Repaint;
-pub use selection::{SelectionSummary, StyleChange};
+pub use selection::SelectionSummary;
+pub use style::StyleChange;
 
 /// Where ids, nonces and time come from. The core has no clock or random source of its own.
 pub trait Entropy {
@@ -112,6 +114,8 @@ pub struct Editor {
     laser: Laser,
     /// The host's clock, ms (see [`Editor::set_clock`]).
     clock_ms: f64,
+    /// The style "copy styles" took, for "paste styles".
+    copied_style: Option<Style>,
     /// Each drawn element's commands until it changes (painting takes `&self`).
     render_cache: std::cell::RefCell<crate::render::CommandCache>,
 }
@@ -146,6 +150,7 @@ impl Editor {
             grid: false,
             laser: Laser::default(),
             clock_ms: 0.0,
+            copied_style: None,
             render_cache: Default::default(),
         }
     }

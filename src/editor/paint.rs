@@ -34,6 +34,12 @@ impl Editor {
         self.laser.is_showing()
     }
 
+    /// Whether the laser pointer is on (its button held): hosts share the pointer's position
+    /// as a laser while it is.
+    pub fn is_lasering(&self) -> bool {
+        self.laser.is_pressed()
+    }
+
     /// Marks the view as needing a repaint (a resize, a remote change).
     pub fn invalidate(&mut self) {
         self.dirty = true;

@@ -2,21 +2,10 @@
 //! a whole: deleting, locking and restyling them.
 
 use super::{Editor, Entropy};
-use crate::element::{Color, ElementId, ElementKind, Props};
+use crate::element::{ElementId, ElementKind, Props};
 use crate::ops::{Op, Patch};
 use crate::tool::select::selected_props;
-use crate::tool::{Selection, Style, ToolKind, pickable};
-
-/// A change from the style panel.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum StyleChange {
-    /// Outline and text colour.
-    StrokeColor(Color),
-    /// Fill colour of boxes.
-    BackgroundColor(Color),
-    /// Outline width.
-    StrokeWidth(f64),
-}
+use crate::tool::{Selection, Style, StyleField, ToolKind, pickable};
 
 /// What the UI shows about the selection (toolbar buttons, style panel).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -27,6 +16,10 @@ pub struct SelectionSummary {
     pub ink: usize,
     /// The style shown in the panel: the first selected element's, or the style for new shapes.
     pub style: Style,
+    /// The style properties on which the selected elements disagree ("mixed" in the panel).
+    pub mixed: Vec<StyleField>,
+    /// The kinds among the selection, each once (which panel sections apply).
+    pub kinds: Vec<ElementKind>,
     /// The selected elements (what "submit the selection" sends).
     pub ids: Vec<ElementId>,
 }
@@ -60,12 +53,15 @@ impl Editor {
     pub fn selection_summary(&self) -> SelectionSummary {
         let (ids, selected): (Vec<ElementId>, Vec<&Props>) =
             selected_props(self.scene(), &self.selection).unzip();
-        let style = selected.first().map_or(self.style, |p| Style {
-            stroke_color: p.stroke_color,
-            background_color: p.background_color,
-            stroke_width: p.stroke_width,
-        });
+        let style = selected
+            .first()
+            .map_or_else(|| self.style.clone(), |p| self.style.with_props(p));
+        let mut kinds: Vec<ElementKind> = selected.iter().map(|p| p.kind).collect();
+        kinds.sort_by_key(|k| *k as u8);
+        kinds.dedup();
         SelectionSummary {
+            mixed: StyleField::mixed(selected.iter().copied()),
+            kinds,
             count: selected.len(),
             ink: selected
                 .iter()
@@ -149,42 +145,6 @@ impl Editor {
             .filter(|e| e.props().locked)
             .count()
     }
-
-    /// The style new shapes get.
-    pub fn style(&self) -> Style {
-        self.style
-    }
-
-    /// Changes the style of new shapes and of the selected elements (one action). Returns
-    /// whether the board changed.
-    pub fn set_style(&mut self, change: StyleChange, env: &mut impl Entropy) -> bool {
-        let set = |s: &mut Style| match change {
-            StyleChange::StrokeColor(c) => s.stroke_color = c,
-            StyleChange::BackgroundColor(c) => s.background_color = c,
-            StyleChange::StrokeWidth(w) if w > 0.0 && w <= 100.0 => s.stroke_width = w,
-            StyleChange::StrokeWidth(_) => {}
-        };
-        set(&mut self.style);
-        self.dirty = true;
-        let ops: Vec<Op> = selected_props(self.scene(), &self.selection)
-            .filter_map(|(id, p)| {
-                let mut next = p.clone();
-                match change {
-                    StyleChange::StrokeColor(c) => next.stroke_color = c,
-                    StyleChange::BackgroundColor(c) if p.kind.is_box() => {
-                        next.background_color = c;
-                    }
-                    StyleChange::StrokeWidth(w) if p.kind != ElementKind::Text => {
-                        next.stroke_width = w;
-                    }
-                    _ => {}
-                }
-                let patch = Patch::diff(p, &next);
-                (!patch.is_empty() && next.validate().is_ok()).then_some(Op::Update { id, patch })
-            })
-            .collect();
-        self.act(ops, env).is_some()
-    }
 }
 
 #[cfg(test)]
@@ -259,29 +219,5 @@ mod tests {
         assert!(ed.scene().get(id).unwrap().props().locked);
         ed.run(Command::Undo, env);
         assert!(!ed.scene().get(id).unwrap().props().locked);
-    }
-
-    #[test]
-    fn the_style_applies_to_the_selection_and_to_new_shapes() {
-        let mut ed = Editor::default();
-        let env = &mut Counter(0);
-        ed.set_tool(ToolKind::Rectangle);
-        let id = drag(&mut ed, env, (0.0, 0.0), (50.0, 50.0)).unwrap();
-        ed.set_tool(ToolKind::Select);
-        ed.select([id]);
-        let red = Color::rgba(0xe0, 0x31, 0x31, 0xff);
-        assert!(ed.set_style(StyleChange::StrokeColor(red), env));
-        assert!(ed.set_style(StyleChange::BackgroundColor(red), env));
-        assert!(ed.set_style(StyleChange::StrokeWidth(4.0), env));
-        let p = ed.scene().get(id).unwrap().props().clone();
-        assert_eq!(
-            (p.stroke_color, p.background_color, p.stroke_width),
-            (red, red, 4.0)
-        );
-        assert_eq!(ed.selection_summary().style.stroke_width, 4.0);
-        ed.set_tool(ToolKind::Ellipse);
-        let id = drag(&mut ed, env, (100.0, 0.0), (150.0, 50.0)).unwrap();
-        assert_eq!(ed.scene().get(id).unwrap().props().stroke_color, red);
-        assert!(!ed.set_style(StyleChange::StrokeWidth(f64::NAN), env));
     }
 }

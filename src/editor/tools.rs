@@ -144,7 +144,7 @@ impl Editor {
             scene: self.replica.view(),
             selection: &mut self.selection,
             zoom: self.camera.zoom,
-            style: self.style,
+            style: self.style.clone(),
             grid,
         };
         Some(f(tool, &mut ctx))

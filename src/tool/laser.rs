@@ -80,6 +80,11 @@ impl Laser {
         self.strokes.retain(|s| !s.is_empty());
     }
 
+    /// How many points of the trail are kept (0 once it has faded).
+    pub fn point_count(&self) -> usize {
+        self.strokes.iter().map(Vec::len).sum()
+    }
+
     /// Whether any of the trail is still visible.
     pub fn is_showing(&self) -> bool {
         !self.strokes.is_empty()

@@ -34,7 +34,8 @@ pub fn text_at(at: WorldPoint, ctx: &ToolContext<'_>) -> TextEdit {
             props: e.props().clone(),
         };
     }
-    let corner = WorldPoint::new(at.x, at.y - DEFAULT_FONT_SIZE * LINE_HEIGHT / 2.0);
+    let size = ctx.style.font_size;
+    let corner = WorldPoint::new(at.x, at.y - size * LINE_HEIGHT / 2.0);
     let mut props = Props::text(corner, "", DEFAULT_FONT_SIZE, ctx.scene.next_index());
     ctx.style.apply(&mut props);
     TextEdit { id: None, props }

@@ -23,6 +23,7 @@ mod events;
 mod hooks;
 mod live;
 mod paint;
+mod prefs;
 mod recognize;
 mod text;
 
@@ -31,6 +32,7 @@ use inkroom_core::editor::{Access, Command, Editor, Entropy};
 use inkroom_core::element::ElementId;
 use inkroom_core::geom::{ScreenPoint, WorldPoint};
 use inkroom_core::history::ActionId;
+use inkroom_core::protocol::Activity;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use std::cell::RefCell;
@@ -105,6 +107,8 @@ struct Engine {
     frame_times: hooks::FrameTimes,
     /// The room connection, told after each frame (following and reporting the viewport).
     live: Option<std::rc::Weak<live::Live>>,
+    /// Other users' laser trails by user id (ephemeral, like their cursors).
+    lasers: HashMap<String, inkroom_core::tool::laser::Laser>,
 }
 
 type Shared = Rc<RefCell<Engine>>;
@@ -114,6 +118,32 @@ fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, val
     if signal.with_untracked(|v| *v != value) {
         signal.set(value);
     }
+}
+
+/// Shows a toast for [`TOAST_TIME`] (a newer toast replaces it).
+fn toast(engine: &Shared, message: String, keep_ink: Option<ActionId>, error: bool) {
+    let (ui, id) = {
+        let mut e = engine.borrow_mut();
+        e.toasts += 1;
+        (e.ui, e.toasts)
+    };
+    ui.toast.set(Some(Toast {
+        id,
+        message,
+        keep_ink,
+        error,
+    }));
+    set_timeout(
+        move || {
+            if ui
+                .toast
+                .with_untracked(|t| t.as_ref().is_some_and(|t| t.id == id))
+            {
+                ui.toast.set(None);
+            }
+        },
+        TOAST_TIME,
+    );
 }
 
 impl Engine {
@@ -189,30 +219,8 @@ impl Board {
 
     /// Shows a toast for [`TOAST_TIME`].
     fn toast(&self, message: String, keep_ink: Option<ActionId>, error: bool) {
-        let (ui, id) = {
-            let mut e = self.engine.borrow_mut();
-            e.toasts += 1;
-            (e.ui, e.toasts)
-        };
-        ui.toast.set(Some(Toast {
-            id,
-            message,
-            keep_ink,
-            error,
-        }));
-        set_timeout(
-            move || {
-                if ui
-                    .toast
-                    .with_untracked(|t| t.as_ref().is_some_and(|t| t.id == id))
-                {
-                    ui.toast.set(None);
-                }
-            },
-            TOAST_TIME,
-        );
+        toast(&self.engine, message, keep_ink, error);
     }
-
     /// Runs what a button asked for.
     fn dispatch(&self, action: UiAction) {
         let changed = {
@@ -227,6 +235,27 @@ impl Board {
                 UiAction::Style(change) => e.editor.set_style(change, env),
                 UiAction::Run(command) => e.editor.run(command, env),
                 UiAction::UnlockAll => e.editor.unlock_all(env),
+                UiAction::SendChat(text) => {
+                    drop(e);
+                    if let Some(live) = &self.live {
+                        live.send_chat(text);
+                    }
+                    return;
+                }
+                UiAction::OlderChat => {
+                    drop(e);
+                    if let Some(live) = &self.live {
+                        live.older_chat();
+                    }
+                    return;
+                }
+                UiAction::ChatTyping => {
+                    drop(e);
+                    if let Some(live) = &self.live {
+                        live.input(Some(Activity::Typing));
+                    }
+                    return;
+                }
                 UiAction::ConvertToText => {
                     drop(e);
                     recognize::convert_selection_to_text(self);
@@ -292,6 +321,7 @@ pub fn mount(
         live: live.clone(),
     };
     follow_toolbar(&board, ui);
+    prefs::restore(&board, ui);
     let listeners = events::listen(&board, &canvas);
     let resize = paint::observe_resize(&engine, &schedule, &canvas);
     let hooks = hooks::install(&board);
@@ -358,18 +388,21 @@ fn new_engine(canvas: &HtmlCanvasElement, ui: Ui, read_only: bool) -> Option<Sha
         pointer_at: None,
         frame_times: hooks::FrameTimes::default(),
         live: None,
+        lasers: HashMap::new(),
     }));
     Some(engine)
 }
 
 /// Connects the board to its room; the presence badges choose whom to follow.
 fn connect(engine: &Shared, schedule: &Rc<dyn Fn()>, p: LiveParams) -> Rc<live::Live> {
+    let chat = engine.borrow().ui.chat;
     let live = live::Live::start(
         p.slug,
         engine.clone(),
         schedule.clone(),
         p.set_state,
         p.presence,
+        chat,
     );
     engine.borrow_mut().live = Some(Rc::downgrade(&live));
     // The badges choose whom to follow; the connection tells the server.

@@ -1,12 +1,17 @@
 //! The board's UI state, shared by its markup (which renders the same on the server and in the
 //! browser) and the browser half of the engine (which writes it): the connection state,
-//! toasts, what buttons ask for, the signals, and who is in the room.
+//! toasts, what buttons ask for, the signals, who is in the room and what they are doing, and
+//! the room's chat.
 
 use inkroom_core::editor::{Command, SelectionSummary, StyleChange, ToolKind};
 use inkroom_core::history::ActionId;
-use inkroom_core::protocol::Participant;
+use inkroom_core::protocol::{Activity, ChatMessage, Participant};
 use leptos::prelude::*;
 use std::rc::Rc;
+
+/// Colours chosen with the custom picker that the palette keeps offering (and the browser
+/// remembers).
+pub const MAX_RECENT_COLORS: usize = 5;
 
 /// The state of a board's live connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,7 +53,7 @@ pub struct Toast {
 }
 
 /// What the board's buttons ask the engine to do.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum UiAction {
     /// Undo the last own change.
     Undo,
@@ -69,6 +74,12 @@ pub enum UiAction {
     Run(Command),
     /// Unlock every locked element.
     UnlockAll,
+    /// Post a chat message.
+    SendChat(String),
+    /// Load the chat messages before the oldest one shown.
+    OlderChat,
+    /// This user is typing a chat message (presence shows "typing").
+    ChatTyping,
 }
 
 /// What the engine gives the board's buttons to call.
@@ -99,6 +110,45 @@ pub struct Ui {
     pub locked: RwSignal<usize>,
     /// Whether the grid is shown (and snapped to).
     pub grid: RwSignal<bool>,
+    /// The room's chat.
+    pub chat: Chat,
+    /// Colours chosen with the custom picker, newest first (remembered by the browser).
+    pub recent: RwSignal<Vec<String>>,
+}
+
+/// The room's chat as the panel shows it.
+#[derive(Clone, Copy)]
+pub struct Chat {
+    /// The messages loaded so far, oldest first.
+    pub messages: RwSignal<Vec<ChatMessage>>,
+    /// Where older messages start (`before` for the next page); `None` once the first
+    /// message of the room is loaded.
+    pub older: RwSignal<Option<i64>>,
+    /// Whether the first page was asked for (the panel asks when first opened).
+    pub started: RwSignal<bool>,
+    /// Whether a page of history is on its way.
+    pub loading: RwSignal<bool>,
+    /// Whether the panel is open.
+    pub open: RwSignal<bool>,
+    /// Messages that arrived while the panel was closed.
+    pub unread: RwSignal<usize>,
+    /// Why the last message could not be sent, if it could not.
+    pub error: RwSignal<Option<String>>,
+}
+
+impl Chat {
+    /// No messages yet.
+    pub(crate) fn new() -> Self {
+        Self {
+            messages: RwSignal::new(Vec::new()),
+            older: RwSignal::new(None),
+            started: RwSignal::new(false),
+            loading: RwSignal::new(false),
+            open: RwSignal::new(false),
+            unread: RwSignal::new(0),
+            error: RwSignal::new(None),
+        }
+    }
 }
 
 /// Who is in the room and who follows whom, written by the live connection and read by the top
@@ -114,9 +164,20 @@ pub struct Presence {
     pub following: RwSignal<Option<String>>,
     /// Who follows this user.
     pub followers: RwSignal<Vec<String>>,
+    /// What each other participant is doing, by user id (absent: active).
+    pub activity: RwSignal<Vec<(String, Activity)>>,
 }
 
 impl Presence {
+    /// What `user_id` is doing (someone who never said is active).
+    pub fn activity_of(&self, user_id: &str) -> Activity {
+        self.activity.with(|a| {
+            a.iter()
+                .find(|(id, _)| id == user_id)
+                .map_or(Activity::Active, |(_, act)| *act)
+        })
+    }
+
     /// Nobody yet.
     pub(crate) fn new() -> Self {
         Self {
@@ -124,6 +185,7 @@ impl Presence {
             me: RwSignal::new(None),
             following: RwSignal::new(None),
             followers: RwSignal::new(Vec::new()),
+            activity: RwSignal::new(Vec::new()),
         }
     }
 }

@@ -18,6 +18,7 @@ use super::model::{
 };
 use crate::api::{ApiForm, ErrorMessage, form_error, on_success};
 use crate::layout::{NavBar, session};
+use crate::request::in_request;
 use crate::rooms::RoomDetails;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -182,7 +183,10 @@ fn StreakBadge(streak: Streak) -> impl IntoView {
 #[component]
 pub fn ChallengesPage() -> impl IntoView {
     let session = session();
-    let overview = Resource::new(move || session.version(), |_| challenge_overview());
+    let overview = Resource::new(
+        move || session.version(),
+        |_| in_request(challenge_overview()),
+    );
     let query = use_query_map();
     let before = Memo::new(move |_| {
         query
@@ -192,7 +196,7 @@ pub fn ChallengesPage() -> impl IntoView {
     });
     let past = Resource::new(
         move || before.get(),
-        |before| list_challenges("past".into(), None, before, 12),
+        |before| in_request(list_challenges("past".into(), None, before, 12)),
     );
     view! {
         <Title text="Challenges" />
@@ -256,7 +260,7 @@ pub fn ChallengePage() -> impl IntoView {
     let changed = RwSignal::new(0u64);
     let details = Resource::new(
         move || (slug.get(), session.version(), changed.get()),
-        |(slug, _, _)| get_challenge(slug),
+        |(slug, _, _)| in_request(get_challenge(slug)),
     );
     view! {
         <Title text="Challenge" />
@@ -377,12 +381,12 @@ fn Gallery(challenge: String) -> impl IntoView {
         },
         move |(challenge, sort, n)| {
             let cursor = if n == 0 { None } else { cursor.get_untracked() };
-            challenge_gallery(
+            in_request(challenge_gallery(
                 challenge,
                 Some(sort.as_str().to_owned()),
                 cursor,
                 GALLERY_PAGE,
-            )
+            ))
         },
     );
     view! {
@@ -468,7 +472,7 @@ pub fn SubmissionPage() -> impl IntoView {
     let session = session();
     let details = Resource::new(
         move || (id.get(), session.version()),
-        |(id, _)| get_submission(id),
+        |(id, _)| in_request(get_submission(id)),
     );
     view! {
         <Title text="Drawing" />
@@ -580,7 +584,7 @@ fn SubmissionView(details: super::model::SubmissionDetails) -> impl IntoView {
 #[component]
 pub fn MySubmissionsPage() -> impl IntoView {
     let session = session();
-    let mine = Resource::new(move || session.version(), |_| my_submissions());
+    let mine = Resource::new(move || session.version(), |_| in_request(my_submissions()));
     view! {
         <Title text="My submissions" />
         <NavBar />
@@ -610,7 +614,7 @@ pub fn ProfilePage() -> impl IntoView {
     let session = session();
     let profile = Resource::new(
         move || (id.get(), session.version()),
-        |(id, _)| user_profile(id),
+        |(id, _)| in_request(user_profile(id)),
     );
     view! {
         <Title text="Profile" />
@@ -636,24 +640,26 @@ pub fn ProfilePage() -> impl IntoView {
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let changed = RwSignal::new(0u64);
-    let categories = Resource::new(move || changed.get(), |_| list_categories());
+    let categories = Resource::new(move || changed.get(), |_| in_request(list_categories()));
     let retired = Resource::new(
         move || changed.get(),
-        |_| list_challenges("retired".into(), None, None, 48),
+        |_| in_request(list_challenges("retired".into(), None, None, 48)),
     );
     let upcoming = Resource::new(
         move || changed.get(),
-        |_| list_challenges("upcoming".into(), None, None, 48),
+        |_| in_request(list_challenges("upcoming".into(), None, None, 48)),
     );
     let query = use_query_map();
     let edit = Memo::new(move |_| query.read().get("edit").filter(|s| !s.is_empty()));
     let editing = Resource::new(
         move || edit.get(),
-        |slug| async move {
-            match slug {
-                Some(slug) => get_challenge(slug).await.map(Some),
-                None => Ok(None),
-            }
+        |slug| {
+            in_request(async move {
+                match slug {
+                    Some(slug) => get_challenge(slug).await.map(Some),
+                    None => Ok(None),
+                }
+            })
         },
     );
     let save = ServerAction::<SaveChallenge>::new();
@@ -809,7 +815,7 @@ pub fn ChallengeBar(
             let room = room.clone();
             move || room.clone()
         },
-        board_challenge,
+        |x| in_request(board_challenge(x)),
     );
     view! {
         <Transition fallback=|| ()>

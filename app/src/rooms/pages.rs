@@ -11,6 +11,7 @@ use crate::api::{ApiForm, ErrorMessage, form_error, on_success};
 use crate::canvas::Board;
 use crate::error::AppError;
 use crate::layout::{NavBar, session};
+use crate::request::in_request;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -29,7 +30,10 @@ pub fn PublicRooms() -> impl IntoView {
             .unwrap_or(0)
             .max(0)
     });
-    let rooms = Resource::new(move || page.get(), |p| list_public_rooms(p * PAGE, PAGE));
+    let rooms = Resource::new(
+        move || page.get(),
+        |p| in_request(list_public_rooms(p * PAGE, PAGE)),
+    );
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -147,7 +151,7 @@ pub fn RoomPage() -> impl IntoView {
     let joined = RwSignal::new(0u64);
     let room = Resource::new(
         move || (slug.get(), session.version(), joined.get()),
-        |(slug, _, _)| get_room(slug),
+        |(slug, _, _)| in_request(get_room(slug)),
     );
     view! {
         <Title text=move || slug.get() />
@@ -227,7 +231,7 @@ pub fn RoomSettingsPage() -> impl IntoView {
     let changed = RwSignal::new(0u64);
     let room = Resource::new(
         move || (slug.get(), session.version(), changed.get()),
-        |(slug, _, _)| get_room(slug),
+        |(slug, _, _)| in_request(get_room(slug)),
     );
     view! {
         <Title text="Room settings" />
@@ -266,12 +270,12 @@ fn Settings(room: RoomDetails, changed: RwSignal<u64>) -> impl IntoView {
     let slug = room.slug.clone();
     let members = Resource::new(
         move || (slug.clone(), changed.get()),
-        |(s, _)| list_members(s),
+        |(s, _)| in_request(list_members(s)),
     );
     let slug = room.slug.clone();
     let links = Resource::new(
         move || (slug.clone(), changed.get()),
-        |(s, _)| list_share_links(s),
+        |(s, _)| in_request(list_share_links(s)),
     );
     let slug = room.slug.clone();
     let [s_rename, s_members, s_share, s_delete] = std::array::from_fn(|_| room.slug.clone());

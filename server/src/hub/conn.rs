@@ -500,7 +500,7 @@ fn inbound(
             ));
             return Inbound::Nothing;
         }
-        ClientMessage::CursorUpdate { x, y } => Command::Cursor { conn, x, y },
+        ClientMessage::CursorUpdate { x, y, laser } => Command::Cursor { conn, x, y, laser },
         ClientMessage::ViewportUpdate { view } => Command::Viewport { conn, view },
         ClientMessage::Follow { user_id } => Command::Follow { conn, user_id },
         ClientMessage::UserActivity { activity } => Command::Activity { conn, activity },

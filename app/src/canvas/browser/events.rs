@@ -3,9 +3,10 @@
 //! double clicks, keys and the clipboard).
 
 use super::{Board, BrowserEntropy, Engine, recognize, set_if_changed, text};
-use inkroom_core::editor::{Command, Pointer, PointerButton};
+use inkroom_core::editor::{Command, Pointer, PointerButton, ToolKind};
 use inkroom_core::element::ElementKind;
 use inkroom_core::geom::{ScreenPoint, ScreenVec};
+use inkroom_core::protocol::Activity;
 use inkroom_core::tool::Modifiers;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -64,6 +65,15 @@ pub(super) fn listen(board: &Board, canvas: &HtmlCanvasElement) -> Vec<Listener>
         on(board, target, "dblclick", Board::double_click),
         on(board, target, "wheel", Board::wheel),
     ];
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        let target: &EventTarget = document.as_ref();
+        listeners.push(on(
+            board,
+            target,
+            "visibilitychange",
+            Board::visibility_change,
+        ));
+    }
     if let Some(window) = web_sys::window() {
         let target: &EventTarget = window.as_ref();
         listeners.extend([
@@ -192,6 +202,9 @@ impl Board {
         // Clicking the canvas while typing keeps the text first (the textarea may not lose
         // focus, since the pointer-down's default is prevented).
         text::commit(self);
+        // Nor does any other field (the chat box, the opacity slider): without this, the
+        // board's shortcuts would keep going to it after a click on the canvas.
+        blur_field();
         let _ = self
             .engine
             .borrow()
@@ -203,13 +216,31 @@ impl Board {
             _ => PointerButton::Other,
         };
         let p = self.pointer(ev);
-        {
+        let (world, tool) = {
             let mut e = self.engine.borrow_mut();
             e.editor.set_clock(js_sys::Date::now());
             e.editor.pointer_down(p, button);
+            (e.editor.camera.screen_to_world(p.at), e.editor.tool())
+        };
+        if let Some(l) = &self.live {
+            // Presence: drawing with a tool that edits; the laser goes out at once.
+            let edits =
+                tool.edits() && tool != ToolKind::Select && button == PointerButton::Primary;
+            l.input(edits.then_some(Activity::Drawing));
+            l.cursor(world);
         }
         self.update_cursor(p.at);
         self.refresh();
+    }
+
+    /// The tab was hidden or shown: presence says "away" meanwhile.
+    fn visibility_change(&self, _: &web_sys::Event) {
+        let hidden = web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.hidden());
+        if let Some(l) = &self.live {
+            l.visibility(hidden);
+        }
     }
 
     fn pointer_move(&self, ev: &web_sys::PointerEvent) {
@@ -226,6 +257,9 @@ impl Board {
         };
         if let Some(l) = &self.live {
             l.cursor(world);
+            if ev.buttons() == 0 {
+                l.input(None);
+            }
         }
         self.update_cursor(p.at);
         (self.schedule)();
@@ -250,6 +284,12 @@ impl Board {
         };
         self.changed_if(created.0);
         self.follow_tool();
+        if let Some(l) = &self.live {
+            // The laser is off now: the others' trail stops here.
+            let world = self.engine.borrow().editor.camera.screen_to_world(p.at);
+            l.cursor(world);
+            l.input(Some(Activity::Active));
+        }
         text::sync(self);
         if let Some(ink) = created.1
             && self.engine.borrow().ui.auto_shape.get_untracked()
@@ -341,6 +381,30 @@ impl Board {
             ui.help.set(false);
             return;
         }
+        let plain = !(ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ev.shift_key());
+        if plain && ev.key().eq_ignore_ascii_case("c") && self.live.is_some() {
+            // C: the chat, ready to type.
+            ev.prevent_default();
+            ui.chat.open.set(true);
+            ui.chat.unread.set(0);
+            // Once the panel is shown (a hidden field cannot take the focus).
+            set_timeout(
+                || {
+                    if let Some(input) = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.query_selector("[data-testid=chat-input]").ok().flatten())
+                        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
+                        let _ = input.focus();
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
+            return;
+        }
+        if let Some(l) = &self.live {
+            l.input(None);
+        }
         let modifiers = Modifiers {
             shift: ev.shift_key(),
             alt: ev.alt_key(),
@@ -425,6 +489,19 @@ fn in_field(ev: &web_sys::Event) -> bool {
     ev.target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+}
+
+/// Takes the focus away from a form field, if one has it.
+fn blur_field() {
+    let active = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    if let Some(el) = active
+        && matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+        && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
+    {
+        let _ = el.blur();
+    }
 }
 
 /// Puts `text` on the clipboard of a `copy` or `cut` event (the browser keeps its own copy of

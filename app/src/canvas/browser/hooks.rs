@@ -9,12 +9,16 @@
 use super::{Board, Shared};
 use wasm_bindgen::prelude::*;
 
-/// `__inkroom.sceneJson()` and `__inkroom.viewJson()`.
-type ReadHooks = (Closure<dyn Fn() -> String>, Closure<dyn Fn() -> String>);
+/// `__inkroom.sceneJson()`, `__inkroom.viewJson()` and `__inkroom.laserPoints()`.
+type ReadHooks = (
+    Closure<dyn Fn() -> String>,
+    Closure<dyn Fn() -> String>,
+    Closure<dyn Fn() -> u32>,
+);
 
-/// `__inkroom.bench(n)` and `__inkroom.frameTimes()`.
+/// `__inkroom.bench(n, roughness)` and `__inkroom.frameTimes()`.
 #[cfg(feature = "bench")]
-type BenchHooks = (Closure<dyn Fn(u32)>, Closure<dyn Fn() -> String>);
+type BenchHooks = (Closure<dyn Fn(u32, u32)>, Closure<dyn Fn() -> String>);
 
 /// Frame times kept for the benchmark hook, at most.
 #[cfg(feature = "bench")]
@@ -44,6 +48,7 @@ pub(super) fn install(board: &Board) -> Hooks {
         let obj = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&obj, &"sceneJson".into(), hook.0.as_ref());
         let _ = js_sys::Reflect::set(&obj, &"viewJson".into(), hook.1.as_ref());
+        let _ = js_sys::Reflect::set(&obj, &"laserPoints".into(), hook.2.as_ref());
         #[cfg(feature = "bench")]
         {
             let _ = js_sys::Reflect::set(&obj, &"bench".into(), bench.0.as_ref());
@@ -58,8 +63,9 @@ pub(super) fn install(board: &Board) -> Hooks {
     }
 }
 
-/// Read-only hooks for end-to-end tests and debugging: the live scene as JSON, and the world
-/// rectangle the canvas shows (`{"min":{x,y},"max":{x,y}}`).
+/// Read-only hooks for end-to-end tests and debugging: the live scene as JSON, the world
+/// rectangle the canvas shows (`{"min":{x,y},"max":{x,y}}`), and how many points of other
+/// people's laser trails are showing.
 fn read_hooks(engine: &Shared) -> ReadHooks {
     let scene = {
         let engine = engine.clone();
@@ -69,23 +75,33 @@ fn read_hooks(engine: &Shared) -> ReadHooks {
             serde_json::to_string(&live).unwrap_or_default()
         })
     };
+    let view = {
+        let engine = engine.clone();
+        Closure::<dyn Fn() -> String>::new(move || {
+            let e = engine.borrow();
+            let (w, h) = e.css_size;
+            serde_json::to_string(&e.editor.camera.visible_rect(w, h)).unwrap_or_default()
+        })
+    };
     let engine = engine.clone();
-    let view = Closure::<dyn Fn() -> String>::new(move || {
-        let e = engine.borrow();
-        let (w, h) = e.css_size;
-        serde_json::to_string(&e.editor.camera.visible_rect(w, h)).unwrap_or_default()
+    let lasers = Closure::<dyn Fn() -> u32>::new(move || {
+        let now = js_sys::Date::now();
+        let mut e = engine.borrow_mut();
+        e.lasers.values_mut().for_each(|t| t.fade(now));
+        e.lasers.values().map(|t| t.point_count()).sum::<usize>() as u32
     });
-    (scene, view)
+    (scene, view, lasers)
 }
 
-/// Benchmark hooks (`end2end/bench/`): load N generated elements into this tab only (never
-/// synced), and read the frame times painted since the last read.
+/// Benchmark hooks (`end2end/bench/`): load N generated elements at a roughness into this tab
+/// only (never synced), and read the frame times painted since the last read.
 #[cfg(feature = "bench")]
 fn bench_hooks(board: &Board) -> BenchHooks {
     let load = {
         let (engine, schedule) = (board.engine.clone(), board.schedule.clone());
-        Closure::<dyn Fn(u32)>::new(move |n: u32| {
-            let scene = inkroom_core::bench::mixed_scene(n as usize, 1);
+        Closure::<dyn Fn(u32, u32)>::new(move |n: u32, roughness: u32| {
+            let roughness = u8::try_from(roughness).unwrap_or(1);
+            let scene = inkroom_core::bench::mixed_scene_with_roughness(n as usize, 1, roughness);
             engine.borrow_mut().editor.load(scene, 0, 0);
             schedule();
         })

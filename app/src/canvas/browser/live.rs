@@ -8,11 +8,13 @@
 //! follows this user, the board reports its own viewport, at most 20 times a second.
 
 use super::{Engine, RemoteCursor, Shared};
-use crate::canvas::ui::{LinkState, Presence};
+use crate::canvas::ui::{Chat, LinkState, Presence};
 use inkroom_core::camera::{Camera, MAX_ZOOM};
 use inkroom_core::editor::Access;
 use inkroom_core::geom::{Rect, WorldPoint};
-use inkroom_core::protocol::{ClientMessage, ErrorCode, Participant, ServerMessage, Viewport};
+use inkroom_core::protocol::{
+    Activity, ChatMessage, ClientMessage, ErrorCode, Participant, ServerMessage, Viewport,
+};
 use inkroom_core::scene::Scene;
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
@@ -28,6 +30,12 @@ const CLOSE_REVOKED: u16 = 4003;
 const CURSOR_INTERVAL_MS: f64 = 50.0;
 /// The longest wait between reconnection attempts.
 const MAX_BACKOFF_MS: f64 = 10_000.0;
+/// Without input for this long, this user shows as idle to the others.
+const IDLE_AFTER_MS: f64 = 60_000.0;
+/// Chat messages asked for per page of history.
+const CHAT_PAGE: u32 = 30;
+/// A server error this soon after sending a chat message is about that message.
+const CHAT_ERROR_WINDOW_MS: f64 = 3_000.0;
 
 struct Socket {
     ws: WebSocket,
@@ -63,6 +71,15 @@ pub struct Live {
     last_view_ms: Cell<f64>,
     /// Whether a trailing viewport report is scheduled.
     view_timer: Cell<bool>,
+    /// The room's chat as the panel shows it.
+    chat: Chat,
+    /// When this user last sent a chat message.
+    chat_sent_ms: Cell<f64>,
+    /// The activity last reported, and when this user last did something.
+    activity: Cell<Activity>,
+    last_input_ms: Cell<f64>,
+    /// Whether the last cursor report had the laser on.
+    laser_on: Cell<bool>,
 }
 
 fn socket_url() -> Option<String> {
@@ -83,6 +100,7 @@ impl Live {
         repaint: Rc<dyn Fn()>,
         set_state: WriteSignal<LinkState>,
         presence: Presence,
+        chat: Chat,
     ) -> Rc<Live> {
         let client = engine.borrow().editor.replica().client();
         let live = Rc::new_cyclic(|this| Live {
@@ -105,6 +123,11 @@ impl Live {
             sent_view: Cell::new(None),
             last_view_ms: Cell::new(0.0),
             view_timer: Cell::new(false),
+            chat,
+            chat_sent_ms: Cell::new(0.0),
+            activity: Cell::new(Activity::Active),
+            last_input_ms: Cell::new(js_sys::Date::now()),
+            laser_on: Cell::new(false),
         });
         Live::open(&live);
         live
@@ -223,7 +246,99 @@ impl Live {
                 user_id: Some(leader),
             });
         }
+        // The newest chat page (its count feeds the unread badge); the server forgot this
+        // user's activity, so say it again unless it is the default.
+        self.chat.loading.set(true);
+        self.chat.started.set(true);
+        self.send(&ClientMessage::ChatHistory {
+            before: None,
+            limit: CHAT_PAGE,
+        });
+        if self.activity.get() != Activity::Active {
+            self.send(&ClientMessage::UserActivity {
+                activity: self.activity.get(),
+            });
+        }
         self.set_state.set(LinkState::Live);
+    }
+
+    /// Posts a chat message (the panel checked its length; the server checks it again).
+    pub fn send_chat(&self, text: String) {
+        self.chat.error.set(None);
+        if self.send(&ClientMessage::Chat { text }) {
+            self.chat_sent_ms.set(js_sys::Date::now());
+        } else {
+            self.chat
+                .error
+                .set(Some("Offline: the message was not sent.".to_owned()));
+        }
+        self.input(Some(Activity::Active));
+    }
+
+    /// Asks for the page of chat messages before the oldest one shown.
+    pub fn older_chat(&self) {
+        let Some(before) = self.chat.older.get_untracked() else {
+            return;
+        };
+        if self.chat.loading.get_untracked() {
+            return;
+        }
+        self.chat.loading.set(true);
+        self.send(&ClientMessage::ChatHistory {
+            before: Some(before),
+            limit: CHAT_PAGE,
+        });
+    }
+
+    /// This user did something: reports `now` (drawing, typing…) or, after being idle or
+    /// away, that they are back. Only changes are sent.
+    pub fn input(&self, now: Option<Activity>) {
+        self.last_input_ms.set(js_sys::Date::now());
+        let next = match now {
+            Some(a) => a,
+            None if matches!(self.activity.get(), Activity::Idle | Activity::Away) => {
+                Activity::Active
+            }
+            None => return,
+        };
+        self.report_activity(next);
+    }
+
+    /// Sends `activity` if it differs from what was last sent.
+    pub fn report_activity(&self, activity: Activity) {
+        if self.activity.get() == activity {
+            return;
+        }
+        self.activity.set(activity);
+        self.send(&ClientMessage::UserActivity { activity });
+    }
+
+    /// Called every few seconds: a minute without input makes this user idle.
+    pub fn check_idle(&self) {
+        let quiet = js_sys::Date::now() - self.last_input_ms.get();
+        if quiet >= IDLE_AFTER_MS && matches!(self.activity.get(), Activity::Active) {
+            self.report_activity(Activity::Idle);
+        }
+    }
+
+    /// The tab was hidden (`true`: away) or shown again.
+    pub fn visibility(&self, hidden: bool) {
+        if hidden {
+            self.report_activity(Activity::Away);
+        } else {
+            self.input(Some(Activity::Active));
+        }
+    }
+
+    /// Adds a page of history (newest first, as the server sends it) or a new message,
+    /// keeping the list in order and without duplicates (a rejoin asks for the newest page
+    /// again).
+    fn add_messages(&self, mut incoming: Vec<ChatMessage>) {
+        self.chat.messages.update(|list| {
+            incoming.retain(|m| !list.iter().any(|old| old.id == m.id));
+            list.extend(incoming);
+            list.sort_by_key(|m| m.id);
+        });
     }
 
     /// Follows `leader`'s viewport, or stops (`None`). The presence badges call this through
@@ -309,11 +424,26 @@ impl Live {
         self.applied.set(Some(camera));
     }
 
-    fn cursor_moved(&self, user_id: String, x: f64, y: f64, at_ms: f64) {
+    fn cursor_moved(&self, user_id: String, x: f64, y: f64, laser: bool, at_ms: f64) {
         if self.me.borrow().as_deref() == Some(user_id.as_str()) {
             return;
         }
-        self.engine.borrow_mut().cursors.insert(
+        let at = WorldPoint::new(x, y);
+        let mut e = self.engine.borrow_mut();
+        // Another user's laser: their trail, drawn and faded here, never part of the scene.
+        let trail = e.lasers.entry(user_id.clone()).or_default();
+        match (laser, trail.is_pressed()) {
+            (true, false) => trail.press(at, at_ms),
+            (true, true) => {
+                trail.drag(at, at_ms);
+            }
+            (false, true) => trail.release(),
+            (false, false) => {}
+        }
+        if !laser && !trail.is_showing() {
+            e.lasers.remove(&user_id);
+        }
+        e.cursors.insert(
             user_id,
             RemoteCursor {
                 at: WorldPoint::new(x, y),
@@ -331,13 +461,22 @@ impl Live {
         }
     }
 
-    /// Reports the pointer position, at most 20 times a second.
+    /// Reports the pointer position, at most 20 times a second, with the laser on while its
+    /// button is held. Turning the laser on or off is always sent at once, so the others'
+    /// trail starts and ends where it should.
     pub fn cursor(&self, at: WorldPoint) {
         let now = js_sys::Date::now();
-        if now - self.last_cursor_ms.get() >= CURSOR_INTERVAL_MS
-            && self.send(&ClientMessage::CursorUpdate { x: at.x, y: at.y })
+        let laser = self.engine.borrow().editor.is_lasering();
+        let switched = laser != self.laser_on.get();
+        if (switched || now - self.last_cursor_ms.get() >= CURSOR_INTERVAL_MS)
+            && self.send(&ClientMessage::CursorUpdate {
+                x: at.x,
+                y: at.y,
+                laser,
+            })
         {
             self.last_cursor_ms.set(now);
+            self.laser_on.set(laser);
         }
     }
 
@@ -419,11 +558,24 @@ impl Live {
             ServerMessage::ParticipantJoined { participant } => {
                 let mut people = self.people.borrow().clone();
                 if !people.iter().any(|p| p.user_id == participant.user_id) {
+                    super::toast(
+                        &self.engine,
+                        format!("{} joined", participant.name),
+                        None,
+                        false,
+                    );
                     people.push(participant);
                 }
                 self.set_people(people);
             }
             ServerMessage::ParticipantLeft { user_id } => {
+                if let Some(p) = self.people.borrow().iter().find(|p| p.user_id == user_id) {
+                    super::toast(&self.engine, format!("{} left", p.name), None, false);
+                }
+                self.presence
+                    .activity
+                    .update(|a| a.retain(|(id, _)| *id != user_id));
+                self.engine.borrow_mut().lasers.remove(&user_id);
                 let people = self
                     .people
                     .borrow()
@@ -437,14 +589,19 @@ impl Live {
                 }
                 self.set_people(people);
             }
-            ServerMessage::Cursor { user_id, x, y } => {
-                self.cursor_moved(user_id, x, y, js_sys::Date::now());
+            ServerMessage::Cursor {
+                user_id,
+                x,
+                y,
+                laser,
+            } => {
+                self.cursor_moved(user_id, x, y, laser, js_sys::Date::now());
                 self.engine.borrow_mut().editor.invalidate_overlay();
             }
             ServerMessage::Cursors { cursors } => {
                 let now = js_sys::Date::now();
                 for c in cursors {
-                    self.cursor_moved(c.user_id, c.x, c.y, now);
+                    self.cursor_moved(c.user_id, c.x, c.y, c.laser, now);
                 }
                 self.engine.borrow_mut().editor.invalidate_overlay();
             }
@@ -467,7 +624,30 @@ impl Live {
                 leptos::logging::warn!("server: {message}");
                 if code == ErrorCode::ResyncRequired {
                     self.resync();
+                } else if js_sys::Date::now() - self.chat_sent_ms.get() < CHAT_ERROR_WINDOW_MS {
+                    self.chat.error.set(Some(message));
                 }
+            }
+            ServerMessage::UserActivity { user_id, activity } => {
+                self.presence.activity.update(|a| {
+                    a.retain(|(id, _)| *id != user_id);
+                    a.push((user_id, activity));
+                });
+            }
+            ServerMessage::Chat { message } => {
+                let mine = self.me.borrow().as_deref() == Some(message.user_id.as_str());
+                if !mine && !self.chat.open.get_untracked() {
+                    self.chat.unread.update(|n| *n += 1);
+                }
+                self.add_messages(vec![message]);
+            }
+            ServerMessage::ChatHistory {
+                messages,
+                next_before,
+            } => {
+                self.add_messages(messages);
+                self.chat.older.set(next_before);
+                self.chat.loading.set(false);
             }
             _ => {}
         }

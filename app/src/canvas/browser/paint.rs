@@ -50,6 +50,10 @@ pub(super) fn fade_stale_cursors(
                 engine.borrow_mut().editor.invalidate_overlay();
                 schedule();
             }
+            // The same once-a-second tick tells the connection when this user went idle.
+            if let Some(live) = live_of(&engine) {
+                live.check_idle();
+            }
         });
         let id = window
             .set_interval_with_callback_and_timeout_and_arguments_0(
@@ -115,6 +119,15 @@ pub(super) fn resize(engine: &Shared) {
     e.editor.invalidate();
 }
 
+/// The board's live connection, while it has one (the borrow ends before it is used).
+fn live_of(engine: &Shared) -> Option<Rc<super::live::Live>> {
+    engine
+        .borrow()
+        .live
+        .as_ref()
+        .and_then(std::rc::Weak::upgrade)
+}
+
 /// Paints a frame if anything changed, then lets the live connection see the new view (to
 /// report it to followers, or to stop following when the user moved). Returns whether the
 /// picture animates on its own (the next frame is then due even without input).
@@ -122,12 +135,7 @@ fn paint_frame(engine: &Shared) -> bool {
     let Some(animating) = paint_scene(engine) else {
         return false;
     };
-    let live = engine
-        .borrow()
-        .live
-        .as_ref()
-        .and_then(std::rc::Weak::upgrade);
-    if let Some(live) = live {
+    if let Some(live) = live_of(engine) {
         live.view_painted();
     }
     animating
@@ -162,11 +170,36 @@ fn paint_scene(engine: &Shared) -> Option<bool> {
     // On the main canvas the overlay's transparent clear would erase the scene just painted.
     let skip = if e.overlay.is_some() { 0 } else { 1 };
     paint(&ctx, &overlay[skip..], e.dpr, device);
-    e.frame_times.finish(started);
+    // Other people's laser trails, faded by the same clock as this user's own.
     let now = js_sys::Date::now();
+    let zoom = e.editor.camera.zoom;
+    let mut lasers = Vec::new();
+    for trail in e.lasers.values_mut() {
+        trail.fade(now);
+        lasers.extend(trail.commands(now, zoom));
+    }
+    e.lasers.retain(|_, t| t.is_showing() || t.is_pressed());
+    if !lasers.is_empty() {
+        let camera = e.editor.camera;
+        render::paint(
+            &[render::DrawCommand::SetCamera(camera)],
+            &mut CanvasPainter {
+                ctx: &ctx,
+                dpr: e.dpr,
+                device,
+            },
+        );
+        paint(&ctx, &lasers, e.dpr, device);
+    }
+    let remote_lasers = !e.lasers.is_empty();
+    e.frame_times.finish(started);
     e.cursors.retain(|_, c| now - c.at_ms < STALE_CURSOR_MS);
     paint_cursors(&e, &ctx);
-    Some(e.editor.is_animating())
+    if remote_lasers {
+        // The trails fade on their own: keep painting the overlay until they are gone.
+        e.editor.invalidate_overlay();
+    }
+    Some(e.editor.is_animating() || remote_lasers)
 }
 
 /// Draws other users' pointers with their names, in screen space (constant size at any zoom).

@@ -137,6 +137,9 @@ pub(super) fn sync(board: &Board) {
             let _ = text_box.set_attribute("wrap", wrap);
             text_box.set_value(&p.text);
             board.engine.borrow_mut().text_open = true;
+            if let Some(l) = &board.live {
+                l.input(Some(inkroom_core::protocol::Activity::Typing));
+            }
             text_box.set_hidden(false);
             fit(board, &text_box);
             let _ = text_box.focus();
@@ -190,6 +193,9 @@ pub(super) fn keep(board: &Board) -> bool {
         e.editor.commit_text(&text, measured, &mut BrowserEntropy);
     }
     board.changed();
+    if let Some(l) = &board.live {
+        l.input(Some(inkroom_core::protocol::Activity::Active));
+    }
     true
 }
 

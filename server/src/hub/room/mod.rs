@@ -105,6 +105,8 @@ pub enum Command {
         x: f64,
         /// World y.
         y: f64,
+        /// The laser pointer is on.
+        laser: bool,
     },
     /// The part of the board the connection shows.
     Viewport {
@@ -361,7 +363,7 @@ impl Room {
                 client_op,
                 op,
             } => self.op(conn, client_op, *op),
-            Command::Cursor { conn, x, y } => self.cursor(conn, x, y),
+            Command::Cursor { conn, x, y, laser } => self.cursor(conn, x, y, laser),
             Command::Viewport { conn, view } => self.viewport(conn, view),
             Command::Follow { conn, user_id } => self.follow(conn, user_id),
             Command::Activity { conn, activity } => self.activity(conn, activity),

@@ -31,8 +31,9 @@ pub(super) fn participant(m: &Member) -> Participant {
 }
 
 impl Room {
-    /// A cursor move from `conn` (world coordinates); non-finite ones are dropped.
-    pub(super) fn cursor(&mut self, conn: ConnId, x: f64, y: f64) {
+    /// A cursor move from `conn` (world coordinates), with its laser on or off; non-finite ones
+    /// are dropped. Like every cursor, the laser is relayed and never stored.
+    pub(super) fn cursor(&mut self, conn: ConnId, x: f64, y: f64, laser: bool) {
         let Some(c) = self.conns.get(&conn) else {
             return;
         };
@@ -43,6 +44,7 @@ impl Room {
             user_id: c.member.user_id.clone(),
             x,
             y,
+            laser,
         };
         self.queue_cursor(conn, at);
     }
@@ -100,6 +102,7 @@ impl Room {
                     user_id: at.user_id,
                     x: at.x,
                     y: at.y,
+                    laser: at.laser,
                 };
                 self.relay(from, msg);
             }
