@@ -3,8 +3,10 @@
 //! painter walking them) for boards of 1k, 10k and 100k generated elements, drawn exactly
 //! (roughness 0) and with the hand-drawn look (roughness 1), each without and with the
 //! per-element command cache an interactive host keeps. The view is zoomed out so that about
-//! 10,000 elements are on screen at full detail: the hard case. The browser's own Canvas 2D
-//! time is measured by `scripts/bench-canvas`.
+//! 10,000 elements are on screen at full detail: the hard case. Uncached commands always carry
+//! the hand-drawn look (as exports do); the cached ones, as a board draws them, leave it out for
+//! shapes under `ROUGH_MIN_PIXELS` on screen. The browser's own Canvas 2D time is measured by
+//! `scripts/bench-canvas`.
 //!
 //! Figures are medians and 95th percentiles over repeated frames; compare them within one run.
 
@@ -52,8 +54,8 @@ fn ms(d: Duration) -> f64 {
 fn main() {
     println!("core frame (commands + painter walk), ms: median / p95 over {FRAMES} frames");
     println!(
-        "{:>8} {:>10} {:>22} {:>22} {:>10}",
-        "elements", "roughness", "uncached", "cached", "segments"
+        "{:>8} {:>10} {:>22} {:>22} {:>18}",
+        "elements", "roughness", "uncached", "cached", "segments (u / c)"
     );
     for n in [1_000usize, 10_000, 100_000] {
         for roughness in [0u8, 1] {
@@ -80,16 +82,17 @@ fn main() {
             // The first frame fills the cache; later frames are what panning costs.
             let _ = scene_commands_cached(&scene, &camera, 1600.0, 1000.0, None, &mut cache);
             let mut cached = Vec::new();
+            let mut cached_segments = 0;
             for i in 0..FRAMES {
                 let mut cam = camera;
                 cam.origin.x = (i % 2) as f64 * 10.0;
                 let t = Instant::now();
                 let cmds = scene_commands_cached(&scene, &cam, 1600.0, 1000.0, None, &mut cache);
-                black_box(frame(&cmds));
+                cached_segments = black_box(frame(&cmds));
                 cached.push(t.elapsed());
             }
             println!(
-                "{n:>8} {roughness:>10} {:>10.2} / {:>8.2} {:>10.2} / {:>8.2} {segments:>10}",
+                "{n:>8} {roughness:>10} {:>10.2} / {:>8.2} {:>10.2} / {:>8.2} {segments:>9} / {cached_segments:>6}",
                 ms(percentile(&mut uncached, 0.5)),
                 ms(percentile(&mut uncached, 0.95)),
                 ms(percentile(&mut cached, 0.5)),

@@ -33,6 +33,11 @@ use std::sync::Arc;
 pub const BACKGROUND: Color = Color::rgba(0xff, 0xff, 0xff, 0xff);
 /// Elements whose larger side is smaller than this many screen pixels are drawn as a dot.
 pub const LOD_PIXELS: f64 = 1.0;
+/// In an interactive view ([`scene_commands_cached`]), a sketchy element whose larger side is
+/// smaller than this many screen pixels is drawn exactly: its wobble (a couple of world units)
+/// is then under a pixel or two, and exact outlines take about half the drawing calls. Exports
+/// always draw the hand-drawn look.
+pub const ROUGH_MIN_PIXELS: f64 = 48.0;
 /// The most hachure lines one shape gets; a huge shape gets wider gaps instead of millions of
 /// lines.
 const MAX_HATCH_LINES: f64 = 2000.0;
@@ -249,7 +254,10 @@ pub struct CommandCache {
 #[derive(Clone, Debug)]
 struct CacheEntry {
     version: (u32, u32),
-    commands: Arc<[DrawCommand]>,
+    /// The commands with the hand-drawn look, and drawn exactly (see [`ROUGH_MIN_PIXELS`]),
+    /// each computed the first time it is needed.
+    rough: Option<Arc<[DrawCommand]>>,
+    exact: Option<Arc<[DrawCommand]>>,
     drawn: u64,
 }
 
@@ -267,21 +275,34 @@ impl CommandCache {
         self.entries.is_empty()
     }
 
-    /// The commands of `e` at its current version, computed if they are not cached.
-    fn get(&mut self, e: &Element) -> DrawCommand {
+    /// The commands of `e` at its current version (`exact`: without the hand-drawn look),
+    /// computed if they are not cached.
+    fn get(&mut self, e: &Element, exact: bool) -> DrawCommand {
         let version = (e.version(), e.version_nonce());
         let frame = self.frame;
         let entry = self.entries.entry(e.id).or_insert_with(|| CacheEntry {
             version,
-            commands: element_commands(e).into(),
+            rough: None,
+            exact: None,
             drawn: frame,
         });
         if entry.version != version {
-            entry.version = version;
-            entry.commands = element_commands(e).into();
+            *entry = CacheEntry {
+                version,
+                rough: None,
+                exact: None,
+                drawn: frame,
+            };
         }
         entry.drawn = frame;
-        DrawCommand::Shared(Arc::clone(&entry.commands))
+        let exact = exact && e.props().roughness > 0;
+        let slot = if exact {
+            &mut entry.exact
+        } else {
+            &mut entry.rough
+        };
+        let commands = slot.get_or_insert_with(|| element_commands_with(e, exact).into());
+        DrawCommand::Shared(Arc::clone(commands))
     }
 
     /// Ends a frame: drops entries that have not been drawn for a while, once there are many.
@@ -357,7 +378,8 @@ fn scene_commands_with(
             out.extend(dot(props, bounds, camera.zoom));
         } else if let Some(cache) = cache.as_deref_mut() {
             drawn += 1;
-            out.push(cache.get(e));
+            let small = bounds.width().max(bounds.height()) * camera.zoom < ROUGH_MIN_PIXELS;
+            out.push(cache.get(e, small));
         } else {
             out.extend(element_commands(e));
         }
@@ -527,8 +549,18 @@ fn dot(p: &Props, bounds: Rect, zoom: f64) -> Option<DrawCommand> {
 
 /// The commands that draw one element at full detail (none for deleted elements).
 pub fn element_commands(e: &Element) -> Vec<DrawCommand> {
+    element_commands_with(e, false)
+}
+
+/// [`element_commands`], without the hand-drawn look when `exact`.
+fn element_commands_with(e: &Element, exact: bool) -> Vec<DrawCommand> {
     if e.props().is_deleted {
         return Vec::new();
+    }
+    if exact {
+        let mut p = e.props().clone();
+        p.roughness = 0;
+        return props_commands(&p);
     }
     props_commands(e.props())
 }
@@ -1339,7 +1371,11 @@ mod tests {
         add(&mut scene, 1, 0.0);
         add(&mut scene, 2, 20.0);
         let mut cache = CommandCache::default();
-        let camera = Camera::default();
+        // 10 × 10 shapes at 10×: 100 px on screen, drawn with the hand-drawn look.
+        let camera = Camera {
+            origin: WorldPoint::new(-1.0, -1.0),
+            zoom: 10.0,
+        };
         let first = scene_commands_cached(&scene, &camera, 800.0, 600.0, None, &mut cache);
         assert_eq!(cache.len(), 2);
         let shared = |cmds: &[DrawCommand], i: usize| match &cmds[i] {
