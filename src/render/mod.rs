@@ -17,8 +17,8 @@
 
 use crate::camera::Camera;
 use crate::element::{
-    Arrowhead, Color, Element, ElementId, ElementKind, FillStyle, FontFamily, LINE_HEIGHT, Props,
-    StrokeStyle, TextAlign, VerticalAlign,
+    Arrowhead, Color, Element, ElementKind, FontFamily, LINE_HEIGHT, Props, StrokeStyle, TextAlign,
+    VerticalAlign,
 };
 use crate::freehand;
 use crate::geom::{Radians, Rect, Vec2, WorldPoint};
@@ -26,7 +26,11 @@ use crate::rough::Pen;
 use crate::scene::Scene;
 use crate::shape::{self, FREEDRAW_SIZE_FACTOR, PathEl};
 use crate::tool::Preview;
-use std::collections::HashMap;
+mod cache;
+mod fill;
+
+pub use cache::CommandCache;
+use fill::fills;
 use std::sync::Arc;
 
 /// The canvas background (Excalidraw's white).
@@ -38,9 +42,6 @@ pub const LOD_PIXELS: f64 = 1.0;
 /// is then under a pixel or two, and exact outlines take about half the drawing calls. Exports
 /// always draw the hand-drawn look.
 pub const ROUGH_MIN_PIXELS: f64 = 48.0;
-/// The most hachure lines one shape gets; a huge shape gets wider gaps instead of millions of
-/// lines.
-const MAX_HATCH_LINES: f64 = 2000.0;
 
 /// How an outline is drawn.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -239,81 +240,6 @@ pub fn flatten(commands: Vec<DrawCommand>) -> Vec<DrawCommand> {
         }
     }
     out
-}
-
-/// Each element's drawing commands, kept until the element changes: what makes the hand-drawn
-/// look (and hachures, arrowheads, freehand outlines) cost nothing on frames where the element
-/// did not change. Entries not drawn for a while are dropped.
-#[derive(Clone, Debug, Default)]
-pub struct CommandCache {
-    entries: HashMap<ElementId, CacheEntry>,
-    /// Counts frames, to tell recently drawn entries from stale ones.
-    frame: u64,
-}
-
-#[derive(Clone, Debug)]
-struct CacheEntry {
-    version: (u32, u32),
-    /// The commands with the hand-drawn look, and drawn exactly (see [`ROUGH_MIN_PIXELS`]),
-    /// each computed the first time it is needed.
-    rough: Option<Arc<[DrawCommand]>>,
-    exact: Option<Arc<[DrawCommand]>>,
-    drawn: u64,
-}
-
-impl CommandCache {
-    /// Frames an entry survives without being drawn (panning back within a few seconds is free).
-    const KEEP_FRAMES: u64 = 240;
-
-    /// How many elements have cached commands.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether nothing is cached.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// The commands of `e` at its current version (`exact`: without the hand-drawn look),
-    /// computed if they are not cached.
-    fn get(&mut self, e: &Element, exact: bool) -> DrawCommand {
-        let version = (e.version(), e.version_nonce());
-        let frame = self.frame;
-        let entry = self.entries.entry(e.id).or_insert_with(|| CacheEntry {
-            version,
-            rough: None,
-            exact: None,
-            drawn: frame,
-        });
-        if entry.version != version {
-            *entry = CacheEntry {
-                version,
-                rough: None,
-                exact: None,
-                drawn: frame,
-            };
-        }
-        entry.drawn = frame;
-        let exact = exact && e.props().roughness > 0;
-        let slot = if exact {
-            &mut entry.exact
-        } else {
-            &mut entry.rough
-        };
-        let commands = slot.get_or_insert_with(|| element_commands_with(e, exact).into());
-        DrawCommand::Shared(Arc::clone(commands))
-    }
-
-    /// Ends a frame: drops entries that have not been drawn for a while, once there are many.
-    fn end_frame(&mut self, drawn: usize) {
-        self.frame += 1;
-        if self.entries.len() > 2 * drawn + 1024 {
-            let frame = self.frame;
-            self.entries
-                .retain(|_, e| frame.saturating_sub(e.drawn) <= Self::KEEP_FRAMES);
-        }
-    }
 }
 
 /// The commands that paint `scene` through `camera` in a `width` × `height` CSS-pixel viewport,
@@ -553,7 +479,7 @@ pub fn element_commands(e: &Element) -> Vec<DrawCommand> {
 }
 
 /// [`element_commands`], without the hand-drawn look when `exact`.
-fn element_commands_with(e: &Element, exact: bool) -> Vec<DrawCommand> {
+pub(super) fn element_commands_with(e: &Element, exact: bool) -> Vec<DrawCommand> {
     if e.props().is_deleted {
         return Vec::new();
     }
@@ -565,7 +491,7 @@ fn element_commands_with(e: &Element, exact: bool) -> Vec<DrawCommand> {
     props_commands(e.props())
 }
 
-fn opacity(p: &Props) -> f64 {
+pub(super) fn opacity(p: &Props) -> f64 {
     f64::from(p.opacity) / 100.0
 }
 
@@ -635,151 +561,6 @@ fn outlined(p: &Props) -> Vec<DrawCommand> {
     });
     out.extend(heads);
     out
-}
-
-/// The interior of a closed path: solid, a gradient, or hachure / cross-hatch / zigzag lines
-/// clipped to it (sketchy when `pen` is given).
-fn fills(p: &Props, path: &[PathEl], pen: Option<&mut Pen>) -> Vec<DrawCommand> {
-    if p.fill_style == FillStyle::Gradient {
-        return gradient_fill(p, path).into_iter().collect();
-    }
-    if !shape::is_filled(p) {
-        return Vec::new();
-    }
-    let solid = DrawCommand::Path {
-        path: path.to_vec(),
-        fill: Some(p.background_color),
-        stroke: None,
-        opacity: opacity(p),
-    };
-    let angles: &[f64] = match p.fill_style {
-        FillStyle::None | FillStyle::Gradient => return Vec::new(),
-        FillStyle::Solid => return vec![solid],
-        FillStyle::Hachure | FillStyle::Zigzag => &[-41.0],
-        FillStyle::CrossHatch => &[-41.0, 49.0],
-    };
-    let polygons = shape::flatten(path);
-    let gap = (p.stroke_width * 4.0).max(4.0);
-    let mut segments = Vec::new();
-    for angle in angles {
-        for (poly, _) in &polygons {
-            segments.push(hatch(poly, angle.to_radians(), gap));
-        }
-    }
-    let mut lines = Vec::new();
-    let mut pen = pen;
-    for (hatch, convex) in &segments {
-        // A zigzag through a concave shape's lines would cut across its gaps: plain lines.
-        let zig = (p.fill_style == FillStyle::Zigzag && *convex)
-            .then(|| crate::rough::zigzag(hatch))
-            .flatten();
-        match (zig, pen.as_deref_mut()) {
-            (Some(points), Some(pen)) => {
-                for pair in points.windows(2) {
-                    pen.line(pair[0], pair[1], &mut lines);
-                }
-            }
-            (Some(points), None) => {
-                lines.push(PathEl::MoveTo(points[0]));
-                lines.extend(points[1..].iter().map(|&q| PathEl::LineTo(q)));
-            }
-            (None, Some(pen)) => {
-                for &(a, b) in hatch.iter() {
-                    pen.line(a, b, &mut lines);
-                }
-            }
-            (None, None) => {
-                for &(a, b) in hatch.iter() {
-                    lines.push(PathEl::MoveTo(a));
-                    lines.push(PathEl::LineTo(b));
-                }
-            }
-        }
-    }
-    vec![DrawCommand::Path {
-        path: lines,
-        fill: None,
-        stroke: Some(Stroke {
-            color: p.background_color,
-            width: (p.stroke_width / 2.0).max(0.5),
-            style: StrokeStyle::Solid,
-        }),
-        opacity: opacity(p),
-    }]
-}
-
-/// A gradient fill across the element's box, in the direction of the gradient's angle turned
-/// with the element.
-fn gradient_fill(p: &Props, path: &[PathEl]) -> Option<DrawCommand> {
-    let (stops, degrees) = match &p.gradient {
-        Some(g) => (g.stops.clone(), g.angle),
-        None => (vec![p.background_color, BACKGROUND], 90.0),
-    };
-    if stops.len() < 2 || stops.iter().all(Color::is_transparent) {
-        return None;
-    }
-    // Half the box's extent along the direction in the element's own frame: the gradient
-    // spans the box exactly, and turns with it.
-    let local = degrees.to_radians();
-    let half = (p.width * local.cos()).abs() / 2.0 + (p.height * local.sin()).abs() / 2.0;
-    let angle = local + p.angle.0;
-    let dir = Vec2::new(angle.cos(), angle.sin());
-    let c = p.rect().center();
-    let last = (stops.len() - 1) as f64;
-    Some(DrawCommand::Gradient {
-        path: path.to_vec(),
-        gradient: LinearGradient {
-            start: c - dir * half,
-            end: c + dir * half,
-            stops: stops
-                .into_iter()
-                .enumerate()
-                .map(|(i, color)| (i as f64 / last, color))
-                .collect(),
-        },
-        opacity: opacity(p),
-    })
-}
-
-/// Parallel lines at `angle`, `gap` apart, clipped to the inside of `poly` (even-odd), as
-/// segments in scan order, and whether every scan line crossed the shape just once.
-fn hatch(poly: &[WorldPoint], angle: f64, gap: f64) -> (crate::rough::Hatch, bool) {
-    let dir = Vec2::new(angle.cos(), angle.sin());
-    let normal = dir.perp();
-    let along = |q: WorldPoint| q.to_vec().dot(dir);
-    let across = |q: WorldPoint| q.to_vec().dot(normal);
-    let (lo, hi) = poly
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &q| {
-            (lo.min(across(q)), hi.max(across(q)))
-        });
-    if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
-        return (Vec::new(), true);
-    }
-    let gap = gap.max((hi - lo) / MAX_HATCH_LINES);
-    let mut out = Vec::new();
-    let mut convex = true;
-    let mut t = lo + gap / 2.0;
-    while t < hi {
-        // Where the line {q : across(q) = t} crosses each edge, as positions along it.
-        let mut hits: Vec<f64> = Vec::new();
-        for i in 0..poly.len() {
-            let (a, b) = (poly[i], poly[(i + 1) % poly.len()]);
-            let (sa, sb) = (across(a) - t, across(b) - t);
-            if (sa < 0.0) != (sb < 0.0) {
-                let k = sa / (sa - sb);
-                hits.push(along(a) + (along(b) - along(a)) * k);
-            }
-        }
-        hits.sort_by(f64::total_cmp);
-        convex &= hits.len() <= 2;
-        for pair in hits.chunks_exact(2) {
-            let at = |s: f64| WorldPoint::ORIGIN + dir * s + normal * t;
-            out.push((at(pair[0]), at(pair[1])));
-        }
-        t += gap;
-    }
-    (out, convex)
 }
 
 /// The direction a path ends in at its last point (towards the end), and that point.
@@ -1035,7 +816,7 @@ mod tests {
         // A 5-unit grid at 10 %: even its major lines would be 2.5 px apart.
         assert!(grid_lines(&out, 5.0).is_empty());
     }
-    use crate::element::{ElementId, Props};
+    use crate::element::{ElementId, FillStyle, Props};
     use crate::geom::LocalPoint;
     use crate::index::FracIndex;
 
