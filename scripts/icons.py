@@ -18,7 +18,7 @@ NAMES = {
     "AlignBottom": "align-end-horizontal", "DistributeX": "align-horizontal-distribute-center",
     "DistributeY": "align-vertical-distribute-center", "Close": "x", "Send": "send",
     "Shapes": "shapes", "CopyStyle": "clipboard-copy", "PasteStyle": "clipboard-paste",
-    "Palette": "palette",
+    "Palette": "palette", "Download": "download",
 }
 
 HEADER = '''//! Inline SVG icons for the board's tools and actions: from Lucide (ISC licence, (c) Lucide Icons

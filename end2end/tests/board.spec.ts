@@ -279,3 +279,32 @@ test('the PNG export of a sloppy shape matches its golden file', async ({ page }
   expect(differing).toBeGreaterThanOrEqual(0);
   expect(differing).toBeLessThan(0.002);
 });
+
+test('the export dialog downloads the board as PNG at the chosen scale, SVG and JSON', async ({ page }) => {
+  await signUpViaApi(page.request, 'Exporter');
+  const room = await createRoomViaApi(page.request, `Export ${Date.now()}`, false);
+  await open(page, `/r/${room.slug}`);
+  await waitForBoard(page);
+  await expect(page.getByTestId('link-state')).toHaveAttribute('data-state', 'live');
+  await page.keyboard.press('r');
+  await dragThrough(page, [[200, 200], [300, 260]]);
+  await expect(page.getByTestId('element-count')).toHaveText('1 element');
+  await page.getByTestId('export-open').click();
+  const dialog = page.getByTestId('export-dialog');
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: '3×', exact: true }).click();
+  await expect(dialog.getByTestId('export-png')).toHaveAttribute('href', `/api/rooms/${room.slug}/export.png?scale=3`);
+  const download = async (id: string) => {
+    const [file] = await Promise.all([page.waitForEvent('download'), dialog.getByTestId(id).click()]);
+    return fs.readFileSync((await file.path())!);
+  };
+  // Wait until the rectangle is acknowledged (in the server's copy) before exporting.
+  await expect.poll(async () => (await page.request.get(`/api/rooms/${room.slug}/export.json`)).text())
+    .toContain('rectangle');
+  const png = await download('export-png');
+  expect(png.subarray(1, 4).toString()).toBe('PNG');
+  // 3×: the 100 × 60 box plus padding is well over 300 px wide.
+  expect(png.readUInt32BE(16)).toBeGreaterThan(300);
+  expect((await download('export-svg')).toString()).toContain('<svg');
+  expect(JSON.parse((await download('export-json')).toString()).elements).toHaveLength(1);
+});

@@ -11,6 +11,7 @@
 #[cfg(feature = "hydrate")]
 mod browser;
 mod chat;
+mod export;
 mod panel;
 mod people;
 pub mod ui;
@@ -109,6 +110,7 @@ pub fn Board(
     } else {
         ToolKind::ALL.to_vec()
     };
+    let export_slug = slug.clone();
     let (ready, set_ready) = signal(false);
     let (link, set_link) = signal(LinkState::Offline);
     let presence = Presence::new();
@@ -198,6 +200,7 @@ pub fn Board(
                 <span class="spacer"></span>
                 <people::PresenceBadges presence />
                 {live.then(|| view! { <chat::ChatPanel chat=ui.chat read_only act /> })}
+                {live.then(|| view! { <export::ExportDialog slug=export_slug /> })}
                 <crate::theme::ThemeToggle />
                 <span class="link" data-testid="link-state" data-state=move || format!("{:?}", link.get()).to_lowercase()>
                     {move || link.get().label()}
