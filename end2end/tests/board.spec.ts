@@ -2,7 +2,7 @@ import { test, expect, type Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  annAndBen, clickAt, createRoomViaApi, dragThrough, open, scene, signUpViaApi, waitForBoard,
+  annAndBen, clickAt, dragThrough, open, openNewBoard, scene, waitForBoard,
 } from './helpers';
 
 async function sendChat(page: Page, text: string) {
@@ -230,11 +230,7 @@ test('toolbar icons are SVG and carry their shortcut digit; help lists the new s
 });
 
 test('the PNG export of a sloppy shape matches its golden file', async ({ page }) => {
-  await signUpViaApi(page.request, 'Sketcher');
-  const room = await createRoomViaApi(page.request, `Sloppy ${Date.now()}`, false);
-  await open(page, `/r/${room.slug}`);
-  await waitForBoard(page);
-  await expect(page.getByTestId('link-state')).toHaveAttribute('data-state', 'live');
+  const room = await openNewBoard(page, 'Sketcher');
   // A cartoonist's cross-hatched box: the strokes follow from its seed, fixed by its place in
   // the paint order, so the picture is the same on every run.
   await page.keyboard.press('r');
@@ -281,11 +277,7 @@ test('the PNG export of a sloppy shape matches its golden file', async ({ page }
 });
 
 test('the export dialog downloads the board as PNG at the chosen scale, SVG and JSON', async ({ page }) => {
-  await signUpViaApi(page.request, 'Exporter');
-  const room = await createRoomViaApi(page.request, `Export ${Date.now()}`, false);
-  await open(page, `/r/${room.slug}`);
-  await waitForBoard(page);
-  await expect(page.getByTestId('link-state')).toHaveAttribute('data-state', 'live');
+  const room = await openNewBoard(page, 'Exporter');
   await page.keyboard.press('r');
   await dragThrough(page, [[200, 200], [300, 260]]);
   await expect(page.getByTestId('element-count')).toHaveText('1 element');
