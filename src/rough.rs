@@ -10,7 +10,7 @@
 //! Catmull-Rom ellipse. Roughness 0 ("architect") never comes here: the renderer draws the exact
 //! outline instead.
 
-use crate::geom::{Vec2, WorldPoint};
+use crate::geom::WorldPoint;
 use crate::shape::PathEl;
 
 /// roughjs's default `maxRandomnessOffset`: how far, in world units, points may wander.
@@ -286,11 +286,6 @@ pub fn zigzag(lines: &Hatch) -> Option<Vec<WorldPoint>> {
         out.push(if i % 2 == 0 { a } else { b });
     }
     (out.len() >= 2).then_some(out)
-}
-
-/// The direction of a hatch at `angle` radians.
-pub fn direction(angle: f64) -> Vec2 {
-    Vec2::new(angle.cos(), angle.sin())
 }
 
 #[cfg(test)]

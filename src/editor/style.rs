@@ -77,8 +77,8 @@ impl StyleChange {
         }
     }
 
-    /// Writes the change into `style`.
-    fn apply(&self, s: &mut Style) {
+    /// Writes the change into `style` (a gradient fill without a gradient keeps the style's).
+    pub fn apply_to(&self, s: &mut Style) {
         match self.clone() {
             Self::StrokeColor(c) => s.stroke_color = c,
             Self::BackgroundColor(c) => s.background_color = c,
@@ -115,7 +115,7 @@ impl Editor {
         if !change.is_valid() {
             return false;
         }
-        change.apply(&mut self.style);
+        change.apply_to(&mut self.style);
         self.dirty = true;
         let field = change.field();
         let style = self.style.clone();

@@ -20,15 +20,16 @@ pub(super) fn fills(p: &Props, path: &[PathEl], pen: Option<&mut Pen>) -> Vec<Dr
     if !shape::is_filled(p) {
         return Vec::new();
     }
-    let solid = DrawCommand::Path {
-        path: path.to_vec(),
-        fill: Some(p.background_color),
-        stroke: None,
-        opacity: opacity(p),
-    };
     let angles: &[f64] = match p.fill_style {
         FillStyle::None | FillStyle::Gradient => return Vec::new(),
-        FillStyle::Solid => return vec![solid],
+        FillStyle::Solid => {
+            return vec![DrawCommand::Path {
+                path: path.to_vec(),
+                fill: Some(p.background_color),
+                stroke: None,
+                opacity: opacity(p),
+            }];
+        }
         FillStyle::Hachure | FillStyle::Zigzag => &[-41.0],
         FillStyle::CrossHatch => &[-41.0, 49.0],
     };

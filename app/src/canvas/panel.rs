@@ -177,7 +177,7 @@ fn Choice(
             let pressed = move || {
                 let mut s = style.get();
                 let before = s.clone();
-                apply(&mut s, &probe);
+                probe.apply_to(&mut s);
                 !mixed(field) && s == before
             };
             view! {
@@ -188,25 +188,6 @@ fn Choice(
             }
         })
         .collect_view()
-}
-
-/// `change` written into a copy of a style, to tell whether it is the current value.
-fn apply(s: &mut Style, change: &StyleChange) {
-    match change.clone() {
-        StyleChange::StrokeColor(c) => s.stroke_color = c,
-        StyleChange::BackgroundColor(c) => s.background_color = c,
-        StyleChange::FillStyle(f, _) => s.fill_style = f,
-        StyleChange::StrokeWidth(w) => s.stroke_width = w,
-        StyleChange::StrokeStyle(v) => s.stroke_style = v,
-        StyleChange::Roughness(r) => s.roughness = r,
-        StyleChange::Opacity(o) => s.opacity = o,
-        StyleChange::Roundness(r) => s.roundness = r,
-        StyleChange::StartArrowhead(a) => s.start_arrowhead = a,
-        StyleChange::EndArrowhead(a) => s.end_arrowhead = a,
-        StyleChange::FontFamily(f) => s.font_family = f,
-        StyleChange::FontSize(v) => s.font_size = v,
-        StyleChange::TextAlign(a) => s.text_align = a,
-    }
 }
 
 /// The palette, the colours chosen recently, and a custom colour picker.

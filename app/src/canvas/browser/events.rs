@@ -488,7 +488,12 @@ impl Board {
 fn in_field(ev: &web_sys::Event) -> bool {
     ev.target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+        .is_some_and(|el| is_field(&el))
+}
+
+/// Whether `el` takes typing (so the board's shortcuts leave it alone).
+fn is_field(el: &web_sys::Element) -> bool {
+    matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
 }
 
 /// Takes the focus away from a form field, if one has it.
@@ -497,7 +502,7 @@ fn blur_field() {
         .and_then(|w| w.document())
         .and_then(|d| d.active_element());
     if let Some(el) = active
-        && matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+        && is_field(&el)
         && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
     {
         let _ = el.blur();
